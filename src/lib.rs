@@ -2,4 +2,8 @@
 //! Kubernetes clusters.
 #![warn(missing_docs)]
 
+pub mod analytic;
+pub mod dist;
 pub mod engine;
+pub mod scenario;
+pub mod stats;

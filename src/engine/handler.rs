@@ -40,7 +40,11 @@ impl<E> Ctx<'_, E> {
     /// Schedules `event` at the absolute time `at`. Panics if `at` is in the
     /// past: that is a model bug, never a user error.
     pub fn schedule_at(&mut self, at: SimTime, event: E) -> EventKey {
-        assert!(at >= self.now, "event scheduled in the past: {at:?} < {:?}", self.now);
+        assert!(
+            at >= self.now,
+            "event scheduled in the past: {at:?} < {:?}",
+            self.now
+        );
         self.queue.push(at, event)
     }
 

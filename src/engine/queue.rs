@@ -238,7 +238,10 @@ mod tests {
         }
         for round in 0..1_000u64 {
             let (time, e) = q.pop().unwrap();
-            q.push(time + crate::engine::SimDuration::from_micros(10 + round % 7), e);
+            q.push(
+                time + crate::engine::SimDuration::from_micros(10 + round % 7),
+                e,
+            );
         }
         assert_eq!(q.generations.len(), 10);
     }

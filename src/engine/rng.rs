@@ -48,8 +48,12 @@ mod tests {
         let n = 20_000;
         let mut a = replication_rng(1, 0);
         let mut b = replication_rng(1, 1);
-        let xs: Vec<f64> = (0..n).map(|_| (a.next_u64() >> 11) as f64 / (1u64 << 53) as f64).collect();
-        let ys: Vec<f64> = (0..n).map(|_| (b.next_u64() >> 11) as f64 / (1u64 << 53) as f64).collect();
+        let xs: Vec<f64> = (0..n)
+            .map(|_| (a.next_u64() >> 11) as f64 / (1u64 << 53) as f64)
+            .collect();
+        let ys: Vec<f64> = (0..n)
+            .map(|_| (b.next_u64() >> 11) as f64 / (1u64 << 53) as f64)
+            .collect();
         let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
         let (mx, my) = (mean(&xs), mean(&ys));
         let cov: f64 = xs.iter().zip(&ys).map(|(x, y)| (x - mx) * (y - my)).sum();

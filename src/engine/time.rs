@@ -263,14 +263,29 @@ mod tests {
             (" 2 h ", 7_200_000_000),
         ];
         for (text, micros) in cases {
-            assert_eq!(text.parse::<SimDuration>().unwrap().as_micros(), micros, "{text}");
+            assert_eq!(
+                text.parse::<SimDuration>().unwrap().as_micros(),
+                micros,
+                "{text}"
+            );
         }
     }
 
     #[test]
     fn rejects_missing_or_unknown_units() {
-        assert!("15".parse::<SimDuration>().unwrap_err().0.contains("no unit"));
-        assert!("15 sec".parse::<SimDuration>().unwrap_err().0.contains("not a time unit"));
+        assert!(
+            "15".parse::<SimDuration>()
+                .unwrap_err()
+                .0
+                .contains("no unit")
+        );
+        assert!(
+            "15 sec"
+                .parse::<SimDuration>()
+                .unwrap_err()
+                .0
+                .contains("not a time unit")
+        );
         assert!("-3s".parse::<SimDuration>().is_err());
         assert!("1e30y".parse::<SimDuration>().is_err());
         assert!("s".parse::<SimDuration>().is_err());

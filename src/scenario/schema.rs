@@ -1,0 +1,295 @@
+//! The scenario file, 1:1: raw serde structs that mirror the YAML (or JSON)
+//! exactly. Every struct denies unknown fields so a misspelt key is an error
+//! with its location, never silently ignored. Values that later checks must
+//! point at are wrapped in [`Spanned`] to keep their line and column.
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, Visitor};
+use serde_saphyr::Spanned;
+use std::fmt;
+
+use crate::engine::SimDuration;
+
+/// A duration written with a unit (`100ms`, `15s`, `10m`, `4h`, `30d`,
+/// `1y`); parsed while the file is read so a bad one is reported at its place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Duration(pub SimDuration);
+
+impl<'de> Deserialize<'de> for Duration {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct DurationVisitor;
+        impl Visitor<'_> for DurationVisitor {
+            type Value = Duration;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a duration with a unit, e.g. 100ms, 15s, 10m, 4h, 30d or 1y")
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Duration, E> {
+                text.parse().map(Duration).map_err(E::custom)
+            }
+            fn visit_u64<E: de::Error>(self, value: u64) -> Result<Duration, E> {
+                if value == 0 {
+                    Ok(Duration(SimDuration::ZERO))
+                } else {
+                    Err(E::custom(format!(
+                        "`{value}` has no unit; write e.g. {value}s, {value}m or {value}h"
+                    )))
+                }
+            }
+            fn visit_i64<E: de::Error>(self, value: i64) -> Result<Duration, E> {
+                match u64::try_from(value) {
+                    Ok(v) => self.visit_u64(v),
+                    Err(_) => Err(E::custom("a duration cannot be negative")),
+                }
+            }
+            fn visit_f64<E: de::Error>(self, value: f64) -> Result<Duration, E> {
+                Err(E::custom(format!(
+                    "`{value}` has no unit; write e.g. {value}s or {value}h"
+                )))
+            }
+        }
+        deserializer.deserialize_any(DurationVisitor)
+    }
+}
+
+/// The whole file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    /// A label for reports; defaults to the file name.
+    pub name: Option<String>,
+    /// How long each simulated lifetime lasts.
+    pub horizon: Option<Spanned<Duration>>,
+    /// How many independent lifetimes to simulate.
+    pub replications: Option<Spanned<u64>>,
+    /// The master seed.
+    pub seed: Option<u64>,
+    /// Time at the start of each lifetime that is simulated but not measured.
+    pub warmup: Option<Spanned<Duration>>,
+    /// Outages shorter than this are not counted as outages.
+    pub min_outage: Option<Duration>,
+    /// Failure domains; machines are placed in them.
+    #[serde(default)]
+    pub zones: Vec<Spanned<String>>,
+    /// Failure modes applied to each zone independently (zone outages).
+    #[serde(default)]
+    pub zone_failures: Vec<RawFailureMode>,
+    /// Machine groups.
+    pub machines: Spanned<Vec<RawMachineGroup>>,
+    /// The control plane.
+    pub control_plane: Spanned<RawControlPlane>,
+}
+
+/// A group of identical machines.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMachineGroup {
+    /// Unique group name.
+    pub name: Spanned<String>,
+    /// What runs on the machines.
+    pub role: Spanned<RawRole>,
+    /// Number of machines.
+    pub count: Spanned<u64>,
+    /// Zones the machines are placed in, round-robin.
+    #[serde(default)]
+    pub zones: Vec<Spanned<String>>,
+    /// Ways a machine fails, each with its own clocks.
+    #[serde(default)]
+    pub failures: Vec<RawFailureMode>,
+}
+
+/// Machine roles.
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum RawRole {
+    /// kube-apiserver, kube-controller-manager, kube-scheduler (and etcd
+    /// when stacked).
+    ControlPlane,
+    /// An external etcd member.
+    Etcd,
+    /// An HAProxy + keepalived host.
+    LoadBalancer,
+}
+
+/// One failure mode.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFailureMode {
+    /// A name for reports (e.g. `crash`, `hardware`).
+    pub name: Option<String>,
+    /// Time from a repair (or the start) to the next failure of this mode.
+    #[serde(alias = "ttf")]
+    pub time_to_failure: Spanned<RawDistribution>,
+    /// Time from the failure until the machine is back.
+    #[serde(alias = "ttr")]
+    pub time_to_repair: Spanned<RawDistribution>,
+    /// Whether the failure destroys the machine's disk (etcd data).
+    #[serde(default)]
+    pub loses_disk: bool,
+}
+
+/// A distribution of durations, written as `{kind: {parameters}}`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub enum RawDistribution {
+    /// `{exponential: {mean: 30d}}`
+    Exponential {
+        /// Mean.
+        mean: Duration,
+    },
+    /// `{weibull: {shape: 1.5, mean: 30d}}` (or `scale` instead of `mean`).
+    Weibull {
+        /// Shape k.
+        shape: f64,
+        /// Mean.
+        mean: Option<Duration>,
+        /// Scale λ.
+        scale: Option<Duration>,
+    },
+    /// `{lognormal: {median: 10m, p99: 2h}}`
+    #[serde(alias = "log-normal")]
+    Lognormal {
+        /// Median.
+        median: Duration,
+        /// 99th percentile.
+        p99: Duration,
+    },
+    /// `{gamma: {shape: 2, mean: 1h}}`
+    Gamma {
+        /// Shape k.
+        shape: f64,
+        /// Mean.
+        mean: Duration,
+    },
+    /// `{deterministic: 5m}`
+    #[serde(alias = "fixed")]
+    Deterministic(Duration),
+    /// `{uniform: {min: 1m, max: 5m}}`
+    Uniform {
+        /// Lower end.
+        min: Duration,
+        /// Upper end.
+        max: Duration,
+    },
+    /// `{empirical: {samples: [3m, 7m, 1h]}}`
+    Empirical {
+        /// Observed durations.
+        samples: Vec<Duration>,
+    },
+}
+
+/// The control plane block.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawControlPlane {
+    /// `single`, `stacked`, `external` or `active-standby`.
+    pub topology: Spanned<RawTopology>,
+    /// Promotion timers, only with `active-standby`.
+    pub active_standby: Option<Spanned<RawActiveStandby>>,
+    /// etcd settings.
+    #[serde(default)]
+    pub etcd: RawEtcd,
+    /// How clients reach the apiservers.
+    pub endpoint: Option<Spanned<RawEndpoint>>,
+    /// Lease timers of kube-controller-manager and kube-scheduler.
+    #[serde(default)]
+    pub leader_election: RawLeaderElection,
+}
+
+/// Control-plane topologies (kubeadm HA guide and common practice).
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum RawTopology {
+    /// One control-plane machine with a local etcd.
+    Single,
+    /// etcd on every control-plane machine.
+    Stacked,
+    /// etcd on its own machines.
+    External,
+    /// One active control-plane machine, the others promoted on failure.
+    ActiveStandby,
+}
+
+/// Active/standby promotion.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawActiveStandby {
+    /// Time to notice that the active machine is gone.
+    pub detection: Option<Duration>,
+    /// Time to promote a standby once the failure is noticed.
+    pub promotion_delay: Option<Duration>,
+}
+
+/// etcd settings; every field has the etcd default.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEtcd {
+    /// Number of members (derived from the machines when omitted).
+    pub members: Option<Spanned<u64>>,
+    /// `--heartbeat-interval`.
+    pub heartbeat_interval: Option<Spanned<Duration>>,
+    /// `--election-timeout`.
+    pub election_timeout: Option<Spanned<Duration>>,
+    /// Time for a member that lost its disk to re-sync after it is re-added.
+    pub member_sync: Option<Duration>,
+    /// Snapshots used to restore after losing a majority of disks.
+    pub backup: Option<RawBackup>,
+}
+
+/// etcd snapshot backups.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBackup {
+    /// Time between snapshots.
+    pub interval: Spanned<Duration>,
+    /// Time to restore a cluster from the last snapshot.
+    pub restore: Spanned<RawDistribution>,
+}
+
+/// How clients reach the apiservers, tagged by `type`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEndpoint {
+    /// `direct`, `cloud-lb` or `haproxy-keepalived`.
+    #[serde(rename = "type")]
+    pub kind: Spanned<RawEndpointKind>,
+    /// cloud-lb: health-check interval.
+    pub interval: Option<Spanned<Duration>>,
+    /// cloud-lb: failed checks before a backend is marked down.
+    pub unhealthy_threshold: Option<Spanned<u64>>,
+    /// cloud-lb: good checks before a backend is marked up.
+    pub healthy_threshold: Option<Spanned<u64>>,
+    /// haproxy: time between checks (`inter`).
+    pub inter: Option<Spanned<Duration>>,
+    /// haproxy: failed checks before DOWN (`fall`).
+    pub fall: Option<Spanned<u64>>,
+    /// haproxy: good checks before UP (`rise`).
+    pub rise: Option<Spanned<u64>>,
+    /// keepalived: VRRP advertisement interval (`advert_int`).
+    pub advert_int: Option<Spanned<Duration>>,
+    /// keepalived: priority of the backup instances (1-254).
+    pub priority: Option<Spanned<u64>>,
+}
+
+/// Endpoint kinds.
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum RawEndpointKind {
+    /// Clients use the first control-plane machine's address.
+    Direct,
+    /// A managed cloud load balancer with health checks.
+    CloudLb,
+    /// HAProxy behind a keepalived virtual IP.
+    HaproxyKeepalived,
+}
+
+/// Leader-election timers (client-go defaults).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLeaderElection {
+    /// `--leader-elect-lease-duration`.
+    pub lease_duration: Option<Spanned<Duration>>,
+    /// `--leader-elect-renew-deadline`.
+    pub renew_deadline: Option<Spanned<Duration>>,
+    /// `--leader-elect-retry-period`.
+    pub retry_period: Option<Spanned<Duration>>,
+}

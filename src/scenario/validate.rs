@@ -1,0 +1,692 @@
+//! Raw file → validated [`Scenario`]: defaults from `k8s-facts.md`, cross
+//! references, and sanity rules. Every problem is collected (not only the
+//! first) and located.
+
+use serde_saphyr::{Location, Spanned};
+
+use super::schema::*;
+use super::{
+    Backup, ControlPlane, Endpoint, Etcd, FailureMode, HealthCheck, LeaderElection, MachineGroup,
+    Problem, Role, Scenario, ScenarioError, Topology,
+};
+use crate::dist::Distribution;
+use crate::engine::SimDuration;
+
+/// Defaults, each the real value named in `k8s-facts.md` (or, where no
+/// Kubernetes default exists, a documented assumption).
+pub(crate) mod defaults {
+    use crate::engine::SimDuration;
+    /// One year: long enough to see rare failures, short enough to be quick.
+    pub const HORIZON: SimDuration = SimDuration::from_secs(365 * 86_400);
+    /// Enough replications for a usable confidence interval.
+    pub const REPLICATIONS: u64 = 100;
+    /// The documented default master seed.
+    pub const SEED: u64 = 1;
+    /// etcd `--heartbeat-interval` (k8s-facts §7.1).
+    pub const ETCD_HEARTBEAT: SimDuration = SimDuration::from_millis(100);
+    /// etcd `--election-timeout` (k8s-facts §7.1).
+    pub const ETCD_ELECTION_TIMEOUT: SimDuration = SimDuration::from_millis(1_000);
+    /// Assumption: a re-added member catches up within a minute (depends on
+    /// database size; a 2 GB database over 1 Gb/s takes about 20 s).
+    pub const ETCD_MEMBER_SYNC: SimDuration = SimDuration::from_secs(60);
+    /// etcd's maximum `--election-timeout`.
+    pub const ETCD_MAX_ELECTION_TIMEOUT: SimDuration = SimDuration::from_secs(50);
+    /// Google Cloud health check: 5 s interval, 2 unhealthy, 2 healthy
+    /// (k8s-facts §8.4).
+    pub const CLOUD_LB_INTERVAL: SimDuration = SimDuration::from_secs(5);
+    /// See [`CLOUD_LB_INTERVAL`].
+    pub const CLOUD_LB_UNHEALTHY: u32 = 2;
+    /// See [`CLOUD_LB_INTERVAL`].
+    pub const CLOUD_LB_HEALTHY: u32 = 2;
+    /// HAProxy `inter 2s`, `fall 3`, `rise 2` (k8s-facts §8.2).
+    pub const HAPROXY_INTER: SimDuration = SimDuration::from_secs(2);
+    /// See [`HAPROXY_INTER`].
+    pub const HAPROXY_FALL: u32 = 3;
+    /// See [`HAPROXY_INTER`].
+    pub const HAPROXY_RISE: u32 = 2;
+    /// keepalived `advert_int 1` (k8s-facts §8.3).
+    pub const VRRP_ADVERT: SimDuration = SimDuration::from_secs(1);
+    /// keepalived backup priority 100 (skew 0.61 s; k8s-facts §8.3).
+    pub const VRRP_PRIORITY: u8 = 100;
+    /// client-go lease duration (k8s-facts §1.1).
+    pub const LEASE_DURATION: SimDuration = SimDuration::from_secs(15);
+    /// client-go renew deadline (k8s-facts §1.1).
+    pub const RENEW_DEADLINE: SimDuration = SimDuration::from_secs(10);
+    /// client-go retry period (k8s-facts §1.1).
+    pub const RETRY_PERIOD: SimDuration = SimDuration::from_secs(2);
+}
+
+/// Collects located problems.
+struct Checker<'a> {
+    file: &'a str,
+    problems: Vec<Problem>,
+}
+
+impl Checker<'_> {
+    fn at(&mut self, location: &Location, field: impl Into<String>, message: impl Into<String>) {
+        self.problems.push(Problem {
+            file: self.file.to_string(),
+            line: location.line(),
+            column: location.column(),
+            field: field.into(),
+            message: message.into(),
+        });
+    }
+
+    fn distribution(&mut self, raw: &Spanned<RawDistribution>, field: &str) -> Distribution {
+        let built = match &raw.value {
+            RawDistribution::Exponential { mean } => Distribution::exponential(mean.0),
+            RawDistribution::Weibull { shape, mean, scale } => {
+                Distribution::weibull(*shape, mean.map(|d| d.0), scale.map(|d| d.0))
+            }
+            RawDistribution::Lognormal { median, p99 } => Distribution::log_normal(median.0, p99.0),
+            RawDistribution::Gamma { shape, mean } => Distribution::gamma(*shape, mean.0),
+            RawDistribution::Deterministic(value) => Ok(Distribution::deterministic(value.0)),
+            RawDistribution::Uniform { min, max } => Distribution::uniform(min.0, max.0),
+            RawDistribution::Empirical { samples } => {
+                Distribution::empirical(&samples.iter().map(|d| d.0).collect::<Vec<_>>())
+            }
+        };
+        built.unwrap_or_else(|message| {
+            self.at(&raw.referenced, field, message);
+            Distribution::deterministic(SimDuration::ZERO)
+        })
+    }
+
+    fn failure_modes(&mut self, raw: &[RawFailureMode], field: &str) -> Vec<FailureMode> {
+        raw.iter()
+            .enumerate()
+            .map(|(i, mode)| {
+                let path = format!("{field}[{i}]");
+                let time_to_failure =
+                    self.distribution(&mode.time_to_failure, &format!("{path}.time_to_failure"));
+                if time_to_failure.is_zero() {
+                    self.at(
+                        &mode.time_to_failure.referenced,
+                        format!("{path}.time_to_failure"),
+                        "a time to failure of zero would fail forever; give a positive duration",
+                    );
+                }
+                FailureMode {
+                    name: mode.name.clone().unwrap_or_else(|| format!("mode-{i}")),
+                    time_to_failure,
+                    time_to_repair: self
+                        .distribution(&mode.time_to_repair, &format!("{path}.time_to_repair")),
+                    loses_disk: mode.loses_disk,
+                }
+            })
+            .collect()
+    }
+
+    /// A count in [min, max], with a hint of what is valid.
+    fn count(&mut self, raw: &Spanned<u64>, field: &str, min: u64, max: u64) -> u32 {
+        if raw.value < min || raw.value > max {
+            self.at(
+                &raw.referenced,
+                field,
+                format!(
+                    "{} is out of range; use a whole number from {min} to {max}",
+                    raw.value
+                ),
+            );
+        }
+        raw.value.clamp(min, max) as u32
+    }
+}
+
+fn duration_or(raw: &Option<Spanned<Duration>>, default: SimDuration) -> SimDuration {
+    raw.as_ref().map_or(default, |d| d.value.0)
+}
+
+fn topology_name(topology: RawTopology) -> &'static str {
+    match topology {
+        RawTopology::Single => "single",
+        RawTopology::Stacked => "stacked",
+        RawTopology::External => "external",
+        RawTopology::ActiveStandby => "active-standby",
+    }
+}
+
+pub(super) fn validate(
+    raw: RawScenario,
+    file: &str,
+    default_name: &str,
+    digest: String,
+) -> Result<Scenario, ScenarioError> {
+    let mut check = Checker {
+        file,
+        problems: Vec::new(),
+    };
+
+    let horizon = duration_or(&raw.horizon, defaults::HORIZON);
+    if let Some(h) = &raw.horizon
+        && h.value.0.is_zero()
+    {
+        check.at(
+            &h.referenced,
+            "horizon",
+            "must be longer than zero, e.g. 1y",
+        );
+    }
+    let warmup = duration_or(&raw.warmup, SimDuration::ZERO);
+    if let Some(w) = &raw.warmup
+        && w.value.0 >= horizon
+    {
+        check.at(
+            &w.referenced,
+            "warmup",
+            format!("must be shorter than the horizon ({horizon})"),
+        );
+    }
+    let replications = match &raw.replications {
+        Some(r) => check.count(r, "replications", 2, 100_000_000) as u64,
+        None => defaults::REPLICATIONS,
+    };
+
+    // Zones: an implicit single zone when none is declared.
+    let zones: Vec<String> = if raw.zones.is_empty() {
+        vec!["default".to_string()]
+    } else {
+        raw.zones.iter().map(|z| z.value.clone()).collect()
+    };
+    for (i, zone) in raw.zones.iter().enumerate() {
+        if zone.value.trim().is_empty() {
+            check.at(
+                &zone.referenced,
+                format!("zones[{i}]"),
+                "a zone needs a name",
+            );
+        } else if raw.zones[..i].iter().any(|z| z.value == zone.value) {
+            check.at(
+                &zone.referenced,
+                format!("zones[{i}]"),
+                format!("zone `{}` is declared twice", zone.value),
+            );
+        }
+    }
+    let zone_failures = check.failure_modes(&raw.zone_failures, "zone_failures");
+    for (i, mode) in raw.zone_failures.iter().enumerate() {
+        if mode.loses_disk {
+            check.at(
+                &mode.time_to_failure.referenced,
+                format!("zone_failures[{i}].loses_disk"),
+                "a zone outage stops machines; give disk loss to a machine failure mode instead",
+            );
+        }
+    }
+
+    // Machine groups.
+    let mut groups = Vec::new();
+    for (g, group) in raw.machines.value.iter().enumerate() {
+        let path = format!("machines[{g}]");
+        let name = group.name.value.clone();
+        if name.trim().is_empty() {
+            check.at(
+                &group.name.referenced,
+                format!("{path}.name"),
+                "a group needs a name",
+            );
+        }
+        if raw.machines.value[..g]
+            .iter()
+            .any(|other| other.name.value == name)
+        {
+            check.at(
+                &group.name.referenced,
+                format!("{path}.name"),
+                format!("group name `{name}` is used twice; names must be unique"),
+            );
+        }
+        let count = check.count(&group.count, &format!("{path}.count"), 1, 10_000) as usize;
+        let mut placement = Vec::new();
+        for (z, zone) in group.zones.iter().enumerate() {
+            match zones.iter().position(|known| *known == zone.value) {
+                Some(index) => placement.push(index),
+                None => check.at(
+                    &zone.referenced,
+                    format!("{path}.zones[{z}]"),
+                    format!(
+                        "unknown zone `{}`; declared zones are: {}",
+                        zone.value,
+                        zones.join(", ")
+                    ),
+                ),
+            }
+        }
+        if group.zones.is_empty() {
+            // Spread over every declared zone, as a planner would by default.
+            placement = (0..zones.len()).collect();
+        }
+        let machine_zones = (0..count)
+            .map(|i| {
+                placement
+                    .get(i % placement.len().max(1))
+                    .copied()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let role = match group.role.value {
+            RawRole::ControlPlane => Role::ControlPlane,
+            RawRole::Etcd => Role::Etcd,
+            RawRole::LoadBalancer => Role::LoadBalancer,
+        };
+        groups.push(MachineGroup {
+            name,
+            role,
+            zones: machine_zones,
+            failures: check.failure_modes(&group.failures, &format!("{path}.failures")),
+        });
+    }
+    if raw.machines.value.is_empty() {
+        check.at(
+            &raw.machines.referenced,
+            "machines",
+            "list at least one group with role control-plane",
+        );
+    }
+
+    let control_plane = validate_control_plane(&mut check, &raw, &groups);
+
+    if !check.problems.is_empty() {
+        return Err(ScenarioError::Invalid {
+            problems: check.problems,
+        });
+    }
+    Ok(Scenario {
+        name: raw.name.unwrap_or_else(|| default_name.to_string()),
+        digest,
+        horizon,
+        replications,
+        seed: raw.seed.unwrap_or(defaults::SEED),
+        warmup,
+        min_outage: raw.min_outage.map_or(SimDuration::ZERO, |d| d.0),
+        zones,
+        zone_failures,
+        groups,
+        control_plane,
+    })
+}
+
+fn count_role(groups: &[MachineGroup], role: Role) -> usize {
+    groups
+        .iter()
+        .filter(|g| g.role == role)
+        .map(|g| g.zones.len())
+        .sum()
+}
+
+fn validate_control_plane(
+    check: &mut Checker<'_>,
+    raw: &RawScenario,
+    groups: &[MachineGroup],
+) -> ControlPlane {
+    let cp = &raw.control_plane.value;
+    let topology_raw = cp.topology.value;
+    let topology_at = &cp.topology.referenced;
+    let cp_count = count_role(groups, Role::ControlPlane);
+    let etcd_count = count_role(groups, Role::Etcd);
+    let lb_count = count_role(groups, Role::LoadBalancer);
+    let name = topology_name(topology_raw);
+
+    if cp_count == 0 {
+        check.at(
+            &raw.machines.referenced,
+            "machines",
+            "no group has role control-plane; the apiservers need machines",
+        );
+    }
+    let uses_external_etcd = matches!(
+        topology_raw,
+        RawTopology::External | RawTopology::ActiveStandby
+    );
+    if uses_external_etcd && etcd_count == 0 {
+        check.at(
+            topology_at,
+            "control_plane.topology",
+            format!("`{name}` runs etcd on its own machines: add a machine group with role etcd"),
+        );
+    }
+    if !uses_external_etcd && etcd_count > 0 {
+        check.at(
+            topology_at,
+            "control_plane.topology",
+            format!(
+                "`{name}` runs etcd on the control-plane machines, but a group has role etcd; \
+                 use topology external, or remove that group"
+            ),
+        );
+    }
+    if topology_raw == RawTopology::Single && cp_count > 1 {
+        check.at(
+            topology_at,
+            "control_plane.topology",
+            format!("`single` has one control-plane machine, but {cp_count} are declared; use stacked for more"),
+        );
+    }
+    if topology_raw == RawTopology::ActiveStandby && cp_count < 2 {
+        check.at(
+            topology_at,
+            "control_plane.topology",
+            "`active-standby` needs at least 2 control-plane machines (one active, one standby)",
+        );
+    }
+
+    // Members follow from the machines; an explicit value must agree.
+    let machine_members = if uses_external_etcd {
+        etcd_count
+    } else {
+        cp_count
+    };
+    let members = match &cp.etcd.members {
+        Some(m) => {
+            if m.value as usize != machine_members && machine_members > 0 {
+                let (role, count) = if uses_external_etcd {
+                    ("etcd", etcd_count)
+                } else {
+                    ("control-plane", cp_count)
+                };
+                check.at(
+                    &m.referenced,
+                    "control_plane.etcd.members",
+                    format!(
+                        "{} members, but the `{name}` topology puts one member on each {role} machine and there are {count}; make them equal",
+                        m.value
+                    ),
+                );
+            }
+            m.value as usize
+        }
+        None => machine_members,
+    };
+    if members % 2 == 0 && members > 0 {
+        let at = cp
+            .etcd
+            .members
+            .as_ref()
+            .map_or(topology_at, |m| &m.referenced);
+        check.at(
+            at,
+            "control_plane.etcd.members",
+            format!(
+                "{members} members tolerate no more failures than {}; use an odd number (1, 3, 5, 7)",
+                members - 1
+            ),
+        );
+    }
+
+    // etcd timers: etcd refuses an election timeout under 5 heartbeats or
+    // over 50 s. Both zero is the idealised "instant election" for tests.
+    let heartbeat_interval = duration_or(&cp.etcd.heartbeat_interval, defaults::ETCD_HEARTBEAT);
+    let election_timeout = duration_or(&cp.etcd.election_timeout, defaults::ETCD_ELECTION_TIMEOUT);
+    let idealised = heartbeat_interval.is_zero() && election_timeout.is_zero();
+    if !idealised {
+        let at = cp
+            .etcd
+            .election_timeout
+            .as_ref()
+            .or(cp.etcd.heartbeat_interval.as_ref())
+            .map_or(topology_at, |d| &d.referenced);
+        if heartbeat_interval.is_zero() {
+            check.at(
+                at,
+                "control_plane.etcd.heartbeat_interval",
+                "must be above zero unless election_timeout is zero too",
+            );
+        } else if election_timeout.as_micros() < 5 * heartbeat_interval.as_micros() {
+            check.at(
+                at,
+                "control_plane.etcd.election_timeout",
+                format!(
+                    "{election_timeout} is less than 5 heartbeats ({heartbeat_interval} each); etcd refuses that: use at least {}",
+                    heartbeat_interval.saturating_mul(5)
+                ),
+            );
+        } else if election_timeout > defaults::ETCD_MAX_ELECTION_TIMEOUT {
+            check.at(
+                at,
+                "control_plane.etcd.election_timeout",
+                "etcd allows at most 50s",
+            );
+        }
+    }
+    let backup = cp.etcd.backup.as_ref().map(|b| {
+        if b.interval.value.0.is_zero() {
+            check.at(
+                &b.interval.referenced,
+                "control_plane.etcd.backup.interval",
+                "must be longer than zero, e.g. 1h",
+            );
+        }
+        Backup {
+            interval: b.interval.value.0,
+            restore: check.distribution(&b.restore, "control_plane.etcd.backup.restore"),
+        }
+    });
+    let etcd = Etcd {
+        members,
+        heartbeat_interval,
+        election_timeout,
+        member_sync: cp
+            .etcd
+            .member_sync
+            .map_or(defaults::ETCD_MEMBER_SYNC, |d| d.0),
+        backup,
+    };
+
+    let topology = match topology_raw {
+        RawTopology::Single => Topology::Single,
+        RawTopology::Stacked => Topology::Stacked,
+        RawTopology::External => Topology::External,
+        RawTopology::ActiveStandby => match &cp.active_standby {
+            Some(block) => {
+                let mut need = |value: Option<Duration>, field: &str| {
+                    value.map(|d| d.0).unwrap_or_else(|| {
+                        check.at(
+                            &block.referenced,
+                            format!("control_plane.active_standby.{field}"),
+                            "is required: there is no Kubernetes default; give your failover tooling's figure, e.g. 30s",
+                        );
+                        SimDuration::ZERO
+                    })
+                };
+                Topology::ActiveStandby {
+                    detection: need(block.value.detection, "detection"),
+                    promotion_delay: need(block.value.promotion_delay, "promotion_delay"),
+                }
+            }
+            None => {
+                check.at(
+                    topology_at,
+                    "control_plane.active_standby",
+                    "`active-standby` needs an active_standby block with detection and promotion_delay",
+                );
+                Topology::ActiveStandby {
+                    detection: SimDuration::ZERO,
+                    promotion_delay: SimDuration::ZERO,
+                }
+            }
+        },
+    };
+    if let (Some(block), false) = (
+        &cp.active_standby,
+        topology_raw == RawTopology::ActiveStandby,
+    ) {
+        check.at(
+            &block.referenced,
+            "control_plane.active_standby",
+            format!("only used with topology active-standby, not `{name}`; remove it"),
+        );
+    }
+
+    let endpoint = validate_endpoint(check, cp, topology_raw, lb_count);
+    let leader_election = validate_leader_election(check, cp, topology_at);
+    ControlPlane {
+        topology,
+        etcd,
+        endpoint,
+        leader_election,
+    }
+}
+
+fn validate_endpoint(
+    check: &mut Checker<'_>,
+    cp: &RawControlPlane,
+    topology: RawTopology,
+    lb_count: usize,
+) -> Endpoint {
+    let Some(raw) = &cp.endpoint else {
+        if lb_count > 0 {
+            check.at(
+                &cp.topology.referenced,
+                "control_plane.endpoint",
+                "load-balancer machines are declared but no endpoint uses them; add `endpoint: {type: haproxy-keepalived}`",
+            );
+        }
+        return Endpoint::Direct;
+    };
+    let e = &raw.value;
+    let kind = e.kind.value;
+    let kind_name = match kind {
+        RawEndpointKind::Direct => "direct",
+        RawEndpointKind::CloudLb => "cloud-lb",
+        RawEndpointKind::HaproxyKeepalived => "haproxy-keepalived",
+    };
+    // Fields that belong to another endpoint kind are errors, not ignored.
+    let foreign: &[(&str, Option<&Location>, bool)] = &[
+        (
+            "interval",
+            e.interval.as_ref().map(|s| &s.referenced),
+            kind == RawEndpointKind::CloudLb,
+        ),
+        (
+            "unhealthy_threshold",
+            e.unhealthy_threshold.as_ref().map(|s| &s.referenced),
+            kind == RawEndpointKind::CloudLb,
+        ),
+        (
+            "healthy_threshold",
+            e.healthy_threshold.as_ref().map(|s| &s.referenced),
+            kind == RawEndpointKind::CloudLb,
+        ),
+        (
+            "inter",
+            e.inter.as_ref().map(|s| &s.referenced),
+            kind == RawEndpointKind::HaproxyKeepalived,
+        ),
+        (
+            "fall",
+            e.fall.as_ref().map(|s| &s.referenced),
+            kind == RawEndpointKind::HaproxyKeepalived,
+        ),
+        (
+            "rise",
+            e.rise.as_ref().map(|s| &s.referenced),
+            kind == RawEndpointKind::HaproxyKeepalived,
+        ),
+        (
+            "advert_int",
+            e.advert_int.as_ref().map(|s| &s.referenced),
+            kind == RawEndpointKind::HaproxyKeepalived,
+        ),
+        (
+            "priority",
+            e.priority.as_ref().map(|s| &s.referenced),
+            kind == RawEndpointKind::HaproxyKeepalived,
+        ),
+    ];
+    for (field, location, allowed) in foreign {
+        if let (Some(location), false) = (location, allowed) {
+            check.at(
+                location,
+                format!("control_plane.endpoint.{field}"),
+                format!("not a setting of endpoint type `{kind_name}`; remove it"),
+            );
+        }
+    }
+    if topology == RawTopology::ActiveStandby && kind != RawEndpointKind::Direct {
+        check.at(
+            &e.kind.referenced,
+            "control_plane.endpoint.type",
+            "active-standby moves the API address itself on promotion; use `type: direct`",
+        );
+    }
+    if kind != RawEndpointKind::HaproxyKeepalived && lb_count > 0 {
+        check.at(
+            &e.kind.referenced,
+            "control_plane.endpoint.type",
+            format!(
+                "load-balancer machines are only used by haproxy-keepalived, not `{kind_name}`"
+            ),
+        );
+    }
+    let threshold =
+        |check: &mut Checker<'_>, raw: &Option<Spanned<u64>>, field: &str, default: u32| {
+            raw.as_ref().map_or(default, |value| {
+                check.count(value, &format!("control_plane.endpoint.{field}"), 1, 100)
+            })
+        };
+    match kind {
+        RawEndpointKind::Direct => Endpoint::Direct,
+        RawEndpointKind::CloudLb => Endpoint::CloudLb(HealthCheck {
+            interval: duration_or(&e.interval, defaults::CLOUD_LB_INTERVAL),
+            unhealthy_threshold: threshold(
+                check,
+                &e.unhealthy_threshold,
+                "unhealthy_threshold",
+                defaults::CLOUD_LB_UNHEALTHY,
+            ),
+            healthy_threshold: threshold(
+                check,
+                &e.healthy_threshold,
+                "healthy_threshold",
+                defaults::CLOUD_LB_HEALTHY,
+            ),
+        }),
+        RawEndpointKind::HaproxyKeepalived => Endpoint::HaproxyKeepalived {
+            health: HealthCheck {
+                interval: duration_or(&e.inter, defaults::HAPROXY_INTER),
+                unhealthy_threshold: threshold(check, &e.fall, "fall", defaults::HAPROXY_FALL),
+                healthy_threshold: threshold(check, &e.rise, "rise", defaults::HAPROXY_RISE),
+            },
+            advert_interval: duration_or(&e.advert_int, defaults::VRRP_ADVERT),
+            priority: e.priority.as_ref().map_or(defaults::VRRP_PRIORITY, |p| {
+                check.count(p, "control_plane.endpoint.priority", 1, 254) as u8
+            }),
+        },
+    }
+}
+
+fn validate_leader_election(
+    check: &mut Checker<'_>,
+    cp: &RawControlPlane,
+    topology_at: &Location,
+) -> LeaderElection {
+    let le = &cp.leader_election;
+    let lease_duration = duration_or(&le.lease_duration, defaults::LEASE_DURATION);
+    let renew_deadline = duration_or(&le.renew_deadline, defaults::RENEW_DEADLINE);
+    let retry_period = duration_or(&le.retry_period, defaults::RETRY_PERIOD);
+    let all_zero = lease_duration.is_zero() && renew_deadline.is_zero() && retry_period.is_zero();
+    // client-go refuses anything but lease > renew deadline > 1.2 x retry.
+    let jittered_retry = retry_period.as_micros() * 12 / 10;
+    let consistent = lease_duration > renew_deadline && renew_deadline.as_micros() > jittered_retry;
+    if !(all_zero || consistent) {
+        let at = le
+            .lease_duration
+            .as_ref()
+            .or(le.renew_deadline.as_ref())
+            .or(le.retry_period.as_ref())
+            .map_or(topology_at, |d| &d.referenced);
+        check.at(
+            at,
+            "control_plane.leader_election",
+            format!(
+                "client-go requires lease_duration > renew_deadline > 1.2 x retry_period, got {lease_duration} / {renew_deadline} / {retry_period} (defaults 15s / 10s / 2s; all zero means instant failover)"
+            ),
+        );
+    }
+    LeaderElection {
+        lease_duration,
+        renew_deadline,
+        retry_period,
+    }
+}
