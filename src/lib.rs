@@ -5,5 +5,9 @@
 pub mod analytic;
 pub mod dist;
 pub mod engine;
+pub mod experiment;
+pub mod model;
+pub mod outcome;
+pub mod report;
 pub mod scenario;
 pub mod stats;

@@ -1,0 +1,213 @@
+//! Per-replication outcomes → estimates with confidence intervals, computed
+//! sequentially in replication order.
+//!
+//! Estimators (documented for users in the report):
+//! - availability: mean of per-replication availabilities, Student t;
+//!   with no failed request at all, an exact upper bound on unavailability
+//!   instead (zero-failure binomial bound over replications);
+//! - outages per year: mean of per-replication rates, Student t; with no
+//!   outage at all, the Poisson upper bound on the rate;
+//! - MTTR, MTBF, mean up time: ratio estimators over all replications
+//!   (total outage time / outages, total time / outages, ...), delta-method
+//!   standard error;
+//! - MTTF (from a healthy start): replications that end before their first
+//!   outage are right-censored at the horizon; with no censoring it is the
+//!   sample mean, otherwise the exponential total-time-on-test estimator;
+//!   with no failure at all, a lower bound.
+
+use crate::model::{Outcome, SLI_NAMES};
+use crate::scenario::Scenario;
+use crate::stats::{
+    Estimate, Summary, censored_exponential_mean, poisson_rate_upper, zero_failure_mean_lower,
+    zero_failure_upper,
+};
+
+/// Seconds in a 365-day year.
+pub const YEAR_SECS: f64 = 365.0 * 86_400.0;
+
+/// One SLI over all replications.
+#[derive(Clone, Debug)]
+pub struct SliSummary {
+    /// SLI name, e.g. `api.write`.
+    pub name: String,
+    /// Availability (fraction).
+    pub availability: Estimate,
+    /// When no request failed in any replication: upper bound on
+    /// unavailability at the confidence level.
+    pub unavailability_upper: Option<f64>,
+    /// Downtime per year, seconds (request-weighted: (1 - A) x year).
+    pub downtime_per_year: Estimate,
+    /// Counted outages in all replications.
+    pub outages: u64,
+    /// Outages per year.
+    pub outages_per_year: Estimate,
+    /// With no outage at all: upper bound on outages per year.
+    pub outages_per_year_upper: Option<f64>,
+    /// Mean time to first failure from a healthy start, seconds.
+    pub mttf: Option<Estimate>,
+    /// With no failure in any replication: lower bound on MTTF, seconds.
+    pub mttf_lower: Option<f64>,
+    /// Replications that ended before their first outage.
+    pub mttf_censored: u64,
+    /// Mean time between outage starts, seconds.
+    pub mtbf: Option<Estimate>,
+    /// Mean up time between outages, seconds.
+    pub mean_up_time: Option<Estimate>,
+    /// Mean outage duration, seconds.
+    pub mttr: Option<Estimate>,
+    /// Outage durations pooled over replications, seconds.
+    pub outage_duration: Option<Summary>,
+}
+
+impl SliSummary {
+    /// Relative half-width of the unavailability interval (infinite when
+    /// nothing failed: more replications would be needed for any estimate).
+    pub fn unavailability_relative_half_width(&self) -> f64 {
+        let a = &self.availability;
+        let unavailability = 1.0 - a.point;
+        if unavailability <= 0.0 {
+            return f64::INFINITY;
+        }
+        (a.ci.upper - a.ci.lower) / 2.0 / unavailability
+    }
+
+    /// Nines, -log10(1 - A), with its interval (the upper bound is infinite
+    /// when the interval reaches A = 1).
+    pub fn nines(&self) -> Estimate {
+        let nines = |a: f64| -(1.0 - a).max(0.0).log10();
+        match self.unavailability_upper {
+            Some(upper) => {
+                let mut e = self.availability.map_monotone(nines, true);
+                e.point = nines(1.0 - upper);
+                e.ci.lower = e.point;
+                e
+            }
+            None => self.availability.map_monotone(nines, true),
+        }
+    }
+}
+
+/// etcd disasters (majority of disks lost) over all replications.
+#[derive(Clone, Debug)]
+pub struct DataLossSummary {
+    /// Disasters in all replications.
+    pub events: u64,
+    /// Disasters per year.
+    pub events_per_year: Estimate,
+    /// With none seen: upper bound on disasters per year.
+    pub events_per_year_upper: Option<f64>,
+    /// Minutes of writes lost per year.
+    pub lost_write_minutes_per_year: Estimate,
+    /// Mean minutes of writes lost per disaster.
+    pub mean_lost_minutes: Option<f64>,
+}
+
+/// Aggregates outcomes (in replication order) into per-SLI summaries.
+pub fn aggregate(
+    scenario: &Scenario,
+    outcomes: &[Outcome],
+    level: f64,
+) -> (Vec<SliSummary>, DataLossSummary) {
+    let n = outcomes.len() as u64;
+    let slis = SLI_NAMES
+        .iter()
+        .enumerate()
+        .map(|(s, name)| summarize(name, outcomes.iter().map(|o| &o.slis[s]), n, level))
+        .collect();
+    let observed_years = scenario
+        .horizon
+        .saturating_sub(scenario.warmup)
+        .as_secs_f64()
+        / YEAR_SECS;
+    let per_year: Vec<f64> = outcomes
+        .iter()
+        .map(|o| o.data_losses_secs.len() as f64 / observed_years)
+        .collect();
+    let lost_per_year: Vec<f64> = outcomes
+        .iter()
+        .map(|o| o.data_losses_secs.iter().sum::<f64>() / 60.0 / observed_years)
+        .collect();
+    let events: u64 = outcomes
+        .iter()
+        .map(|o| o.data_losses_secs.len() as u64)
+        .sum();
+    let total_lost: f64 = outcomes.iter().flat_map(|o| &o.data_losses_secs).sum();
+    let data_loss = DataLossSummary {
+        events,
+        events_per_year: Estimate::mean(&per_year, level).expect("at least one replication"),
+        events_per_year_upper: (events == 0)
+            .then(|| poisson_rate_upper(0, observed_years * n as f64, level)),
+        lost_write_minutes_per_year: Estimate::mean(&lost_per_year, level)
+            .expect("at least one replication"),
+        mean_lost_minutes: (events > 0).then(|| total_lost / 60.0 / events as f64),
+    };
+    (slis, data_loss)
+}
+
+fn summarize<'a>(
+    name: &str,
+    slis: impl Iterator<Item = &'a crate::outcome::SliOutcome> + Clone,
+    n: u64,
+    level: f64,
+) -> SliSummary {
+    let availabilities: Vec<f64> = slis.clone().map(|s| s.availability()).collect();
+    let availability = Estimate::mean(&availabilities, level)
+        .expect("at least one replication")
+        .clamped(0.0, 1.0);
+    let lost_any = slis.clone().any(|s| s.lost_secs > 0.0);
+    let observed: Vec<f64> = slis.clone().map(|s| s.observed_secs).collect();
+    let counts: Vec<f64> = slis.clone().map(|s| s.outage_secs.len() as f64).collect();
+    let downtimes: Vec<f64> = slis.clone().map(|s| s.downtime_secs()).collect();
+    let uptimes: Vec<f64> = observed
+        .iter()
+        .zip(&downtimes)
+        .map(|(o, d)| o - d)
+        .collect();
+    let outages = counts.iter().sum::<f64>() as u64;
+    let rates: Vec<f64> = counts
+        .iter()
+        .zip(&observed)
+        .map(|(c, o)| if *o > 0.0 { c / o * YEAR_SECS } else { 0.0 })
+        .collect();
+    let total_observed: f64 = observed.iter().sum();
+
+    let times: Vec<f64> = slis
+        .clone()
+        .map(|s| s.first_failure_secs.unwrap_or(s.horizon_secs))
+        .collect();
+    let failed: Vec<bool> = slis
+        .clone()
+        .map(|s| s.first_failure_secs.is_some())
+        .collect();
+    let censored = failed.iter().filter(|f| !**f).count() as u64;
+    let (mttf, mttf_lower) = if censored == 0 {
+        (Estimate::mean(&times, level), None)
+    } else if censored < n {
+        (censored_exponential_mean(&times, &failed, level), None)
+    } else {
+        (
+            None,
+            Some(zero_failure_mean_lower(times.iter().sum(), level)),
+        )
+    };
+
+    let mut pooled: Vec<f64> = slis.flat_map(|s| s.outage_secs.iter().copied()).collect();
+    pooled.sort_by(f64::total_cmp);
+    SliSummary {
+        name: name.to_string(),
+        downtime_per_year: availability.map_monotone(|a| (1.0 - a) * YEAR_SECS, false),
+        availability,
+        unavailability_upper: (!lost_any).then(|| zero_failure_upper(n, level)),
+        outages,
+        outages_per_year: Estimate::mean(&rates, level).expect("at least one replication"),
+        outages_per_year_upper: (outages == 0)
+            .then(|| poisson_rate_upper(0, total_observed / YEAR_SECS, level)),
+        mttf,
+        mttf_lower,
+        mttf_censored: censored,
+        mtbf: Estimate::ratio(&observed, &counts, level),
+        mean_up_time: Estimate::ratio(&uptimes, &counts, level),
+        mttr: Estimate::ratio(&downtimes, &counts, level),
+        outage_duration: Summary::of(&pooled),
+    }
+}

@@ -1,0 +1,154 @@
+//! Monte Carlo over independent replications. The only place that knows
+//! about replications and threads.
+//!
+//! May import: `model`, `scenario`, `outcome`, `stats`, `engine`.
+//!
+//! Replication `i` draws only from `replication_rng(seed, i)`; results are
+//! collected in index order (rayon's indexed collect) and aggregated
+//! sequentially, so a result is identical for any thread count.
+
+mod aggregate;
+
+pub use aggregate::{DataLossSummary, SliSummary, aggregate};
+
+use rayon::prelude::*;
+
+use crate::engine::{SimTime, Simulation, replication_rng};
+use crate::model::{ClusterModel, Outcome};
+use crate::scenario::Scenario;
+
+/// How to run an experiment; `None` fields take the scenario's values.
+#[derive(Clone, Debug, Default)]
+pub struct RunConfig {
+    /// Replications to run (or to start with, under a precision target).
+    pub replications: Option<u64>,
+    /// Master seed.
+    pub seed: Option<u64>,
+    /// Confidence level of every interval (default 0.95).
+    pub confidence: Option<f64>,
+    /// Stop once the relative half-width of every SLI's unavailability
+    /// interval is below this (e.g. 0.1), adding replications in rounds.
+    pub precision: Option<f64>,
+    /// Upper limit on replications under a precision target.
+    pub max_replications: Option<u64>,
+}
+
+/// Default confidence level.
+pub const DEFAULT_CONFIDENCE: f64 = 0.95;
+/// Default cap on replications under a precision target.
+pub const DEFAULT_MAX_REPLICATIONS: u64 = 100_000;
+
+/// Everything an experiment produced, as plain data.
+#[derive(Clone, Debug)]
+pub struct ExperimentResult {
+    /// Scenario label.
+    pub scenario: String,
+    /// SHA-256 of the scenario text.
+    pub digest: String,
+    /// Master seed used.
+    pub seed: u64,
+    /// Replications run.
+    pub replications: u64,
+    /// Simulated length of each replication, seconds.
+    pub horizon_secs: f64,
+    /// Unmeasured start of each replication, seconds.
+    pub warmup_secs: f64,
+    /// Confidence level of every interval.
+    pub confidence: f64,
+    /// Whether a precision target was given and reached.
+    pub precision_reached: Option<bool>,
+    /// One summary per SLI, in model order.
+    pub slis: Vec<SliSummary>,
+    /// etcd disasters and lost writes.
+    pub data_loss: DataLossSummary,
+    /// Events simulated in all.
+    pub events: u64,
+}
+
+/// Runs one replication of `scenario`.
+pub fn replicate(scenario: &Scenario, seed: u64, index: u64) -> Outcome {
+    let horizon = SimTime::ZERO + scenario.horizon;
+    let mut sim = Simulation::new(ClusterModel::new(scenario), replication_rng(seed, index));
+    sim.run_until(horizon);
+    let events = sim.events_handled();
+    sim.into_handler().finish(horizon, events)
+}
+
+/// Runs replications `range` in parallel, returned in index order.
+fn run_range(
+    scenario: &Scenario,
+    seed: u64,
+    range: std::ops::Range<u64>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Vec<Outcome> {
+    range
+        .into_par_iter()
+        .map(|index| {
+            let outcome = replicate(scenario, seed, index);
+            progress(1);
+            outcome
+        })
+        .collect()
+}
+
+/// Runs the experiment. `progress` is told of every finished replication
+/// (from any thread) and of the planned total.
+pub fn run(
+    scenario: &Scenario,
+    config: &RunConfig,
+    progress: &(dyn Fn(ProgressUpdate) + Sync),
+) -> ExperimentResult {
+    let seed = config.seed.unwrap_or(scenario.seed);
+    let confidence = config.confidence.unwrap_or(DEFAULT_CONFIDENCE);
+    let mut planned = config.replications.unwrap_or(scenario.replications).max(2);
+    let cap = config
+        .max_replications
+        .unwrap_or(DEFAULT_MAX_REPLICATIONS)
+        .max(planned);
+    let tick = |done| progress(ProgressUpdate::Done(done));
+    progress(ProgressUpdate::Planned(planned));
+    let mut outcomes = run_range(scenario, seed, 0..planned, &tick);
+    let mut precision_reached = None;
+    if let Some(target) = config.precision {
+        loop {
+            let summaries = aggregate(scenario, &outcomes, confidence);
+            let worst = summaries
+                .0
+                .iter()
+                .map(|s| s.unavailability_relative_half_width())
+                .fold(0.0, f64::max);
+            if worst <= target || planned >= cap {
+                precision_reached = Some(worst <= target);
+                break;
+            }
+            // Double, so the number of rounds stays logarithmic.
+            let next = (planned * 2).min(cap);
+            progress(ProgressUpdate::Planned(next));
+            outcomes.extend(run_range(scenario, seed, planned..next, &tick));
+            planned = next;
+        }
+    }
+    let (slis, data_loss) = aggregate(scenario, &outcomes, confidence);
+    ExperimentResult {
+        scenario: scenario.name.clone(),
+        digest: scenario.digest.clone(),
+        seed,
+        replications: planned,
+        horizon_secs: scenario.horizon.as_secs_f64(),
+        warmup_secs: scenario.warmup.as_secs_f64(),
+        confidence,
+        precision_reached,
+        slis,
+        data_loss,
+        events: outcomes.iter().map(|o| o.events).sum(),
+    }
+}
+
+/// Progress of a running experiment.
+#[derive(Clone, Copy, Debug)]
+pub enum ProgressUpdate {
+    /// The total number of replications is now this.
+    Planned(u64),
+    /// This many more replications finished.
+    Done(u64),
+}

@@ -1,0 +1,276 @@
+//! The API endpoint: how client requests reach the apiservers.
+//!
+//! A balancer spreads requests evenly over the backends its health checks
+//! mark up. Health checks run on a fixed grid (a random phase per
+//! balancer/backend pair), so a dead backend keeps its share of requests —
+//! which fail — until the `fall`-th failed check, and a recovered one gets
+//! traffic back only after `rise` good checks. With keepalived, requests
+//! reach HAProxy only through the instance holding the virtual IP; when it
+//! dies a backup takes over after VRRP's master-down interval.
+
+use rand::RngExt;
+
+use super::event::ClusterEvent;
+use crate::engine::{Ctx, EventKey, SimDuration, SimTime};
+use crate::scenario::{Endpoint as EndpointConfig, HealthCheck};
+
+/// One balancer's view of one backend.
+#[derive(Clone, Debug)]
+struct Monitor {
+    phase: SimDuration,
+    marked_up: bool,
+    pending: Option<(EventKey, bool)>,
+}
+
+/// The endpoint's state.
+pub(super) struct Endpoint {
+    config: EndpointConfig,
+    /// `monitors[balancer][backend]`; empty for `direct`.
+    monitors: Vec<Vec<Monitor>>,
+    /// Host machine of each balancer instance (None: a managed cloud LB).
+    hosts: Vec<Option<usize>>,
+    /// Which instance holds the virtual IP (keepalived only).
+    vip_holder: Option<usize>,
+    vip_takeover: Option<EventKey>,
+    was_alive: Vec<bool>,
+}
+
+/// What each backend can do right now.
+pub(super) struct BackendHealth<'a> {
+    /// The apiserver process is up (what health checks see).
+    pub alive: &'a [bool],
+    /// It can serve writes (and quorum reads).
+    pub write_ok: &'a [bool],
+    /// It can serve reads from its watch cache.
+    pub read_ok: &'a [bool],
+    /// Target of a `direct` endpoint.
+    pub direct_target: usize,
+}
+
+impl Endpoint {
+    /// `lb_hosts`: the machines running HAProxy + keepalived (ignored for
+    /// other kinds).
+    pub fn new(
+        config: EndpointConfig,
+        backends: usize,
+        lb_hosts: Vec<usize>,
+        ctx: &mut Ctx<'_, ClusterEvent>,
+    ) -> Self {
+        let (hosts, interval) = match config {
+            EndpointConfig::Direct => (Vec::new(), SimDuration::ZERO),
+            EndpointConfig::CloudLb(h) => (vec![None], h.interval),
+            EndpointConfig::HaproxyKeepalived { health, .. } => {
+                (lb_hosts.into_iter().map(Some).collect(), health.interval)
+            }
+        };
+        let monitors = hosts
+            .iter()
+            .map(|_| {
+                (0..backends)
+                    .map(|_| Monitor {
+                        phase: SimDuration::from_micros(
+                            (interval.as_micros() as f64 * ctx.rng().random::<f64>()) as u64,
+                        ),
+                        marked_up: true,
+                        pending: None,
+                    })
+                    .collect()
+            })
+            .collect();
+        let vip_holder = matches!(config, EndpointConfig::HaproxyKeepalived { .. }).then_some(0);
+        Endpoint {
+            config,
+            was_alive: vec![true; hosts.len()],
+            monitors,
+            hosts,
+            vip_holder,
+            vip_takeover: None,
+        }
+    }
+
+    fn health(&self) -> Option<HealthCheck> {
+        match self.config {
+            EndpointConfig::Direct => None,
+            EndpointConfig::CloudLb(h) => Some(h),
+            EndpointConfig::HaproxyKeepalived { health, .. } => Some(health),
+        }
+    }
+
+    fn instance_alive(&self, instance: usize, machine_up: &[bool]) -> bool {
+        self.hosts[instance].is_none_or(|m| machine_up[m])
+    }
+
+    /// The `nth` (1-based) check strictly after `now` on a grid.
+    fn nth_check_after(
+        now: SimTime,
+        phase: SimDuration,
+        interval: SimDuration,
+        nth: u32,
+    ) -> SimTime {
+        if interval.is_zero() {
+            return now;
+        }
+        let (now, phase, step) = (now.as_micros(), phase.as_micros(), interval.as_micros());
+        let first = if now < phase {
+            phase
+        } else {
+            phase + ((now - phase) / step + 1) * step
+        };
+        SimTime::from_micros(first + u64::from(nth - 1) * step)
+    }
+
+    /// Brings health-check marks and the virtual IP in line with reality.
+    pub fn refresh(
+        &mut self,
+        machine_up: &[bool],
+        backends: &BackendHealth<'_>,
+        ctx: &mut Ctx<'_, ClusterEvent>,
+    ) {
+        let Some(health) = self.health() else {
+            return;
+        };
+        for instance in 0..self.hosts.len() {
+            let alive = self.instance_alive(instance, machine_up);
+            let restarted = alive && !self.was_alive[instance];
+            self.was_alive[instance] = alive;
+            for (backend, monitor) in self.monitors[instance].iter_mut().enumerate() {
+                let healthy = backends.alive[backend];
+                if !alive || restarted {
+                    // A stopped balancer checks nothing; a restarted one
+                    // starts from what its first checks will see.
+                    if let Some((key, _)) = monitor.pending.take() {
+                        ctx.cancel(key);
+                    }
+                    monitor.marked_up = healthy;
+                    continue;
+                }
+                let wanted = (monitor.marked_up != healthy).then_some(healthy);
+                match (monitor.pending, wanted) {
+                    (Some((_, target)), Some(w)) if target == w => {}
+                    (pending, wanted) => {
+                        if let Some((key, _)) = pending {
+                            ctx.cancel(key);
+                        }
+                        monitor.pending = wanted.map(|up| {
+                            let nth = if up {
+                                health.healthy_threshold
+                            } else {
+                                health.unhealthy_threshold
+                            };
+                            let at = Self::nth_check_after(
+                                ctx.now(),
+                                monitor.phase,
+                                health.interval,
+                                nth,
+                            );
+                            let key = ctx.schedule_at(
+                                at,
+                                ClusterEvent::BackendMarked {
+                                    balancer: instance as u16,
+                                    backend: backend as u16,
+                                    up,
+                                },
+                            );
+                            (key, up)
+                        });
+                    }
+                }
+            }
+        }
+        self.refresh_vip(machine_up, ctx);
+    }
+
+    /// VRRP: the highest-priority live instance (instance 0, the MASTER)
+    /// holds the VIP and preempts when back; when the holder dies a backup
+    /// takes over after 3 x advert_int + skew, skew = (256 - priority)/256 s.
+    fn refresh_vip(&mut self, machine_up: &[bool], ctx: &mut Ctx<'_, ClusterEvent>) {
+        let EndpointConfig::HaproxyKeepalived {
+            advert_interval,
+            priority,
+            ..
+        } = self.config
+        else {
+            return;
+        };
+        if let Some(holder) = self.vip_holder
+            && !self.instance_alive(holder, machine_up)
+        {
+            self.vip_holder = None;
+        }
+        if self.instance_alive(0, machine_up) && self.vip_holder != Some(0) {
+            self.vip_holder = Some(0);
+        }
+        let any_alive = (0..self.hosts.len()).any(|i| self.instance_alive(i, machine_up));
+        match (self.vip_holder, self.vip_takeover, any_alive) {
+            (None, None, true) => {
+                let skew = SimDuration::from_micros((256 - u64::from(priority)) * 1_000_000 / 256);
+                let delay = advert_interval.saturating_mul(3) + skew;
+                self.vip_takeover = Some(ctx.schedule(delay, ClusterEvent::VipTakenOver));
+            }
+            (Some(_), Some(key), _) | (None, Some(key), false) => {
+                ctx.cancel(key);
+                self.vip_takeover = None;
+            }
+            _ => {}
+        }
+    }
+
+    pub fn on_marked(&mut self, balancer: usize, backend: usize, up: bool) {
+        let monitor = &mut self.monitors[balancer][backend];
+        monitor.pending = None;
+        monitor.marked_up = up;
+    }
+
+    pub fn on_vip_taken_over(&mut self, machine_up: &[bool]) {
+        self.vip_takeover = None;
+        self.vip_holder = (0..self.hosts.len()).find(|&i| self.instance_alive(i, machine_up));
+    }
+
+    /// Share of write and read requests that succeed right now.
+    pub fn success_shares(&self, backends: &BackendHealth<'_>) -> (f64, f64) {
+        let balancer = match self.config {
+            EndpointConfig::Direct => {
+                let t = backends.direct_target;
+                return (
+                    f64::from(u8::from(backends.write_ok[t])),
+                    f64::from(u8::from(backends.read_ok[t])),
+                );
+            }
+            EndpointConfig::CloudLb(_) => 0,
+            EndpointConfig::HaproxyKeepalived { .. } => match self.vip_holder {
+                Some(holder) => holder,
+                None => return (0.0, 0.0),
+            },
+        };
+        let n = backends.alive.len();
+        let monitors = &self.monitors[balancer];
+        let any_marked = monitors.iter().any(|m| m.marked_up);
+        if !any_marked && !matches!(self.config, EndpointConfig::CloudLb(_)) {
+            // HAProxy answers 503 when no server is UP.
+            return (0.0, 0.0);
+        }
+        // Cloud load balancers fail open: with every target unhealthy they
+        // send traffic to all of them.
+        let targeted = |b: usize| !any_marked || monitors[b].marked_up;
+        let total = (0..n).filter(|&b| targeted(b)).count();
+        let share =
+            |ok: &[bool]| (0..n).filter(|&b| targeted(b) && ok[b]).count() as f64 / total as f64;
+        (share(backends.write_ok), share(backends.read_ok))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checks_land_on_the_grid_strictly_after_now() {
+        let s = |x: u64| SimDuration::from_secs(x);
+        let t = |x: u64| SimTime::ZERO + s(x);
+        assert_eq!(Endpoint::nth_check_after(t(10), s(1), s(2), 1), t(11));
+        assert_eq!(Endpoint::nth_check_after(t(11), s(1), s(2), 1), t(13));
+        assert_eq!(Endpoint::nth_check_after(t(11), s(1), s(2), 3), t(17));
+        assert_eq!(Endpoint::nth_check_after(t(0), s(1), s(2), 1), t(1));
+        assert_eq!(Endpoint::nth_check_after(t(5), s(0), s(0), 3), t(5));
+    }
+}

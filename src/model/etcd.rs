@@ -1,0 +1,279 @@
+//! etcd: quorum, leader election, members that lost their disk, and restore
+//! from snapshot after losing a majority of disks.
+
+use rand::RngExt;
+
+use super::event::ClusterEvent;
+use crate::engine::{Ctx, EventKey, SimDuration, SimTime};
+use crate::scenario::Etcd as EtcdConfig;
+
+/// Why an election is running: it decides how long it takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ElectionCause {
+    /// The leader vanished while a quorum stayed: followers wait for their
+    /// randomized timeouts, counted from the last heartbeat.
+    LeaderLost,
+    /// Quorum came back: members were already campaigning, so the next
+    /// campaign succeeds after the rest of a randomized timeout.
+    QuorumRegained,
+}
+
+/// One voting member.
+#[derive(Clone, Debug)]
+pub(super) struct Member {
+    /// The machine it runs on.
+    pub machine: usize,
+    /// Whether it holds the cluster's data (false after a disk loss, until
+    /// it has been re-added and has synced).
+    pub has_data: bool,
+    sync: Option<EventKey>,
+}
+
+/// The etcd cluster's state.
+pub(super) struct EtcdCluster {
+    pub members: Vec<Member>,
+    pub leader: Option<usize>,
+    election: Option<(EventKey, ElectionCause)>,
+    /// Restore in progress (or impossible: no backup) after a majority of
+    /// disks was lost.
+    restore: Option<Option<EventKey>>,
+    snapshot_phase: SimDuration,
+    quorum: usize,
+    ticks: u64,
+    heartbeat: SimDuration,
+    member_sync: SimDuration,
+    /// Disasters seen, with the write time lost in each (seconds).
+    pub data_losses: Vec<(SimTime, f64)>,
+}
+
+impl EtcdCluster {
+    pub fn new(machines: Vec<usize>, config: &EtcdConfig, snapshot_phase: SimDuration) -> Self {
+        let n = machines.len();
+        let ticks = if config.heartbeat_interval.is_zero() {
+            0
+        } else {
+            (config.election_timeout.as_micros() / config.heartbeat_interval.as_micros()).max(1)
+        };
+        EtcdCluster {
+            members: machines
+                .into_iter()
+                .map(|machine| Member {
+                    machine,
+                    has_data: true,
+                    sync: None,
+                })
+                .collect(),
+            leader: if n > 0 { Some(0) } else { None },
+            election: None,
+            restore: None,
+            snapshot_phase,
+            quorum: n / 2 + 1,
+            ticks,
+            heartbeat: config.heartbeat_interval,
+            member_sync: config.member_sync,
+            data_losses: Vec::new(),
+        }
+    }
+
+    fn available(&self, member: usize, machine_up: &[bool]) -> bool {
+        let m = &self.members[member];
+        m.has_data && machine_up[m.machine]
+    }
+
+    /// Whether a quorum of members is up, holds data, and no restore is
+    /// under way.
+    pub fn has_quorum(&self, machine_up: &[bool]) -> bool {
+        self.restore.is_none()
+            && (0..self.members.len())
+                .filter(|&i| self.available(i, machine_up))
+                .count()
+                >= self.quorum
+    }
+
+    /// Whether writes commit: quorum and an elected leader.
+    pub fn writable(&self) -> bool {
+        self.leader.is_some()
+    }
+
+    /// Whether member `i` is up with data (an apiserver on its machine can
+    /// use it).
+    pub fn member_available(&self, i: usize, machine_up: &[bool]) -> bool {
+        self.available(i, machine_up)
+    }
+
+    /// Sets the offset of the snapshot schedule (snapshots every interval).
+    pub fn set_snapshot_phase(&mut self, phase: SimDuration) {
+        self.snapshot_phase = phase;
+    }
+
+    /// A machine lost its disk: its member's data is gone.
+    pub fn disk_lost(&mut self, machine: usize, ctx: &mut Ctx<'_, ClusterEvent>) {
+        for member in self.members.iter_mut().filter(|m| m.machine == machine) {
+            member.has_data = false;
+            if let Some(key) = member.sync.take() {
+                ctx.cancel(key);
+            }
+        }
+    }
+
+    /// Brings leader, elections, re-syncs and restores in line with which
+    /// machines are up.
+    pub fn refresh(
+        &mut self,
+        machine_up: &[bool],
+        backup: Option<&crate::scenario::Backup>,
+        ctx: &mut Ctx<'_, ClusterEvent>,
+    ) {
+        self.check_disaster(backup, ctx);
+        let quorum = self.has_quorum(machine_up);
+
+        // Members without data are re-added (remove, then add: needs a
+        // quorum) and sync; a member whose machine goes down stops syncing.
+        for i in 0..self.members.len() {
+            let up = machine_up[self.members[i].machine];
+            let member = &mut self.members[i];
+            if member.has_data {
+                continue;
+            }
+            match (&member.sync, up && quorum && self.leader.is_some()) {
+                (None, true) => {
+                    member.sync = Some(ctx.schedule(
+                        self.member_sync,
+                        ClusterEvent::EtcdMemberSynced { member: i as u16 },
+                    ));
+                }
+                (Some(key), false) => {
+                    ctx.cancel(*key);
+                    member.sync = None;
+                }
+                _ => {}
+            }
+        }
+
+        let leader_lost = match self.leader {
+            Some(l) => !quorum || !self.available(l, machine_up),
+            None => false,
+        };
+        if leader_lost {
+            self.leader = None;
+        }
+        match (self.leader, self.election, quorum) {
+            (None, None, true) => {
+                let cause = if leader_lost {
+                    ElectionCause::LeaderLost
+                } else {
+                    ElectionCause::QuorumRegained
+                };
+                let candidates = (0..self.members.len())
+                    .filter(|&i| self.available(i, machine_up))
+                    .count();
+                let delay = self.election_delay(cause, candidates, ctx);
+                let key = ctx.schedule(delay, ClusterEvent::EtcdLeaderElected);
+                self.election = Some((key, cause));
+            }
+            (_, Some((key, _)), false) => {
+                ctx.cancel(key);
+                self.election = None;
+            }
+            _ => {}
+        }
+    }
+
+    /// Raft: each follower times out after a uniformly drawn whole number of
+    /// ticks in [E, 2E-1] (E = election timeout / heartbeat); the first to
+    /// time out wins (pre-vote prevents disruption). After a leader loss the
+    /// timeouts run from the last heartbeat, up to one tick before the loss.
+    fn election_delay(
+        &self,
+        cause: ElectionCause,
+        candidates: usize,
+        ctx: &mut Ctx<'_, ClusterEvent>,
+    ) -> SimDuration {
+        if self.ticks == 0 || candidates == 0 {
+            return SimDuration::ZERO;
+        }
+        let tick = self.heartbeat.as_micros() as f64;
+        let rng = ctx.rng();
+        let mut first = f64::INFINITY;
+        for _ in 0..candidates {
+            let drawn = rng.random_range(self.ticks..2 * self.ticks) as f64 * tick;
+            let wait = match cause {
+                ElectionCause::LeaderLost => drawn,
+                ElectionCause::QuorumRegained => drawn * rng.random::<f64>(),
+            };
+            first = first.min(wait);
+        }
+        if cause == ElectionCause::LeaderLost {
+            first -= tick * rng.random::<f64>();
+        }
+        SimDuration::from_micros(first.max(0.0) as u64)
+    }
+
+    /// A majority of members without data cannot recover by themselves:
+    /// restore from the last snapshot, losing the writes since.
+    fn check_disaster(
+        &mut self,
+        backup: Option<&crate::scenario::Backup>,
+        ctx: &mut Ctx<'_, ClusterEvent>,
+    ) {
+        if self.restore.is_some() {
+            return;
+        }
+        let with_data = self.members.iter().filter(|m| m.has_data).count();
+        if with_data >= self.quorum {
+            return;
+        }
+        let now = ctx.now();
+        let lost_secs = match backup {
+            Some(b) => {
+                let since_phase = now.as_micros() as i128 - self.snapshot_phase.as_micros() as i128;
+                since_phase.rem_euclid(b.interval.as_micros() as i128) as f64 / 1e6
+            }
+            // Without a backup every write since the cluster was built is gone.
+            None => now.as_secs_f64(),
+        };
+        self.data_losses.push((now, lost_secs));
+        self.leader = None;
+        for member in &mut self.members {
+            if let Some(key) = member.sync.take() {
+                ctx.cancel(key);
+            }
+        }
+        if let Some((key, _)) = self.election.take() {
+            ctx.cancel(key);
+        }
+        let restore = backup.map(|b| {
+            let delay = b.restore.sample(ctx.rng());
+            ctx.schedule(delay, ClusterEvent::EtcdRestored)
+        });
+        self.restore = Some(restore);
+    }
+
+    /// The election finished: a random available member leads.
+    pub fn on_elected(&mut self, machine_up: &[bool], ctx: &mut Ctx<'_, ClusterEvent>) {
+        self.election = None;
+        if !self.has_quorum(machine_up) {
+            return;
+        }
+        let candidates: Vec<usize> = (0..self.members.len())
+            .filter(|&i| self.available(i, machine_up))
+            .collect();
+        let pick = ctx.rng().random_range(0..candidates.len());
+        self.leader = Some(candidates[pick]);
+    }
+
+    pub fn on_synced(&mut self, member: usize) {
+        let m = &mut self.members[member];
+        m.sync = None;
+        m.has_data = true;
+    }
+
+    /// The cluster is rebuilt from the snapshot on every member.
+    pub fn on_restored(&mut self) {
+        self.restore = None;
+        for member in &mut self.members {
+            member.has_data = true;
+            member.sync = None;
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! The closed set of things that happen in a cluster model. Every event is a
+//! past-tense fact, dispatched by an exhaustive `match`.
+
+/// An event of the cluster model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClusterEvent {
+    /// A machine failed in one of its failure modes.
+    MachineFailed {
+        /// Machine index.
+        machine: u32,
+        /// Failure-mode index within the machine's group.
+        mode: u16,
+    },
+    /// A failed machine is back.
+    MachineRepaired {
+        /// Machine index.
+        machine: u32,
+    },
+    /// A whole zone went down in one of the zone failure modes.
+    ZoneFailed {
+        /// Zone index.
+        zone: u16,
+        /// Zone failure-mode index.
+        mode: u16,
+    },
+    /// A zone is back.
+    ZoneRepaired {
+        /// Zone index.
+        zone: u16,
+    },
+    /// An etcd election finished.
+    EtcdLeaderElected,
+    /// A re-added (empty) etcd member caught up.
+    EtcdMemberSynced {
+        /// Member index.
+        member: u16,
+    },
+    /// The etcd cluster was restored from the last snapshot.
+    EtcdRestored,
+    /// A balancer's health checks flipped a backend's state.
+    BackendMarked {
+        /// Balancer instance index.
+        balancer: u16,
+        /// Backend (control-plane machine) index.
+        backend: u16,
+        /// The new state: true = marked up.
+        up: bool,
+    },
+    /// A keepalived backup took over the virtual IP.
+    VipTakenOver,
+    /// A candidate acquired a leader lease.
+    LeaseAcquired {
+        /// Which lease (controller-manager or scheduler).
+        lease: u8,
+        /// Candidate (control-plane machine) index.
+        candidate: u16,
+    },
+    /// A leader that could not renew gave up its lease (and restarted).
+    LeaderSteppedDown {
+        /// Which lease.
+        lease: u8,
+    },
+    /// A standby control-plane machine was promoted.
+    StandbyPromoted,
+}

@@ -1,0 +1,192 @@
+//! client-go leader election, as kube-controller-manager and kube-scheduler
+//! run it (k8s-facts §1.2), simulated without a tick per renewal.
+//!
+//! While the leader renews, nothing needs simulating. When it stops — its
+//! machine died, or its local apiserver cannot write — the lease record
+//! freezes at the last renewal. Each candidate notices the frozen record at
+//! its next successful poll (polls every retry x (1 + U[0, 1.2))), and may
+//! take the lease at its first poll at least `lease_duration` after that
+//! observation. A leader unable to renew for `renew_deadline` steps down
+//! and its process restarts (so it forgets what it observed). Candidates
+//! need their own local apiserver to read and write the lease (kubeadm
+//! points both components at the apiserver on their machine).
+
+use rand::RngExt;
+
+use super::event::ClusterEvent;
+use crate::engine::{Ctx, EventKey, SimDuration, SimTime};
+use crate::scenario::LeaderElection;
+
+/// The client-go jitter factor of the candidates' retry loop.
+const JITTER: f64 = 1.2;
+
+/// One lease (one component) and its candidates.
+pub(super) struct Lease {
+    id: u8,
+    timers: LeaderElection,
+    /// The candidate holding the lease.
+    pub holder: Option<usize>,
+    record_changed_at: SimTime,
+    step_down: Option<EventKey>,
+    /// The pending acquisition and the inputs it was computed from.
+    plan: Option<(EventKey, PlanInputs)>,
+    /// When each candidate last saw the record change (None: not since its
+    /// process started).
+    observed: Vec<Option<SimTime>>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct PlanInputs {
+    able: u128,
+    holder: Option<usize>,
+    record_changed_at: SimTime,
+}
+
+impl Lease {
+    pub fn new(id: u8, timers: LeaderElection, candidates: usize, initial: Option<usize>) -> Self {
+        Lease {
+            id,
+            timers,
+            holder: initial,
+            record_changed_at: SimTime::ZERO,
+            step_down: None,
+            plan: None,
+            observed: vec![None; candidates],
+        }
+    }
+
+    /// Whether the component is working: a leader that can write.
+    pub fn leading(&self, able: &[bool]) -> bool {
+        self.holder.is_some_and(|h| able[h])
+    }
+
+    fn last_renewal(&self, ctx: &mut Ctx<'_, ClusterEvent>) -> SimTime {
+        let back = self.timers.retry_period.as_micros() as f64 * ctx.rng().random::<f64>();
+        let now = ctx.now().as_micros();
+        SimTime::from_micros(now.saturating_sub(back as u64)).max(self.record_changed_at)
+    }
+
+    /// `alive[i]`: candidate i's process runs; `able[i]`: its apiserver can
+    /// read and write the lease.
+    pub fn refresh(&mut self, alive: &[bool], able: &[bool], ctx: &mut Ctx<'_, ClusterEvent>) {
+        for (i, observed) in self.observed.iter_mut().enumerate() {
+            if !alive[i] {
+                *observed = None;
+            }
+        }
+        if let Some(h) = self.holder {
+            if !alive[h] {
+                self.holder = None;
+                self.record_changed_at = self.last_renewal(ctx);
+                if let Some(key) = self.step_down.take() {
+                    ctx.cancel(key);
+                }
+            } else if !able[h] {
+                if self.step_down.is_none() {
+                    self.record_changed_at = self.last_renewal(ctx);
+                    let at = (self.record_changed_at + self.timers.renew_deadline).max(ctx.now());
+                    self.step_down = Some(
+                        ctx.schedule_at(at, ClusterEvent::LeaderSteppedDown { lease: self.id }),
+                    );
+                }
+            } else if let Some(key) = self.step_down.take() {
+                // Renewed before the deadline: nothing changed for others.
+                ctx.cancel(key);
+            }
+        }
+        if self.leading(able) {
+            if let Some((key, _)) = self.plan.take() {
+                ctx.cancel(key);
+            }
+            return;
+        }
+        let inputs = PlanInputs {
+            able: able
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| **a)
+                .fold(0u128, |mask, (i, _)| mask | 1 << i),
+            holder: self.holder,
+            record_changed_at: self.record_changed_at,
+        };
+        if let Some((_, previous)) = self.plan
+            && previous == inputs
+        {
+            return;
+        }
+        if let Some((key, _)) = self.plan.take() {
+            ctx.cancel(key);
+        }
+        self.plan_acquisition(able, inputs, ctx);
+    }
+
+    /// The earliest acquisition among the able candidates.
+    fn plan_acquisition(
+        &mut self,
+        able: &[bool],
+        inputs: PlanInputs,
+        ctx: &mut Ctx<'_, ClusterEvent>,
+    ) {
+        let now = ctx.now();
+        let retry = self.timers.retry_period.as_micros() as f64;
+        let lease = self.timers.lease_duration;
+        let mut best: Option<(SimTime, usize)> = None;
+        for candidate in (0..able.len()).filter(|&i| able[i]) {
+            let gap = |ctx: &mut Ctx<'_, ClusterEvent>| {
+                SimDuration::from_micros(
+                    (retry * (1.0 + JITTER * ctx.rng().random::<f64>())) as u64,
+                )
+            };
+            // The next poll falls at a uniform point of the current gap.
+            let mut poll = now
+                + SimDuration::from_micros(
+                    (gap(ctx).as_micros() as f64 * ctx.rng().random::<f64>()) as u64,
+                );
+            let observed = match self.observed[candidate] {
+                Some(seen) if seen >= self.record_changed_at && seen <= now => seen,
+                _ => {
+                    self.observed[candidate] = Some(poll);
+                    poll
+                }
+            };
+            let earliest = observed + lease;
+            if retry == 0.0 {
+                poll = poll.max(earliest);
+            }
+            while poll < earliest {
+                poll += gap(ctx);
+            }
+            if best.is_none_or(|(t, _)| poll < t) {
+                best = Some((poll, candidate));
+            }
+        }
+        if let Some((at, candidate)) = best {
+            let key = ctx.schedule_at(
+                at,
+                ClusterEvent::LeaseAcquired {
+                    lease: self.id,
+                    candidate: candidate as u16,
+                },
+            );
+            self.plan = Some((key, inputs));
+        }
+    }
+
+    pub fn on_acquired(&mut self, candidate: usize, now: SimTime, ctx: &mut Ctx<'_, ClusterEvent>) {
+        self.plan = None;
+        self.holder = Some(candidate);
+        self.record_changed_at = now;
+        self.observed.iter_mut().for_each(|o| *o = None);
+        if let Some(key) = self.step_down.take() {
+            ctx.cancel(key);
+        }
+    }
+
+    /// The leader gave up: its process exits and restarts as a candidate.
+    pub fn on_stepped_down(&mut self) {
+        self.step_down = None;
+        if let Some(h) = self.holder.take() {
+            self.observed[h] = None;
+        }
+    }
+}

@@ -1,0 +1,229 @@
+//! Outage accounting, shared by every SLI: a [`Recorder`] turns a stream of
+//! "share of requests that succeed" values into one replication's plain-data
+//! [`SliOutcome`].
+//!
+//! May import: `engine::time` only.
+//!
+//! Rules, in one place:
+//! - Availability is the time average of the success share over the
+//!   measured window `[warmup, horizon]`: time-weighted for yes/no SLIs,
+//!   request-weighted for SLIs behind a balancer.
+//! - An outage is a maximal interval in which the share is below 1 (some
+//!   requests fail). Only its part inside the measured window counts. Outages
+//!   shorter than `min_outage` are not counted as outages (their lost
+//!   requests still lower availability). An outage still open at the horizon
+//!   is counted with its duration cut at the horizon.
+//! - Time to first failure is measured from time zero (a healthy start) to
+//!   the start of the first counted outage, or censored at the horizon.
+
+use crate::engine::{SimDuration, SimTime};
+
+/// One SLI over one replication: plain data for aggregation.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SliOutcome {
+    /// Length of the measured window, seconds.
+    pub observed_secs: f64,
+    /// Integral of the failed share over the window, seconds
+    /// (availability = 1 - lost / observed).
+    pub lost_secs: f64,
+    /// Duration of each counted outage inside the window, seconds.
+    pub outage_secs: Vec<f64>,
+    /// Time from zero to the first counted outage, if one happened.
+    pub first_failure_secs: Option<f64>,
+    /// The horizon in seconds (the censoring time of `first_failure_secs`).
+    pub horizon_secs: f64,
+}
+
+impl SliOutcome {
+    /// Time-average availability in the window.
+    pub fn availability(&self) -> f64 {
+        if self.observed_secs > 0.0 {
+            1.0 - self.lost_secs / self.observed_secs
+        } else {
+            1.0
+        }
+    }
+
+    /// Total time in counted outages, seconds.
+    pub fn downtime_secs(&self) -> f64 {
+        self.outage_secs.iter().sum()
+    }
+}
+
+/// Integrates one SLI's success share over time.
+#[derive(Clone, Debug)]
+pub struct Recorder {
+    warmup: SimTime,
+    min_outage: SimDuration,
+    value: f64,
+    since: SimTime,
+    outage_start: Option<SimTime>,
+    lost_micros: f64,
+    outages: Vec<f64>,
+    first_failure: Option<SimTime>,
+}
+
+impl Recorder {
+    /// A recorder that starts fully up at time zero.
+    pub fn new(warmup: SimDuration, min_outage: SimDuration) -> Self {
+        Recorder {
+            warmup: SimTime::ZERO + warmup,
+            min_outage,
+            value: 1.0,
+            since: SimTime::ZERO,
+            outage_start: None,
+            lost_micros: 0.0,
+            outages: Vec::new(),
+            first_failure: None,
+        }
+    }
+
+    /// The current success share.
+    pub fn value(&self) -> f64 {
+        self.value
+    }
+
+    /// Whether an outage is in progress.
+    pub fn is_down(&self) -> bool {
+        self.outage_start.is_some()
+    }
+
+    /// Records that from `now` on the success share is `value` (in [0, 1]).
+    pub fn set(&mut self, now: SimTime, value: f64) {
+        let value = value.clamp(0.0, 1.0);
+        if value == self.value {
+            return;
+        }
+        self.accumulate(now);
+        let was_down = self.value < 1.0;
+        let is_down = value < 1.0;
+        if !was_down && is_down {
+            self.outage_start = Some(now);
+        } else if was_down && !is_down {
+            self.close_outage(now);
+        }
+        self.value = value;
+    }
+
+    fn accumulate(&mut self, now: SimTime) {
+        let from = self.since.max(self.warmup);
+        if now > from {
+            self.lost_micros += (1.0 - self.value) * (now - from).as_micros() as f64;
+        }
+        self.since = now;
+    }
+
+    fn close_outage(&mut self, end: SimTime) {
+        let Some(start) = self.outage_start.take() else {
+            return;
+        };
+        let measured_from = start.max(self.warmup);
+        if end <= measured_from {
+            return;
+        }
+        let measured = end - measured_from;
+        if measured < self.min_outage {
+            return;
+        }
+        if self.first_failure.is_none() {
+            self.first_failure = Some(start);
+        }
+        self.outages.push(measured.as_secs_f64());
+    }
+
+    /// Closes the books at the horizon.
+    pub fn finish(mut self, horizon: SimTime) -> SliOutcome {
+        self.accumulate(horizon);
+        if self.outage_start.is_some() {
+            self.close_outage(horizon);
+        }
+        SliOutcome {
+            observed_secs: horizon.saturating_since(self.warmup).as_secs_f64(),
+            lost_secs: self.lost_micros / 1e6,
+            outage_secs: self.outages,
+            first_failure_secs: self.first_failure.map(|t| t.as_secs_f64()),
+            horizon_secs: horizon.as_secs_f64(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(secs: u64) -> SimTime {
+        SimTime::ZERO + SimDuration::from_secs(secs)
+    }
+
+    #[test]
+    fn integrates_downtime_and_outages() {
+        let mut r = Recorder::new(SimDuration::ZERO, SimDuration::ZERO);
+        r.set(at(10), 0.0);
+        r.set(at(15), 1.0);
+        r.set(at(50), 0.5);
+        r.set(at(60), 1.0);
+        let out = r.finish(at(100));
+        assert_eq!(out.observed_secs, 100.0);
+        assert!((out.lost_secs - 10.0).abs() < 1e-9);
+        assert_eq!(out.outage_secs, vec![5.0, 10.0]);
+        assert_eq!(out.first_failure_secs, Some(10.0));
+        assert!((out.availability() - 0.9).abs() < 1e-12);
+    }
+
+    #[test]
+    fn partial_values_inside_one_outage_do_not_split_it() {
+        let mut r = Recorder::new(SimDuration::ZERO, SimDuration::ZERO);
+        r.set(at(10), 0.0);
+        r.set(at(12), 0.5);
+        r.set(at(20), 1.0);
+        let out = r.finish(at(30));
+        assert_eq!(out.outage_secs, vec![10.0]);
+        assert!((out.lost_secs - 6.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn warmup_is_not_measured_and_cuts_outages() {
+        let mut r = Recorder::new(SimDuration::from_secs(20), SimDuration::ZERO);
+        r.set(at(5), 0.0);
+        r.set(at(10), 1.0);
+        r.set(at(15), 0.0);
+        r.set(at(30), 1.0);
+        let out = r.finish(at(120));
+        assert_eq!(out.observed_secs, 100.0);
+        assert!((out.lost_secs - 10.0).abs() < 1e-9);
+        assert_eq!(out.outage_secs, vec![10.0]);
+        // Time to first failure counts from the healthy start, not the
+        // warmup; the outage in [5, 10] lies wholly in the warmup.
+        assert_eq!(out.first_failure_secs, Some(15.0));
+    }
+
+    #[test]
+    fn short_outages_are_not_counted_but_still_cost_availability() {
+        let mut r = Recorder::new(SimDuration::ZERO, SimDuration::from_secs(3));
+        r.set(at(10), 0.0);
+        r.set(at(12), 1.0);
+        r.set(at(20), 0.0);
+        r.set(at(30), 1.0);
+        let out = r.finish(at(100));
+        assert_eq!(out.outage_secs, vec![10.0]);
+        assert_eq!(out.first_failure_secs, Some(20.0));
+        assert!((out.lost_secs - 12.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn open_outage_is_cut_at_the_horizon() {
+        let mut r = Recorder::new(SimDuration::ZERO, SimDuration::ZERO);
+        r.set(at(90), 0.0);
+        let out = r.finish(at(100));
+        assert_eq!(out.outage_secs, vec![10.0]);
+        assert!((out.lost_secs - 10.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn no_outage_means_censored_first_failure() {
+        let out = Recorder::new(SimDuration::ZERO, SimDuration::ZERO).finish(at(50));
+        assert_eq!(out.first_failure_secs, None);
+        assert_eq!(out.horizon_secs, 50.0);
+        assert_eq!(out.availability(), 1.0);
+    }
+}

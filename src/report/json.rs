@@ -1,0 +1,46 @@
+//! The JSON report: a wire format for notebooks and CI.
+//!
+//! Layout (schema version 1): one object with `schema_version`,
+//! `nines_version`, `scenario` {`name`, `digest`}, `seed`, `replications`,
+//! `horizon_seconds`, `warmup_seconds`, `confidence`, `precision_reached`,
+//! `events`, `slis` (array, one object per SLI, see [`SliReport`]) and
+//! `data_loss`. Every estimate is an object {`point`, `lower`, `upper`};
+//! durations are in seconds and availabilities are fractions. A field that
+//! has no value (e.g. MTTR with no outage) is `null`; when nothing failed,
+//! the `*_upper` / `*_lower` bound fields carry the one-sided bound.
+//!
+//! Versioning: adding a field keeps the version; renaming, removing or
+//! changing the meaning of one bumps it.
+//!
+//! [`SliReport`]: super::SliReport
+
+use std::path::Path;
+
+use super::{Report, ReportError};
+
+/// Version of the JSON layout.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Writes the report as pretty JSON. An existing file is replaced only if
+/// it is itself a nines report, so nothing else a user wrote is lost.
+pub fn write_json(report: &Report, path: &Path) -> Result<(), ReportError> {
+    let shown = path.display().to_string();
+    if path.exists() {
+        let existing = std::fs::read_to_string(path).unwrap_or_default();
+        let is_report = serde_json::from_str::<serde_json::Value>(&existing)
+            .ok()
+            .is_some_and(|v| v.get("schema_version").is_some() && v.get("nines_version").is_some());
+        if !is_report {
+            return Err(ReportError::WouldOverwrite { path: shown });
+        }
+    }
+    let mut text = serde_json::to_string_pretty(report).map_err(|e| ReportError::Io {
+        path: shown.clone(),
+        message: e.to_string(),
+    })?;
+    text.push('\n');
+    std::fs::write(path, text).map_err(|e| ReportError::Io {
+        path: shown,
+        message: e.to_string(),
+    })
+}

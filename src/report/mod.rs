@@ -1,0 +1,238 @@
+//! Reports: one serializable [`Report`] value built from an experiment's
+//! result; the table and the JSON file are views of it.
+//!
+//! May import: `experiment` (result types), `stats`. Never the model or the
+//! engine.
+
+mod json;
+mod table;
+pub mod units;
+
+pub use json::{SCHEMA_VERSION, write_json};
+pub use table::render_table;
+
+use serde::{Deserialize, Serialize};
+
+use crate::experiment::{DataLossSummary, ExperimentResult, SliSummary};
+use crate::stats::{Estimate, Summary};
+
+/// A full report. Its JSON form is documented in [`json`](self::json) and
+/// versioned by [`SCHEMA_VERSION`].
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Report {
+    /// Version of this layout.
+    pub schema_version: u32,
+    /// Version of nines that produced it.
+    pub nines_version: String,
+    /// The scenario.
+    pub scenario: ScenarioInfo,
+    /// Master seed.
+    pub seed: u64,
+    /// Replications run.
+    pub replications: u64,
+    /// Length of each replication, seconds.
+    pub horizon_seconds: f64,
+    /// Unmeasured start of each replication, seconds.
+    pub warmup_seconds: f64,
+    /// Confidence level of every interval.
+    pub confidence: f64,
+    /// Whether a `--precision` target was reached (absent without one).
+    pub precision_reached: Option<bool>,
+    /// Events simulated in all replications.
+    pub events: u64,
+    /// One entry per SLI.
+    pub slis: Vec<SliReport>,
+    /// etcd disasters and lost writes.
+    pub data_loss: DataLossReport,
+}
+
+/// Which scenario a report is about.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ScenarioInfo {
+    /// Scenario name.
+    pub name: String,
+    /// SHA-256 of the scenario text.
+    pub digest: String,
+}
+
+/// A point estimate with its interval.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Interval {
+    /// Point estimate.
+    pub point: f64,
+    /// Lower bound.
+    pub lower: f64,
+    /// Upper bound.
+    pub upper: f64,
+}
+
+impl From<Estimate> for Interval {
+    fn from(e: Estimate) -> Self {
+        Interval {
+            point: e.point,
+            lower: e.ci.lower,
+            upper: e.ci.upper,
+        }
+    }
+}
+
+/// Distribution of outage durations, seconds.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq)]
+pub struct DurationSummary {
+    /// Number of outages.
+    pub count: usize,
+    /// Mean.
+    pub mean: f64,
+    /// Median.
+    pub p50: f64,
+    /// 90th percentile.
+    pub p90: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// Longest.
+    pub max: f64,
+}
+
+impl From<&Summary> for DurationSummary {
+    fn from(s: &Summary) -> Self {
+        DurationSummary {
+            count: s.n,
+            mean: s.mean,
+            p50: s.p50,
+            p90: s.p90,
+            p99: s.p99,
+            max: s.max,
+        }
+    }
+}
+
+/// One SLI.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct SliReport {
+    /// Name, e.g. `api.write`.
+    pub name: String,
+    /// Availability as a fraction.
+    pub availability: Interval,
+    /// Present when nothing failed: upper bound on unavailability.
+    pub unavailability_upper: Option<f64>,
+    /// -log10(1 - A).
+    pub nines: Interval,
+    /// Request-weighted downtime per year, seconds.
+    pub downtime_seconds_per_year: Interval,
+    /// Outages counted in all replications.
+    pub outages: u64,
+    /// Outages per year.
+    pub outages_per_year: Interval,
+    /// Present when no outage was seen: upper bound on outages per year.
+    pub outages_per_year_upper: Option<f64>,
+    /// Mean time to first failure from a healthy start, seconds.
+    pub mttf_seconds: Option<Interval>,
+    /// Present when nothing failed: lower bound on MTTF, seconds.
+    pub mttf_seconds_lower: Option<f64>,
+    /// Replications that ended before their first outage (censored).
+    pub mttf_censored: u64,
+    /// Mean time between outage starts, seconds.
+    pub mtbf_seconds: Option<Interval>,
+    /// Mean up time between outages, seconds.
+    pub mean_up_time_seconds: Option<Interval>,
+    /// Mean outage duration, seconds.
+    pub mttr_seconds: Option<Interval>,
+    /// Outage durations, pooled.
+    pub outage_duration_seconds: Option<DurationSummary>,
+}
+
+impl From<&SliSummary> for SliReport {
+    fn from(s: &SliSummary) -> Self {
+        SliReport {
+            name: s.name.clone(),
+            availability: s.availability.into(),
+            unavailability_upper: s.unavailability_upper,
+            nines: s.nines().into(),
+            downtime_seconds_per_year: s.downtime_per_year.into(),
+            outages: s.outages,
+            outages_per_year: s.outages_per_year.into(),
+            outages_per_year_upper: s.outages_per_year_upper,
+            mttf_seconds: s.mttf.map(Into::into),
+            mttf_seconds_lower: s.mttf_lower,
+            mttf_censored: s.mttf_censored,
+            mtbf_seconds: s.mtbf.map(Into::into),
+            mean_up_time_seconds: s.mean_up_time.map(Into::into),
+            mttr_seconds: s.mttr.map(Into::into),
+            outage_duration_seconds: s.outage_duration.as_ref().map(Into::into),
+        }
+    }
+}
+
+/// etcd data loss.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct DataLossReport {
+    /// Disasters in all replications.
+    pub events: u64,
+    /// Disasters per year.
+    pub events_per_year: Interval,
+    /// Present when none was seen: upper bound per year.
+    pub events_per_year_upper: Option<f64>,
+    /// Minutes of writes lost per year.
+    pub lost_write_minutes_per_year: Interval,
+    /// Mean minutes of writes lost per disaster.
+    pub mean_lost_minutes: Option<f64>,
+}
+
+impl From<&DataLossSummary> for DataLossReport {
+    fn from(d: &DataLossSummary) -> Self {
+        DataLossReport {
+            events: d.events,
+            events_per_year: d.events_per_year.into(),
+            events_per_year_upper: d.events_per_year_upper,
+            lost_write_minutes_per_year: d.lost_write_minutes_per_year.into(),
+            mean_lost_minutes: d.mean_lost_minutes,
+        }
+    }
+}
+
+impl Report {
+    /// The report of an experiment.
+    pub fn new(result: &ExperimentResult) -> Self {
+        Report {
+            schema_version: SCHEMA_VERSION,
+            nines_version: env!("CARGO_PKG_VERSION").to_string(),
+            scenario: ScenarioInfo {
+                name: result.scenario.clone(),
+                digest: result.digest.clone(),
+            },
+            seed: result.seed,
+            replications: result.replications,
+            horizon_seconds: result.horizon_secs,
+            warmup_seconds: result.warmup_secs,
+            confidence: result.confidence,
+            precision_reached: result.precision_reached,
+            events: result.events,
+            slis: result.slis.iter().map(Into::into).collect(),
+            data_loss: (&result.data_loss).into(),
+        }
+    }
+
+    /// The SLI called `name`.
+    pub fn sli(&self, name: &str) -> Option<&SliReport> {
+        self.slis.iter().find(|s| s.name == name)
+    }
+}
+
+/// Why a report could not be written or read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// Reading or writing a file failed.
+    #[error("{path}: {message}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The reason.
+        message: String,
+    },
+    /// The target exists and is not a nines report: refusing to overwrite.
+    #[error("{path} exists and is not a nines report; choose another path or remove it first")]
+    WouldOverwrite {
+        /// The file.
+        path: String,
+    },
+}
