@@ -33,6 +33,8 @@ pub(super) struct Lease {
     /// When each candidate last saw the record change (None: not since its
     /// process started).
     observed: Vec<Option<SimTime>>,
+    /// Since when each candidate has been able to reach the lease.
+    able_since: Vec<Option<SimTime>>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -52,6 +54,7 @@ impl Lease {
             step_down: None,
             plan: None,
             observed: vec![None; candidates],
+            able_since: vec![Some(SimTime::ZERO); candidates],
         }
     }
 
@@ -69,9 +72,15 @@ impl Lease {
     /// `alive[i]`: candidate i's process runs; `able[i]`: its apiserver can
     /// read and write the lease.
     pub fn refresh(&mut self, alive: &[bool], able: &[bool], ctx: &mut Ctx<'_, ClusterEvent>) {
-        for (i, observed) in self.observed.iter_mut().enumerate() {
+        let now = ctx.now();
+        for i in 0..able.len() {
             if !alive[i] {
-                *observed = None;
+                self.observed[i] = None;
+            }
+            match (able[i], self.able_since[i]) {
+                (true, None) => self.able_since[i] = Some(now),
+                (false, Some(_)) => self.able_since[i] = None,
+                _ => {}
             }
         }
         if let Some(h) = self.holder {
@@ -137,25 +146,33 @@ impl Lease {
                     (retry * (1.0 + JITTER * ctx.rng().random::<f64>())) as u64,
                 )
             };
-            // The next poll falls at a uniform point of the current gap.
-            let mut poll = now
+            // Polls run since the candidate could reach the lease; the first
+            // one after the record froze (at a uniform point of a gap) sees
+            // the final version.
+            let base = self
+                .record_changed_at
+                .max(self.able_since[candidate].unwrap_or(now));
+            let first_poll = base
                 + SimDuration::from_micros(
                     (gap(ctx).as_micros() as f64 * ctx.rng().random::<f64>()) as u64,
                 );
             let observed = match self.observed[candidate] {
                 Some(seen) if seen >= self.record_changed_at && seen <= now => seen,
                 _ => {
-                    self.observed[candidate] = Some(poll);
-                    poll
+                    self.observed[candidate] = Some(first_poll);
+                    first_poll
                 }
             };
             let earliest = observed + lease;
+            let mut poll = observed;
             if retry == 0.0 {
                 poll = poll.max(earliest);
             }
             while poll < earliest {
                 poll += gap(ctx);
             }
+            // Redrawn polls of a re-planned candidate may fall in the past.
+            let poll = poll.max(now);
             if best.is_none_or(|(t, _)| poll < t) {
                 best = Some((poll, candidate));
             }

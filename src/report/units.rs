@@ -76,7 +76,7 @@ mod tests {
     #[test]
     fn percentages_show_the_nines() {
         assert_eq!(percent(0.999), "99.9000%");
-        assert_eq!(percent(0.99995), "99.999500%");
+        assert_eq!(percent(0.99995), "99.995000%");
         assert_eq!(percent(0.5), "50.00%");
         assert_eq!(percent(1.0), "100.0000%");
         assert_eq!(percent_with_margin(0.9998, 0.00005), "99.98000% ± 0.00500%");

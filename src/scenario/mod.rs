@@ -247,14 +247,27 @@ fn parse_raw(text: &str, file: &str) -> Result<schema::RawScenario, ScenarioErro
             file: file.to_string(),
             line,
             column,
-            field: if path == "?" || path == "." {
-                String::new()
-            } else {
-                path
-            },
+            field: clean_path(&path),
             message: bare_message(&err.without_snippet().to_string()),
         })
     })
+}
+
+/// `Spanned<T>` adds a `value` segment to serde's path; users never wrote it.
+fn clean_path(path: &str) -> String {
+    if path == "?" || path == "." {
+        return String::new();
+    }
+    path.split('.')
+        .filter(|segment| *segment != "value")
+        .map(|segment| {
+            segment
+                .strip_prefix("value[")
+                .map_or(segment.to_string(), |rest| format!("[{rest}"))
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+        .replace(".[", "[")
 }
 
 /// serde-saphyr prefixes its message with `error: line L column C: `; the
@@ -268,7 +281,12 @@ fn bare_message(rendered: &str) -> String {
         },
         None => text,
     };
-    text.lines().next().unwrap_or(text).to_string()
+    let text = text.lines().next().unwrap_or(text);
+    // The location is reported in front; drop the trailing copy.
+    match text.rfind(" at line ") {
+        Some(i) if text[i..].contains(", column ") => text[..i].to_string(),
+        _ => text.to_string(),
+    }
 }
 
 /// One problem in a scenario, located.

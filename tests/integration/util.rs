@@ -1,0 +1,60 @@
+//! Helpers shared by the integration tests.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use nines::experiment::{self, ExperimentResult, RunConfig};
+use nines::scenario::Scenario;
+
+/// Parses an inline scenario, panicking with the located problems.
+pub fn scenario(yaml: &str) -> Scenario {
+    Scenario::parse(yaml, "<test>", "test")
+        .unwrap_or_else(|e| panic!("invalid test scenario:\n{e}"))
+}
+
+/// Runs a scenario quietly at the given confidence level.
+pub fn run(scenario: &Scenario, confidence: f64) -> ExperimentResult {
+    let config = RunConfig {
+        confidence: Some(confidence),
+        ..RunConfig::default()
+    };
+    experiment::run(scenario, &config, &|_| {})
+}
+
+/// The SLI summary called `name`.
+pub fn sli<'a>(result: &'a ExperimentResult, name: &str) -> &'a experiment::SliSummary {
+    result
+        .slis
+        .iter()
+        .find(|s| s.name == name)
+        .unwrap_or_else(|| panic!("no SLI {name}"))
+}
+
+/// The `nines` binary with arguments.
+pub fn nines(args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_nines"));
+    command.args(args).current_dir(env!("CARGO_MANIFEST_DIR"));
+    command
+}
+
+/// Runs the binary and returns its output.
+pub fn nines_output(args: &[&str]) -> Output {
+    nines(args).output().expect("the nines binary runs")
+}
+
+/// A fresh temporary directory for one test.
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("nines-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// Asserts that `exact` lies inside the interval `[lower, upper]`.
+#[track_caller]
+pub fn assert_within(what: &str, exact: f64, lower: f64, upper: f64) {
+    assert!(
+        lower <= exact && exact <= upper,
+        "{what}: exact {exact} outside the simulated interval [{lower}, {upper}]"
+    );
+}
