@@ -37,8 +37,10 @@ pub(super) struct Endpoint {
 
 /// What each backend can do right now.
 pub(super) struct BackendHealth<'a> {
-    /// The apiserver process is up (what health checks see).
-    pub alive: &'a [bool],
+    /// What health checks see: kubeadm's HAProxy example checks
+    /// `/healthz`, which includes the apiserver's etcd check (a quorum read),
+    /// so a backend whose etcd path is broken fails its checks too.
+    pub healthy: &'a [bool],
     /// It can serve writes (and quorum reads).
     pub write_ok: &'a [bool],
     /// It can serve reads from its watch cache.
@@ -134,7 +136,7 @@ impl Endpoint {
             let restarted = alive && !self.was_alive[instance];
             self.was_alive[instance] = alive;
             for (backend, monitor) in self.monitors[instance].iter_mut().enumerate() {
-                let healthy = backends.alive[backend];
+                let healthy = backends.healthy[backend];
                 if !alive || restarted {
                     // A stopped balancer checks nothing; a restarted one
                     // starts from what its first checks will see.
@@ -242,7 +244,7 @@ impl Endpoint {
                 None => return (0.0, 0.0),
             },
         };
-        let n = backends.alive.len();
+        let n = backends.healthy.len();
         let monitors = &self.monitors[balancer];
         let any_marked = monitors.iter().any(|m| m.marked_up);
         if !any_marked && !matches!(self.config, EndpointConfig::CloudLb(_)) {

@@ -223,7 +223,7 @@ impl ClusterModel<'_> {
 
         if let Some(endpoint) = &mut self.endpoint {
             let health = BackendHealth {
-                alive: &self.read_ok,
+                healthy: &self.write_ok,
                 write_ok: &self.write_ok,
                 read_ok: &self.read_ok,
                 direct_target: self.active,
@@ -277,7 +277,7 @@ impl ClusterModel<'_> {
     fn record(&mut self, now: SimTime) {
         let (write, read) = match &self.endpoint {
             Some(endpoint) => endpoint.success_shares(&BackendHealth {
-                alive: &self.read_ok,
+                healthy: &self.write_ok,
                 write_ok: &self.write_ok,
                 read_ok: &self.read_ok,
                 direct_target: self.active,
