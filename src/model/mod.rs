@@ -161,31 +161,36 @@ impl<'s> ClusterModel<'s> {
 }
 
 impl ClusterModel<'_> {
-    fn arm_machine(&mut self, machine: usize, ctx: &mut Ctx<'_, ClusterEvent>) {
-        let modes = &self.scenario.groups[self.machines[machine].group].failures;
+    /// Starts the failure clock of every mode of a unit (machine or zone).
+    fn arm(
+        modes: &[FailureMode],
+        timers: &mut [Option<EventKey>],
+        ctx: &mut Ctx<'_, ClusterEvent>,
+        failed: impl Fn(u16) -> ClusterEvent,
+    ) {
         for (mode, spec) in modes.iter().enumerate() {
             let delay = spec.time_to_failure.sample(ctx.rng());
-            self.machines[machine].failure_timers[mode] = Some(ctx.schedule(
-                delay,
-                ClusterEvent::MachineFailed {
-                    machine: machine as u32,
-                    mode: mode as u16,
-                },
-            ));
+            timers[mode] = Some(ctx.schedule(delay, failed(mode as u16)));
         }
     }
 
+    fn arm_machine(&mut self, machine: usize, ctx: &mut Ctx<'_, ClusterEvent>) {
+        let modes = &self.scenario.groups[self.machines[machine].group].failures;
+        let timers = &mut self.machines[machine].failure_timers;
+        Self::arm(modes, timers, ctx, |mode| ClusterEvent::MachineFailed {
+            machine: machine as u32,
+            mode,
+        });
+    }
+
     fn arm_zone(&mut self, zone: usize, ctx: &mut Ctx<'_, ClusterEvent>) {
-        for (mode, spec) in self.scenario.zone_failures.iter().enumerate() {
-            let delay = spec.time_to_failure.sample(ctx.rng());
-            self.zones[zone].failure_timers[mode] = Some(ctx.schedule(
-                delay,
-                ClusterEvent::ZoneFailed {
-                    zone: zone as u16,
-                    mode: mode as u16,
-                },
-            ));
-        }
+        let timers = &mut self.zones[zone].failure_timers;
+        Self::arm(&self.scenario.zone_failures, timers, ctx, |mode| {
+            ClusterEvent::ZoneFailed {
+                zone: zone as u16,
+                mode,
+            }
+        });
     }
 
     /// Cancels every pending failure of a failed unit: one failure at a
