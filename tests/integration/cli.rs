@@ -173,3 +173,34 @@ fn json_report_is_written_and_never_clobbers_other_files() {
     assert_eq!(refused.status.code(), Some(1));
     assert_eq!(std::fs::read_to_string(&notes).unwrap(), "my notes");
 }
+
+#[test]
+fn a_precision_target_adds_replications_until_met_or_capped() {
+    let dir = temp_dir("precision");
+    let scenario = write(&dir, "s.yaml", VALID);
+    let report = dir.join("p.json");
+    let out = nines_output(&[
+        "run",
+        &scenario,
+        "--precision",
+        "0.0001",
+        "--max-replications",
+        "32",
+        "--json",
+        report.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    // 4 replications, doubled to the cap of 32 without reaching ±0.01 %.
+    assert_eq!(json["replications"], 32);
+    assert_eq!(json["precision_reached"], false);
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .contains("precision target was not reached")
+    );
+}
