@@ -16,10 +16,12 @@
 //! - Time to first failure is measured from time zero (a healthy start) to
 //!   the start of the first counted outage, or censored at the horizon.
 
+use serde::{Deserialize, Serialize};
+
 use crate::engine::{SimDuration, SimTime};
 
 /// One SLI over one replication: plain data for aggregation.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SliOutcome {
     /// Length of the measured window, seconds.
     pub observed_secs: f64,

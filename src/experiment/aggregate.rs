@@ -57,6 +57,8 @@ pub struct SliSummary {
     pub mttr: Option<Estimate>,
     /// Outage durations pooled over replications, seconds.
     pub outage_duration: Option<Summary>,
+    /// Every counted outage's duration, seconds, ascending.
+    pub outage_durations: Vec<f64>,
 }
 
 impl SliSummary {
@@ -209,5 +211,6 @@ fn summarize<'a>(
         mean_up_time: Estimate::ratio(&uptimes, &counts, level),
         mttr: Estimate::ratio(&downtimes, &counts, level),
         outage_duration: Summary::of(&pooled),
+        outage_durations: pooled,
     }
 }

@@ -30,7 +30,7 @@ use crate::scenario::{FailureMode, Role, Scenario, Topology};
 use rand::RngExt;
 
 /// One replication's results, as plain data.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Outcome {
     /// One entry per SLI, in the order of [`SLI_NAMES`].
     pub slis: Vec<SliOutcome>,

@@ -55,15 +55,23 @@ pub struct ScenarioInfo {
     pub digest: String,
 }
 
-/// A point estimate with its interval.
+/// A point estimate with its interval. Values that are not finite (an
+/// unbounded upper limit, an unknown standard error) are written as `null`
+/// and read back as NaN.
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Interval {
     /// Point estimate.
+    #[serde(with = "finite_or_null")]
     pub point: f64,
     /// Lower bound.
+    #[serde(with = "finite_or_null")]
     pub lower: f64,
     /// Upper bound.
+    #[serde(with = "finite_or_null")]
     pub upper: f64,
+    /// Standard error of the point estimate.
+    #[serde(with = "finite_or_null")]
+    pub std_error: f64,
 }
 
 impl From<Estimate> for Interval {
@@ -72,7 +80,25 @@ impl From<Estimate> for Interval {
             point: e.point,
             lower: e.ci.lower,
             upper: e.ci.upper,
+            std_error: e.std_error,
         }
+    }
+}
+
+/// JSON has no infinity or NaN: write them as `null`, read `null` as NaN.
+mod finite_or_null {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &f64, serializer: S) -> Result<S::Ok, S::Error> {
+        if value.is_finite() {
+            serializer.serialize_f64(*value)
+        } else {
+            serializer.serialize_none()
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+        Ok(Option::<f64>::deserialize(deserializer)?.unwrap_or(f64::NAN))
     }
 }
 
@@ -139,6 +165,8 @@ pub struct SliReport {
     pub mttr_seconds: Option<Interval>,
     /// Outage durations, pooled.
     pub outage_duration_seconds: Option<DurationSummary>,
+    /// Every counted outage's duration, seconds, ascending (for CDFs).
+    pub outage_durations: Vec<f64>,
 }
 
 impl From<&SliSummary> for SliReport {
@@ -159,6 +187,7 @@ impl From<&SliSummary> for SliReport {
             mean_up_time_seconds: s.mean_up_time.map(Into::into),
             mttr_seconds: s.mttr.map(Into::into),
             outage_duration_seconds: s.outage_duration.as_ref().map(Into::into),
+            outage_durations: s.outage_durations.clone(),
         }
     }
 }
