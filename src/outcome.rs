@@ -34,6 +34,10 @@ pub struct SliOutcome {
     pub first_failure_secs: Option<f64>,
     /// The horizon in seconds (the censoring time of `first_failure_secs`).
     pub horizon_secs: f64,
+    /// `lost_secs` split by the cause each outage was attributed to
+    /// (indexed by the model's cause list).
+    #[serde(default)]
+    pub lost_by_cause_secs: Vec<f64>,
 }
 
 impl SliOutcome {
@@ -63,6 +67,8 @@ pub struct Recorder {
     lost_micros: f64,
     outages: Vec<f64>,
     first_failure: Option<SimTime>,
+    cause: usize,
+    lost_by_cause: Vec<f64>,
 }
 
 impl Recorder {
@@ -77,6 +83,8 @@ impl Recorder {
             lost_micros: 0.0,
             outages: Vec::new(),
             first_failure: None,
+            cause: 0,
+            lost_by_cause: Vec::new(),
         }
     }
 
@@ -92,6 +100,12 @@ impl Recorder {
 
     /// Records that from `now` on the success share is `value` (in [0, 1]).
     pub fn set(&mut self, now: SimTime, value: f64) {
+        self.set_caused(now, value, 0);
+    }
+
+    /// Like [`set`](Self::set); an outage that starts now is attributed to
+    /// `cause` (the initiating fault), with all of its lost requests.
+    pub fn set_caused(&mut self, now: SimTime, value: f64, cause: usize) {
         let value = value.clamp(0.0, 1.0);
         if value == self.value {
             return;
@@ -101,6 +115,7 @@ impl Recorder {
         let is_down = value < 1.0;
         if !was_down && is_down {
             self.outage_start = Some(now);
+            self.cause = cause;
         } else if was_down && !is_down {
             self.close_outage(now);
         }
@@ -109,8 +124,13 @@ impl Recorder {
 
     fn accumulate(&mut self, now: SimTime) {
         let from = self.since.max(self.warmup);
-        if now > from {
-            self.lost_micros += (1.0 - self.value) * (now - from).as_micros() as f64;
+        if now > from && self.value < 1.0 {
+            let lost = (1.0 - self.value) * (now - from).as_micros() as f64;
+            self.lost_micros += lost;
+            if self.lost_by_cause.len() <= self.cause {
+                self.lost_by_cause.resize(self.cause + 1, 0.0);
+            }
+            self.lost_by_cause[self.cause] += lost;
         }
         self.since = now;
     }
@@ -145,6 +165,7 @@ impl Recorder {
             outage_secs: self.outages,
             first_failure_secs: self.first_failure.map(|t| t.as_secs_f64()),
             horizon_secs: horizon.as_secs_f64(),
+            lost_by_cause_secs: self.lost_by_cause.iter().map(|l| l / 1e6).collect(),
         }
     }
 }
@@ -219,6 +240,18 @@ mod tests {
         let out = r.finish(at(100));
         assert_eq!(out.outage_secs, vec![10.0]);
         assert!((out.lost_secs - 10.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn lost_time_is_split_by_the_cause_of_each_outage() {
+        let mut r = Recorder::new(SimDuration::ZERO, SimDuration::ZERO);
+        r.set_caused(at(10), 0.0, 2);
+        r.set_caused(at(14), 0.5, 0); // still the same outage: cause 2
+        r.set_caused(at(20), 1.0, 0);
+        r.set_caused(at(30), 0.0, 1);
+        r.set_caused(at(31), 1.0, 1);
+        let out = r.finish(at(100));
+        assert_eq!(out.lost_by_cause_secs, vec![0.0, 1.0, 7.0]);
     }
 
     #[test]

@@ -10,6 +10,7 @@
 
 use rand::RngExt;
 
+use super::etcd::Net;
 use super::event::ClusterEvent;
 use crate::engine::{Ctx, EventKey, SimDuration, SimTime};
 use crate::scenario::{Endpoint as EndpointConfig, HealthCheck};
@@ -33,6 +34,8 @@ pub(super) struct Endpoint {
     vip_holder: Option<usize>,
     vip_takeover: Option<EventKey>,
     was_alive: Vec<bool>,
+    /// A cloud load balancer failed by a chaos step.
+    pub cloud_failed: bool,
 }
 
 /// What each backend can do right now.
@@ -47,6 +50,10 @@ pub(super) struct BackendHealth<'a> {
     pub read_ok: &'a [bool],
     /// Target of a `direct` endpoint.
     pub direct_target: usize,
+    /// Network side of each backend's machine.
+    pub side: &'a [u64],
+    /// Network side of the clients (and of a cloud load balancer).
+    pub client_side: u64,
 }
 
 impl Endpoint {
@@ -87,6 +94,7 @@ impl Endpoint {
             hosts,
             vip_holder,
             vip_takeover: None,
+            cloud_failed: false,
         }
     }
 
@@ -98,8 +106,19 @@ impl Endpoint {
         }
     }
 
-    fn instance_alive(&self, instance: usize, machine_up: &[bool]) -> bool {
-        self.hosts[instance].is_none_or(|m| machine_up[m])
+    fn instance_alive(&self, instance: usize, net: &Net<'_>) -> bool {
+        self.hosts[instance].is_none_or(|m| net.up[m])
+    }
+
+    /// The network side a balancer instance sends from.
+    fn instance_side(&self, instance: usize, net: &Net<'_>, client_side: u64) -> u64 {
+        self.hosts[instance].map_or(client_side, |m| net.side[m])
+    }
+
+    /// Whether clients can use this instance (alive, on their side).
+    fn serves_clients(&self, instance: usize, net: &Net<'_>, client_side: u64) -> bool {
+        self.instance_alive(instance, net)
+            && self.instance_side(instance, net, client_side) == client_side
     }
 
     /// The `nth` (1-based) check strictly after `now` on a grid.
@@ -124,7 +143,7 @@ impl Endpoint {
     /// Brings health-check marks and the virtual IP in line with reality.
     pub fn refresh(
         &mut self,
-        machine_up: &[bool],
+        net: &Net<'_>,
         backends: &BackendHealth<'_>,
         ctx: &mut Ctx<'_, ClusterEvent>,
     ) {
@@ -132,11 +151,13 @@ impl Endpoint {
             return;
         };
         for instance in 0..self.hosts.len() {
-            let alive = self.instance_alive(instance, machine_up);
+            let alive = self.instance_alive(instance, net);
             let restarted = alive && !self.was_alive[instance];
             self.was_alive[instance] = alive;
+            let from = self.instance_side(instance, net, backends.client_side);
             for (backend, monitor) in self.monitors[instance].iter_mut().enumerate() {
-                let healthy = backends.healthy[backend];
+                // A backend on the other side of a partition fails its checks.
+                let healthy = backends.healthy[backend] && backends.side[backend] == from;
                 if !alive || restarted {
                     // A stopped balancer checks nothing; a restarted one
                     // starts from what its first checks will see.
@@ -179,13 +200,15 @@ impl Endpoint {
                 }
             }
         }
-        self.refresh_vip(machine_up, ctx);
+        self.refresh_vip(net, backends.client_side, ctx);
     }
 
     /// VRRP: the highest-priority live instance (instance 0, the MASTER)
     /// holds the VIP and preempts when back; when the holder dies a backup
     /// takes over after 3 x advert_int + skew, skew = (256 - priority)/256 s.
-    fn refresh_vip(&mut self, machine_up: &[bool], ctx: &mut Ctx<'_, ClusterEvent>) {
+    /// Across a partition the instances cannot hear each other: the
+    /// clients' side elects its own master the same way.
+    fn refresh_vip(&mut self, net: &Net<'_>, client_side: u64, ctx: &mut Ctx<'_, ClusterEvent>) {
         let EndpointConfig::HaproxyKeepalived {
             advert_interval,
             priority,
@@ -195,14 +218,14 @@ impl Endpoint {
             return;
         };
         if let Some(holder) = self.vip_holder
-            && !self.instance_alive(holder, machine_up)
+            && !self.serves_clients(holder, net, client_side)
         {
             self.vip_holder = None;
         }
-        if self.instance_alive(0, machine_up) && self.vip_holder != Some(0) {
+        if self.serves_clients(0, net, client_side) && self.vip_holder != Some(0) {
             self.vip_holder = Some(0);
         }
-        let any_alive = (0..self.hosts.len()).any(|i| self.instance_alive(i, machine_up));
+        let any_alive = (0..self.hosts.len()).any(|i| self.serves_clients(i, net, client_side));
         match (self.vip_holder, self.vip_takeover, any_alive) {
             (None, None, true) => {
                 let skew = SimDuration::from_micros((256 - u64::from(priority)) * 1_000_000 / 256);
@@ -217,27 +240,35 @@ impl Endpoint {
         }
     }
 
+    /// The machine hosting the instance that holds the VIP.
+    pub fn vip_host(&self) -> Option<usize> {
+        self.vip_holder.and_then(|h| self.hosts[h])
+    }
+
     pub fn on_marked(&mut self, balancer: usize, backend: usize, up: bool) {
         let monitor = &mut self.monitors[balancer][backend];
         monitor.pending = None;
         monitor.marked_up = up;
     }
 
-    pub fn on_vip_taken_over(&mut self, machine_up: &[bool]) {
+    pub fn on_vip_taken_over(&mut self, net: &Net<'_>, client_side: u64) {
         self.vip_takeover = None;
-        self.vip_holder = (0..self.hosts.len()).find(|&i| self.instance_alive(i, machine_up));
+        self.vip_holder = (0..self.hosts.len()).find(|&i| self.serves_clients(i, net, client_side));
     }
 
     /// Share of write and read requests that succeed right now.
-    pub fn success_shares(&self, backends: &BackendHealth<'_>) -> (f64, f64) {
+    pub fn success_shares(&self, backends: &BackendHealth<'_>, net: &Net<'_>) -> (f64, f64) {
+        let client_side = backends.client_side;
         let balancer = match self.config {
             EndpointConfig::Direct => {
                 let t = backends.direct_target;
+                let reach = backends.side[t] == client_side;
                 return (
-                    f64::from(u8::from(backends.write_ok[t])),
-                    f64::from(u8::from(backends.read_ok[t])),
+                    f64::from(u8::from(reach && backends.write_ok[t])),
+                    f64::from(u8::from(reach && backends.read_ok[t])),
                 );
             }
+            EndpointConfig::CloudLb(_) if self.cloud_failed => return (0.0, 0.0),
             EndpointConfig::CloudLb(_) => 0,
             EndpointConfig::HaproxyKeepalived { .. } => match self.vip_holder {
                 Some(holder) => holder,
@@ -254,9 +285,16 @@ impl Endpoint {
         // Cloud load balancers fail open: with every target unhealthy they
         // send traffic to all of them.
         let targeted = |b: usize| !any_marked || monitors[b].marked_up;
+        // Requests to a backend across a partition fail like those to a
+        // dead one.
+        let from = self.instance_side(balancer, net, client_side);
         let total = (0..n).filter(|&b| targeted(b)).count();
-        let share =
-            |ok: &[bool]| (0..n).filter(|&b| targeted(b) && ok[b]).count() as f64 / total as f64;
+        let share = |ok: &[bool]| {
+            (0..n)
+                .filter(|&b| targeted(b) && ok[b] && backends.side[b] == from)
+                .count() as f64
+                / total as f64
+        };
         (share(backends.write_ok), share(backends.read_ok))
     }
 }

@@ -7,6 +7,15 @@ use super::event::ClusterEvent;
 use crate::engine::{Ctx, EventKey, SimDuration, SimTime};
 use crate::scenario::Etcd as EtcdConfig;
 
+/// Which machines run and which can reach each other: machines talk only
+/// when their network sides are equal.
+pub(super) struct Net<'a> {
+    /// `up[m]`: machine m runs.
+    pub up: &'a [bool],
+    /// `side[m]`: machine m's side of any partition (0 when none).
+    pub side: &'a [u64],
+}
+
 /// Why an election is running: it decides how long it takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum ElectionCause {
@@ -75,19 +84,52 @@ impl EtcdCluster {
         }
     }
 
-    fn available(&self, member: usize, machine_up: &[bool]) -> bool {
+    /// Up with data, ignoring partitions.
+    fn alive(&self, member: usize, net: &Net<'_>) -> bool {
         let m = &self.members[member];
-        m.has_data && machine_up[m.machine]
+        m.has_data && net.up[m.machine]
     }
 
-    /// Whether a quorum of members is up, holds data, and no restore is
-    /// under way.
-    pub fn has_quorum(&self, machine_up: &[bool]) -> bool {
-        self.restore.is_none()
-            && (0..self.members.len())
-                .filter(|&i| self.available(i, machine_up))
-                .count()
-                >= self.quorum
+    fn side(&self, member: usize, net: &Net<'_>) -> u64 {
+        net.side[self.members[member].machine]
+    }
+
+    /// The network side holding a quorum of live members, if any (at most
+    /// one side can), and none while a restore is under way.
+    fn quorum_side(&self, net: &Net<'_>) -> Option<u64> {
+        if self.restore.is_some() {
+            return None;
+        }
+        (0..self.members.len())
+            .filter(|&i| self.alive(i, net))
+            .map(|i| self.side(i, net))
+            .find(|&side| {
+                (0..self.members.len())
+                    .filter(|&j| self.alive(j, net) && self.side(j, net) == side)
+                    .count()
+                    >= self.quorum
+            })
+    }
+
+    /// Up with data and on the quorum side.
+    fn available(&self, member: usize, net: &Net<'_>) -> bool {
+        self.alive(member, net) && Some(self.side(member, net)) == self.quorum_side(net)
+    }
+
+    /// Whether a quorum of members is up, holds data, can reach each other,
+    /// and no restore is under way.
+    pub fn has_quorum(&self, net: &Net<'_>) -> bool {
+        self.quorum_side(net).is_some()
+    }
+
+    /// Whether a machine on `side` can reach the quorum.
+    pub fn reaches_quorum(&self, side: u64, net: &Net<'_>) -> bool {
+        self.quorum_side(net) == Some(side)
+    }
+
+    /// The machine of the current leader.
+    pub fn leader_machine(&self) -> Option<usize> {
+        self.leader.map(|l| self.members[l].machine)
     }
 
     /// Whether writes commit: quorum and an elected leader.
@@ -97,8 +139,8 @@ impl EtcdCluster {
 
     /// Whether member `i` is up with data (an apiserver on its machine can
     /// use it).
-    pub fn member_available(&self, i: usize, machine_up: &[bool]) -> bool {
-        self.available(i, machine_up)
+    pub fn member_available(&self, i: usize, net: &Net<'_>) -> bool {
+        self.available(i, net)
     }
 
     /// Sets the offset of the snapshot schedule (snapshots every interval).
@@ -120,17 +162,18 @@ impl EtcdCluster {
     /// machines are up.
     pub fn refresh(
         &mut self,
-        machine_up: &[bool],
+        net: &Net<'_>,
         backup: Option<&crate::scenario::Backup>,
         ctx: &mut Ctx<'_, ClusterEvent>,
     ) {
         self.check_disaster(backup, ctx);
-        let quorum = self.has_quorum(machine_up);
+        let quorum_side = self.quorum_side(net);
+        let quorum = quorum_side.is_some();
 
         // Members without data are re-added (remove, then add: needs a
         // quorum) and sync; a member whose machine goes down stops syncing.
         for i in 0..self.members.len() {
-            let up = machine_up[self.members[i].machine];
+            let up = net.up[self.members[i].machine] && Some(self.side(i, net)) == quorum_side;
             let member = &mut self.members[i];
             if member.has_data {
                 continue;
@@ -151,7 +194,7 @@ impl EtcdCluster {
         }
 
         let leader_lost = match self.leader {
-            Some(l) => !quorum || !self.available(l, machine_up),
+            Some(l) => !quorum || !self.available(l, net),
             None => false,
         };
         if leader_lost {
@@ -165,7 +208,7 @@ impl EtcdCluster {
                     ElectionCause::QuorumRegained
                 };
                 let candidates = (0..self.members.len())
-                    .filter(|&i| self.available(i, machine_up))
+                    .filter(|&i| self.available(i, net))
                     .count();
                 let delay = self.election_delay(cause, candidates, ctx);
                 let key = ctx.schedule(delay, ClusterEvent::EtcdLeaderElected);
@@ -250,13 +293,13 @@ impl EtcdCluster {
     }
 
     /// The election finished: a random available member leads.
-    pub fn on_elected(&mut self, machine_up: &[bool], ctx: &mut Ctx<'_, ClusterEvent>) {
+    pub fn on_elected(&mut self, net: &Net<'_>, ctx: &mut Ctx<'_, ClusterEvent>) {
         self.election = None;
-        if !self.has_quorum(machine_up) {
+        if !self.has_quorum(net) {
             return;
         }
         let candidates: Vec<usize> = (0..self.members.len())
-            .filter(|&i| self.available(i, machine_up))
+            .filter(|&i| self.available(i, net))
             .collect();
         let pick = ctx.rng().random_range(0..candidates.len());
         self.leader = Some(candidates[pick]);

@@ -62,4 +62,26 @@ pub enum ClusterEvent {
     },
     /// A standby control-plane machine was promoted.
     StandbyPromoted,
+    /// A manual repair was requested (the alert fired and on-call responded).
+    RepairRequested {
+        /// Machine index.
+        machine: u32,
+    },
+    /// A chaos step was injected.
+    ChaosStarted {
+        /// Step index.
+        step: u16,
+    },
+    /// A chaos step's fault ended.
+    ChaosEnded {
+        /// Step index.
+        step: u16,
+    },
+    /// A rolling upgrade moves to the next control-plane machine.
+    UpgradeAdvanced {
+        /// Step index.
+        step: u16,
+        /// Control-plane index to take down next (the previous comes back).
+        next: u16,
+    },
 }

@@ -1,14 +1,21 @@
 //! Kubernetes HA semantics on top of the engine: machines and zones that
-//! fail and get repaired, etcd quorum and elections, apiservers, the API
-//! endpoint, leader-elected controllers, and the SLIs derived from them.
+//! fail and get repaired, partitions, etcd quorum and elections, apiservers,
+//! the API endpoint, leader-elected controllers, injected faults, and the
+//! SLIs derived from them.
 //!
 //! May import: `engine`, `dist`, `scenario`, `outcome`. Never statistics,
 //! threads, files or output formats.
 //!
 //! After every event the model re-derives everything that depends on
-//! component state (etcd, apiservers, endpoint, leases, SLIs) in one pass,
-//! in that order; a part schedules a timer only when its state calls for
-//! one, so timers that cannot fire are never simulated.
+//! component state (network, etcd, apiservers, endpoint, leases, SLIs) in
+//! one pass, in that order; a part schedules a timer only when its state
+//! calls for one, so timers that cannot fire are never simulated.
+//!
+//! Attribution: every outage of every SLI is charged, with all its lost
+//! requests, to the most recent initiating fault before it began (a machine
+//! failure mode, a zone outage or partition, a chaos step, an etcd
+//! disaster). Recoveries never start outages, so the last fault is the one
+//! that tipped the SLI over.
 
 mod endpoint;
 mod etcd;
@@ -19,13 +26,17 @@ mod sli;
 pub use event::ClusterEvent;
 pub use sli::{SLI_NAMES, Sli};
 
+use std::collections::VecDeque;
+
 use endpoint::{BackendHealth, Endpoint};
-use etcd::EtcdCluster;
+use etcd::{EtcdCluster, Net};
 use lease::Lease;
 
 use crate::engine::{Ctx, EventKey, Handler, SimDuration, SimTime};
 use crate::outcome::{Recorder, SliOutcome};
-use crate::scenario::{FailureMode, Role, Scenario, Topology};
+use crate::scenario::{
+    ChaosAction, Endpoint as EndpointConfig, FailureMode, Role, Scenario, Topology,
+};
 
 use rand::RngExt;
 
@@ -39,20 +50,62 @@ pub struct Outcome {
     pub data_losses_secs: Vec<f64>,
     /// Events handled.
     pub events: u64,
+    /// The event timeline, when tracing was asked for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trace: Vec<TraceEntry>,
+}
+
+/// One line of a replication's timeline.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TraceEntry {
+    /// Seconds since the start.
+    pub time_seconds: f64,
+    /// What happened, e.g. `machine-failed`, `sli`.
+    pub kind: String,
+    /// Details in words, e.g. `cp[0] (crash)`, `api.write 1 -> 0.667`.
+    pub detail: String,
+    /// The initiating fault the model charges outages to at this moment.
+    pub cause: String,
 }
 
 /// A machine's failure state.
 struct Machine {
     zone: usize,
     group: usize,
+    name: String,
     broken: bool,
+    /// Chaos steps holding it down.
+    held: u16,
+    /// The mode it failed in, while broken.
+    failed_mode: Option<usize>,
     failure_timers: Vec<Option<EventKey>>,
 }
 
 /// A zone's failure state.
 struct Zone {
+    /// Down by a random outage.
     down: bool,
+    /// Cut off by a random partition.
+    cut: bool,
+    /// Chaos steps holding it down.
+    held: u16,
     failure_timers: Vec<Option<EventKey>>,
+}
+
+/// Who repairs manual failures: a FIFO queue in front of the crews.
+#[derive(Default)]
+struct Crews {
+    busy: usize,
+    queue: VecDeque<usize>,
+}
+
+/// What each chaos step currently holds, so it can release it.
+#[derive(Default, Clone)]
+struct ChaosHold {
+    machines: Vec<usize>,
+    zone: Option<usize>,
+    partition: bool,
+    cloud_lb: bool,
 }
 
 /// The simulated cluster.
@@ -60,8 +113,10 @@ pub struct ClusterModel<'s> {
     scenario: &'s Scenario,
     machines: Vec<Machine>,
     zones: Vec<Zone>,
-    /// `machine_up[m]`: running (not broken, zone not down). Derived.
+    /// `machine_up[m]`: running. Derived.
     machine_up: Vec<bool>,
+    /// `machine_side[m]`: network side (0 unless partitioned). Derived.
+    machine_side: Vec<u64>,
     /// Control-plane machines, in order; apiserver i runs on `cp[i]`.
     cp: Vec<usize>,
     /// For stacked/single topologies, the etcd member on `cp[i]`.
@@ -74,12 +129,25 @@ pub struct ClusterModel<'s> {
     endpoint: Option<Endpoint>,
     lb_hosts: Vec<usize>,
     leases: [Lease; 2],
+    crews: Crews,
+    chaos: Vec<ChaosHold>,
     // Derived per control-plane machine, rebuilt on every refresh.
     alive: Vec<bool>,
     serving: Vec<bool>,
     write_ok: Vec<bool>,
     read_ok: Vec<bool>,
+    cp_side: Vec<u64>,
     recorders: Vec<Recorder>,
+    /// Labels of everything outages can be charged to; 0 is "none".
+    causes: Vec<String>,
+    /// Cause index of machine failure mode `[group][mode]`.
+    machine_cause: Vec<Vec<usize>>,
+    zone_cause: Vec<usize>,
+    chaos_cause: Vec<usize>,
+    disaster_cause: usize,
+    last_cause: usize,
+    disasters_seen: usize,
+    trace: Option<Vec<TraceEntry>>,
 }
 
 impl<'s> ClusterModel<'s> {
@@ -90,7 +158,7 @@ impl<'s> ClusterModel<'s> {
         let mut etcd_hosts = Vec::new();
         let mut lb_hosts = Vec::new();
         for (g, group) in scenario.groups.iter().enumerate() {
-            for &zone in &group.zones {
+            for (i, &zone) in group.zones.iter().enumerate() {
                 let id = machines.len();
                 match group.role {
                     Role::ControlPlane => cp.push(id),
@@ -100,7 +168,10 @@ impl<'s> ClusterModel<'s> {
                 machines.push(Machine {
                     zone,
                     group: g,
+                    name: format!("{}[{i}]", group.name),
                     broken: false,
+                    held: 0,
+                    failed_mode: None,
                     failure_timers: vec![None; group.failures.len()],
                 });
             }
@@ -111,11 +182,9 @@ impl<'s> ClusterModel<'s> {
         let local_member = cp
             .iter()
             .map(|m| {
-                if stacked {
-                    members.iter().position(|x| x == m)
-                } else {
-                    None
-                }
+                stacked
+                    .then(|| members.iter().position(|x| x == m))
+                    .flatten()
             })
             .collect();
         if lb_hosts.is_empty() {
@@ -128,14 +197,52 @@ impl<'s> ClusterModel<'s> {
             .iter()
             .map(|_| Recorder::new(scenario.warmup, scenario.min_outage))
             .collect();
+
+        let mut causes = vec!["none".to_string()];
+        let mut add = |label: String| {
+            causes.push(label);
+            causes.len() - 1
+        };
+        let machine_cause = scenario
+            .groups
+            .iter()
+            .map(|g| {
+                g.failures
+                    .iter()
+                    .map(|m| add(format!("machine {}/{}", g.name, m.name)))
+                    .collect()
+            })
+            .collect();
+        let zone_cause = scenario
+            .zone_failures
+            .iter()
+            .map(|m| {
+                let kind = if m.partitions {
+                    "partition"
+                } else {
+                    "zone outage"
+                };
+                add(format!("{kind} {}", m.name))
+            })
+            .collect();
+        let chaos_cause = scenario
+            .chaos
+            .iter()
+            .map(|step| add(format!("chaos {}", step.name)))
+            .collect();
+        let disaster_cause = add("etcd disaster (majority of disks lost)".to_string());
+
         ClusterModel {
             scenario,
             machine_up: vec![true; machines.len()],
+            machine_side: vec![0; machines.len()],
             zones: scenario
                 .zones
                 .iter()
                 .map(|_| Zone {
                     down: false,
+                    cut: false,
+                    held: 0,
                     failure_timers: vec![None; scenario.zone_failures.len()],
                 })
                 .collect(),
@@ -149,18 +256,55 @@ impl<'s> ClusterModel<'s> {
                 Lease::new(0, timers, n_cp, Some(0)),
                 Lease::new(1, timers, n_cp, Some(0)),
             ],
+            crews: Crews::default(),
+            chaos: vec![ChaosHold::default(); scenario.chaos.len()],
             alive: vec![true; n_cp],
             serving: vec![true; n_cp],
             write_ok: vec![true; n_cp],
             read_ok: vec![true; n_cp],
+            cp_side: vec![0; n_cp],
             recorders,
             cp,
             lb_hosts,
+            causes,
+            machine_cause,
+            zone_cause,
+            chaos_cause,
+            disaster_cause,
+            last_cause: 0,
+            disasters_seen: 0,
+            trace: None,
         }
+    }
+
+    /// Records the event timeline (for `--trace`).
+    pub fn with_trace(mut self) -> Self {
+        self.trace = Some(Vec::new());
+        self
+    }
+
+    /// The labels outages are charged to, indexed like
+    /// [`SliOutcome::lost_by_cause_secs`]; index 0 is "none".
+    pub fn causes(scenario: &Scenario) -> Vec<String> {
+        ClusterModel::new(scenario).causes
     }
 }
 
 impl ClusterModel<'_> {
+    fn note(&mut self, now: SimTime, kind: &str, detail: impl FnOnce(&Self) -> String) {
+        if self.trace.is_some() {
+            let entry = TraceEntry {
+                time_seconds: now.as_secs_f64(),
+                kind: kind.to_string(),
+                detail: detail(self),
+                cause: self.causes[self.last_cause].clone(),
+            };
+            if let Some(trace) = &mut self.trace {
+                trace.push(entry);
+            }
+        }
+    }
+
     /// Starts the failure clock of every mode of a unit (machine or zone).
     fn arm(
         modes: &[FailureMode],
@@ -207,33 +351,83 @@ impl ClusterModel<'_> {
         &self.scenario.groups[self.machines[machine].group].failures[mode]
     }
 
+    /// Which side of the active partitions a zone is on: random partitions
+    /// cut one zone off alone (bit = zone index), a chaos partition puts its
+    /// zones together on one side (bit = 32 + step index).
+    fn zone_side(&self, zone: usize) -> u64 {
+        let mut side = if self.zones[zone].cut {
+            1u64 << (zone % 32)
+        } else {
+            0
+        };
+        for (step, hold) in self.chaos.iter().enumerate() {
+            if hold.partition
+                && let ChaosAction::Partition(zones) = &self.scenario.chaos[step].action
+                && zones.contains(&zone)
+            {
+                side |= 1u64 << (32 + step % 32);
+            }
+        }
+        side
+    }
+
+    fn client_side(&self) -> u64 {
+        self.zone_side(self.scenario.clients_zone)
+    }
+
     /// Re-derives everything from component state, then records the SLIs.
     fn refresh(&mut self, ctx: &mut Ctx<'_, ClusterEvent>) {
-        for (m, machine) in self.machines.iter().enumerate() {
-            self.machine_up[m] = !machine.broken && !self.zones[machine.zone].down;
+        for m in 0..self.machines.len() {
+            let machine = &self.machines[m];
+            let zone = &self.zones[machine.zone];
+            self.machine_up[m] =
+                !machine.broken && machine.held == 0 && !zone.down && zone.held == 0;
+            self.machine_side[m] = self.zone_side(machine.zone);
         }
+        let net = Net {
+            up: &self.machine_up,
+            side: &self.machine_side,
+        };
         let backup = self.scenario.control_plane.etcd.backup.as_ref();
-        self.etcd.refresh(&self.machine_up, backup, ctx);
+        self.etcd.refresh(&net, backup, ctx);
+        if self.etcd.data_losses.len() > self.disasters_seen {
+            self.disasters_seen = self.etcd.data_losses.len();
+            self.last_cause = self.disaster_cause;
+        }
         self.refresh_active_standby(ctx);
 
+        let net = Net {
+            up: &self.machine_up,
+            side: &self.machine_side,
+        };
         let etcd_writable = self.etcd.writable();
         for i in 0..self.cp.len() {
-            let alive = self.machine_up[self.cp[i]];
-            let local_ok = self.local_member[i]
-                .is_none_or(|member| self.etcd.member_available(member, &self.machine_up));
+            let machine = self.cp[i];
+            let alive = self.machine_up[machine];
+            let side = self.machine_side[machine];
+            // Stacked apiservers use only their local member; external ones
+            // any member, but they must reach the quorum's side.
+            let etcd_ok = match self.local_member[i] {
+                Some(member) => self.etcd.member_available(member, &net),
+                None => self.etcd.reaches_quorum(side, &net),
+            };
             self.alive[i] = alive;
+            self.cp_side[i] = side;
             self.read_ok[i] = alive && self.serving[i];
-            self.write_ok[i] = self.read_ok[i] && etcd_writable && local_ok;
+            self.write_ok[i] = self.read_ok[i] && etcd_writable && etcd_ok;
         }
 
+        let client_side = self.client_side();
         if let Some(endpoint) = &mut self.endpoint {
             let health = BackendHealth {
                 healthy: &self.write_ok,
                 write_ok: &self.write_ok,
                 read_ok: &self.read_ok,
                 direct_target: self.active,
+                side: &self.cp_side,
+                client_side,
             };
-            endpoint.refresh(&self.machine_up, &health, ctx);
+            endpoint.refresh(&net, &health, ctx);
         }
         let candidates_alive: Vec<bool> = (0..self.cp.len())
             .map(|i| self.alive[i] && self.serving[i])
@@ -280,13 +474,22 @@ impl ClusterModel<'_> {
     }
 
     fn record(&mut self, now: SimTime) {
+        let net = Net {
+            up: &self.machine_up,
+            side: &self.machine_side,
+        };
         let (write, read) = match &self.endpoint {
-            Some(endpoint) => endpoint.success_shares(&BackendHealth {
-                healthy: &self.write_ok,
-                write_ok: &self.write_ok,
-                read_ok: &self.read_ok,
-                direct_target: self.active,
-            }),
+            Some(endpoint) => endpoint.success_shares(
+                &BackendHealth {
+                    healthy: &self.write_ok,
+                    write_ok: &self.write_ok,
+                    read_ok: &self.read_ok,
+                    direct_target: self.active,
+                    side: &self.cp_side,
+                    client_side: self.client_side(),
+                },
+                &net,
+            ),
             None => (1.0, 1.0),
         };
         let values = sli::values(&sli::State {
@@ -296,8 +499,14 @@ impl ClusterModel<'_> {
             controllers: self.leases[0].leading(&self.write_ok),
             scheduler: self.leases[1].leading(&self.write_ok),
         });
-        for (recorder, value) in self.recorders.iter_mut().zip(values) {
-            recorder.set(now, value);
+        for (s, value) in values.into_iter().enumerate() {
+            let before = self.recorders[s].value();
+            if before != value {
+                self.recorders[s].set_caused(now, value, self.last_cause);
+                self.note(now, "sli", |_| {
+                    format!("{} {before:.3} -> {value:.3}", SLI_NAMES[s])
+                });
+            }
         }
     }
 
@@ -318,6 +527,218 @@ impl ClusterModel<'_> {
                 .map(|(_, lost)| *lost)
                 .collect(),
             events,
+            trace: self.trace.unwrap_or_default(),
+        }
+    }
+
+    /// A failed machine's repair: automatic at once, manual after detection
+    /// and response, then a crew.
+    fn request_repair(&mut self, machine: usize, mode: usize, ctx: &mut Ctx<'_, ClusterEvent>) {
+        let spec = self.failure_mode(machine, mode);
+        match (&self.scenario.people, spec.manual_repair) {
+            (Some(people), true) => {
+                let delay = people.alert_delay + people.response.sample(ctx.rng());
+                ctx.schedule(
+                    delay,
+                    ClusterEvent::RepairRequested {
+                        machine: machine as u32,
+                    },
+                );
+            }
+            _ => {
+                let repair = spec.time_to_repair.sample(ctx.rng());
+                ctx.schedule(
+                    repair,
+                    ClusterEvent::MachineRepaired {
+                        machine: machine as u32,
+                    },
+                );
+            }
+        }
+    }
+
+    fn start_manual_repair(&mut self, machine: usize, ctx: &mut Ctx<'_, ClusterEvent>) {
+        let mode = self.machines[machine]
+            .failed_mode
+            .expect("a broken machine has a mode");
+        self.crews.busy += 1;
+        let repair = self
+            .failure_mode(machine, mode)
+            .time_to_repair
+            .sample(ctx.rng());
+        ctx.schedule(
+            repair,
+            ClusterEvent::MachineRepaired {
+                machine: machine as u32,
+            },
+        );
+    }
+
+    fn on_repair_requested(&mut self, machine: usize, ctx: &mut Ctx<'_, ClusterEvent>) {
+        let crews = self.scenario.people.as_ref().and_then(|p| p.crews);
+        if crews.is_none_or(|c| self.crews.busy < c) {
+            self.start_manual_repair(machine, ctx);
+        } else {
+            self.crews.queue.push_back(machine);
+        }
+    }
+
+    fn on_chaos_started(&mut self, step: usize, ctx: &mut Ctx<'_, ClusterEvent>) {
+        let spec = &self.scenario.chaos[step];
+        self.last_cause = self.chaos_cause[step];
+        if let Some(every) = spec.every {
+            ctx.schedule(every, ClusterEvent::ChaosStarted { step: step as u16 });
+        }
+        let mut hold = ChaosHold::default();
+        match &spec.action {
+            ChaosAction::Crash(machines) => hold.machines = machines.clone(),
+            ChaosAction::CrashEtcdLeader => hold.machines.extend(self.etcd.leader_machine()),
+            ChaosAction::ZoneOutage(zone) => hold.zone = Some(*zone),
+            ChaosAction::Partition(_) => hold.partition = true,
+            ChaosAction::FailLoadBalancer => match self.scenario.control_plane.endpoint {
+                EndpointConfig::CloudLb(_) => hold.cloud_lb = true,
+                EndpointConfig::HaproxyKeepalived { .. } => {
+                    hold.machines
+                        .extend(self.endpoint.as_ref().and_then(|e| e.vip_host()));
+                }
+                EndpointConfig::Direct => {}
+            },
+            ChaosAction::RollingUpgrade => {
+                hold.machines.extend(self.cp.first().copied());
+                ctx.schedule(
+                    spec.duration,
+                    ClusterEvent::UpgradeAdvanced {
+                        step: step as u16,
+                        next: 1,
+                    },
+                );
+            }
+        }
+        if !matches!(spec.action, ChaosAction::RollingUpgrade) {
+            ctx.schedule(
+                spec.duration,
+                ClusterEvent::ChaosEnded { step: step as u16 },
+            );
+        }
+        self.apply_hold(&hold, 1);
+        self.chaos[step] = hold;
+    }
+
+    fn apply_hold(&mut self, hold: &ChaosHold, delta: i32) {
+        let bump = |held: &mut u16| *held = (i32::from(*held) + delta).max(0) as u16;
+        for &m in &hold.machines {
+            bump(&mut self.machines[m].held);
+        }
+        if let Some(zone) = hold.zone {
+            bump(&mut self.zones[zone].held);
+        }
+        if let Some(endpoint) = &mut self.endpoint
+            && hold.cloud_lb
+        {
+            endpoint.cloud_failed = delta > 0;
+        }
+    }
+
+    fn on_chaos_ended(&mut self, step: usize) {
+        let hold = std::mem::take(&mut self.chaos[step]);
+        self.apply_hold(&hold, -1);
+    }
+
+    fn on_upgrade_advanced(&mut self, step: usize, next: usize, ctx: &mut Ctx<'_, ClusterEvent>) {
+        self.on_chaos_ended(step);
+        if next < self.cp.len() {
+            self.last_cause = self.chaos_cause[step];
+            let hold = ChaosHold {
+                machines: vec![self.cp[next]],
+                ..ChaosHold::default()
+            };
+            self.apply_hold(&hold, 1);
+            self.chaos[step] = hold;
+            ctx.schedule(
+                self.scenario.chaos[step].duration,
+                ClusterEvent::UpgradeAdvanced {
+                    step: step as u16,
+                    next: next as u16 + 1,
+                },
+            );
+        }
+    }
+
+    fn describe(&self, event: &ClusterEvent) -> (&'static str, String) {
+        match *event {
+            ClusterEvent::MachineFailed { machine, mode } => (
+                "machine-failed",
+                format!(
+                    "{} ({})",
+                    self.machines[machine as usize].name,
+                    self.failure_mode(machine as usize, mode as usize).name
+                ),
+            ),
+            ClusterEvent::MachineRepaired { machine } => (
+                "machine-repaired",
+                self.machines[machine as usize].name.clone(),
+            ),
+            ClusterEvent::ZoneFailed { zone, mode } => (
+                if self.scenario.zone_failures[mode as usize].partitions {
+                    "zone-partitioned"
+                } else {
+                    "zone-failed"
+                },
+                self.scenario.zones[zone as usize].clone(),
+            ),
+            ClusterEvent::ZoneRepaired { zone } => {
+                ("zone-repaired", self.scenario.zones[zone as usize].clone())
+            }
+            ClusterEvent::EtcdLeaderElected => ("etcd-leader-elected", String::new()),
+            ClusterEvent::EtcdMemberSynced { member } => {
+                ("etcd-member-synced", format!("member {member}"))
+            }
+            ClusterEvent::EtcdRestored => ("etcd-restored", "from the last snapshot".to_string()),
+            ClusterEvent::BackendMarked {
+                balancer,
+                backend,
+                up,
+            } => (
+                "backend-marked",
+                format!(
+                    "balancer {balancer}: {} {}",
+                    self.machines[self.cp[backend as usize]].name,
+                    if up { "up" } else { "down" }
+                ),
+            ),
+            ClusterEvent::VipTakenOver => ("vip-taken-over", String::new()),
+            ClusterEvent::LeaseAcquired { lease, candidate } => (
+                "lease-acquired",
+                format!(
+                    "{} by {}",
+                    ["kube-controller-manager", "kube-scheduler"][lease as usize],
+                    self.machines[self.cp[candidate as usize]].name
+                ),
+            ),
+            ClusterEvent::LeaderSteppedDown { lease } => (
+                "leader-stepped-down",
+                ["kube-controller-manager", "kube-scheduler"][lease as usize].to_string(),
+            ),
+            ClusterEvent::StandbyPromoted => ("standby-promoted", String::new()),
+            ClusterEvent::RepairRequested { machine } => (
+                "repair-requested",
+                self.machines[machine as usize].name.clone(),
+            ),
+            ClusterEvent::ChaosStarted { step } => (
+                "chaos-started",
+                self.scenario.chaos[step as usize].name.clone(),
+            ),
+            ClusterEvent::ChaosEnded { step } => (
+                "chaos-ended",
+                self.scenario.chaos[step as usize].name.clone(),
+            ),
+            ClusterEvent::UpgradeAdvanced { step, next } => (
+                "upgrade-advanced",
+                format!(
+                    "{}: control-plane machine {next}",
+                    self.scenario.chaos[step as usize].name
+                ),
+            ),
         }
     }
 }
@@ -344,49 +765,75 @@ impl Handler for ClusterModel<'_> {
         for zone in 0..self.zones.len() {
             self.arm_zone(zone, ctx);
         }
+        for (step, spec) in self.scenario.chaos.iter().enumerate() {
+            ctx.schedule(spec.at, ClusterEvent::ChaosStarted { step: step as u16 });
+        }
         self.refresh(ctx);
     }
 
     fn on(&mut self, event: ClusterEvent, ctx: &mut Ctx<'_, ClusterEvent>) {
+        if self.trace.is_some() {
+            let (kind, detail) = self.describe(&event);
+            let now = ctx.now();
+            self.note(now, kind, |_| detail);
+        }
         match event {
             ClusterEvent::MachineFailed { machine, mode } => {
                 let (machine, mode) = (machine as usize, mode as usize);
                 self.machines[machine].failure_timers[mode] = None;
                 Self::disarm(&mut self.machines[machine].failure_timers, ctx);
                 self.machines[machine].broken = true;
-                let spec = self.failure_mode(machine, mode);
-                let repair = spec.time_to_repair.sample(ctx.rng());
-                if spec.loses_disk {
+                self.machines[machine].failed_mode = Some(mode);
+                self.last_cause = self.machine_cause[self.machines[machine].group][mode];
+                if self.failure_mode(machine, mode).loses_disk {
                     self.etcd.disk_lost(machine, ctx);
                 }
-                ctx.schedule(
-                    repair,
-                    ClusterEvent::MachineRepaired {
-                        machine: machine as u32,
-                    },
-                );
+                self.request_repair(machine, mode, ctx);
+            }
+            ClusterEvent::RepairRequested { machine } => {
+                self.on_repair_requested(machine as usize, ctx);
             }
             ClusterEvent::MachineRepaired { machine } => {
                 let machine = machine as usize;
+                let mode = self.machines[machine].failed_mode.take();
                 self.machines[machine].broken = false;
+                let manual = self.scenario.people.is_some()
+                    && mode.is_some_and(|m| self.failure_mode(machine, m).manual_repair);
+                if manual {
+                    self.crews.busy -= 1;
+                    if let Some(next) = self.crews.queue.pop_front() {
+                        self.start_manual_repair(next, ctx);
+                    }
+                }
                 self.arm_machine(machine, ctx);
             }
             ClusterEvent::ZoneFailed { zone, mode } => {
                 let (zone, mode) = (zone as usize, mode as usize);
                 self.zones[zone].failure_timers[mode] = None;
                 Self::disarm(&mut self.zones[zone].failure_timers, ctx);
-                self.zones[zone].down = true;
-                let repair = self.scenario.zone_failures[mode]
-                    .time_to_repair
-                    .sample(ctx.rng());
+                let spec = &self.scenario.zone_failures[mode];
+                if spec.partitions {
+                    self.zones[zone].cut = true;
+                } else {
+                    self.zones[zone].down = true;
+                }
+                self.last_cause = self.zone_cause[mode];
+                let repair = spec.time_to_repair.sample(ctx.rng());
                 ctx.schedule(repair, ClusterEvent::ZoneRepaired { zone: zone as u16 });
             }
             ClusterEvent::ZoneRepaired { zone } => {
                 let zone = zone as usize;
                 self.zones[zone].down = false;
+                self.zones[zone].cut = false;
                 self.arm_zone(zone, ctx);
             }
-            ClusterEvent::EtcdLeaderElected => self.etcd.on_elected(&self.machine_up, ctx),
+            ClusterEvent::EtcdLeaderElected => {
+                let net = Net {
+                    up: &self.machine_up,
+                    side: &self.machine_side,
+                };
+                self.etcd.on_elected(&net, ctx);
+            }
             ClusterEvent::EtcdMemberSynced { member } => self.etcd.on_synced(member as usize),
             ClusterEvent::EtcdRestored => self.etcd.on_restored(),
             ClusterEvent::BackendMarked {
@@ -399,8 +846,13 @@ impl Handler for ClusterModel<'_> {
                 }
             }
             ClusterEvent::VipTakenOver => {
+                let client_side = self.client_side();
+                let net = Net {
+                    up: &self.machine_up,
+                    side: &self.machine_side,
+                };
                 if let Some(endpoint) = &mut self.endpoint {
-                    endpoint.on_vip_taken_over(&self.machine_up);
+                    endpoint.on_vip_taken_over(&net, client_side);
                 }
             }
             ClusterEvent::LeaseAcquired { lease, candidate } => {
@@ -411,6 +863,11 @@ impl Handler for ClusterModel<'_> {
                 self.leases[lease as usize].on_stepped_down();
             }
             ClusterEvent::StandbyPromoted => self.on_promotion(),
+            ClusterEvent::ChaosStarted { step } => self.on_chaos_started(step as usize, ctx),
+            ClusterEvent::ChaosEnded { step } => self.on_chaos_ended(step as usize),
+            ClusterEvent::UpgradeAdvanced { step, next } => {
+                self.on_upgrade_advanced(step as usize, next as usize, ctx);
+            }
         }
         self.refresh(ctx);
     }

@@ -44,6 +44,12 @@ pub struct Scenario {
     pub zones: Vec<String>,
     /// Failure modes of every zone (each zone fails independently).
     pub zone_failures: Vec<FailureMode>,
+    /// Zone index of the clients (and a cloud load balancer).
+    pub clients_zone: usize,
+    /// People for manual repairs, if declared.
+    pub people: Option<People>,
+    /// Injected faults, the same in every replication.
+    pub chaos: Vec<ChaosStep>,
     /// Machine groups, in file order.
     pub groups: Vec<MachineGroup>,
     /// The control plane.
@@ -85,6 +91,53 @@ pub struct FailureMode {
     pub time_to_repair: Distribution,
     /// Whether the failure destroys the disk (etcd data).
     pub loses_disk: bool,
+    /// Whether repair waits for detection, response and a free crew.
+    pub manual_repair: bool,
+    /// For zone failures: cut the zone off instead of stopping it.
+    pub partitions: bool,
+}
+
+/// People who repair machines by hand.
+#[derive(Clone, Debug)]
+pub struct People {
+    /// Parallel repairs; `None` is unlimited.
+    pub crews: Option<usize>,
+    /// Time from failure to the alert.
+    pub alert_delay: SimDuration,
+    /// On-call response time after the alert.
+    pub response: Distribution,
+}
+
+/// One injected fault, repeated every `every` if given.
+#[derive(Clone, Debug)]
+pub struct ChaosStep {
+    /// Name for reports and attribution.
+    pub name: String,
+    /// What it does.
+    pub action: ChaosAction,
+    /// First injection.
+    pub at: SimDuration,
+    /// Repeat period.
+    pub every: Option<SimDuration>,
+    /// How long it lasts (per machine for a rolling upgrade).
+    pub duration: SimDuration,
+}
+
+/// What a chaos step does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChaosAction {
+    /// Stop these machines (global indices, in group order).
+    Crash(Vec<usize>),
+    /// Stop the machine of the current etcd leader.
+    CrashEtcdLeader,
+    /// Stop every machine of a zone.
+    ZoneOutage(usize),
+    /// Cut these zones off from the others.
+    Partition(Vec<usize>),
+    /// Fail the load balancer (cloud LB, or the VIP holder's machine).
+    FailLoadBalancer,
+    /// Control-plane machines down one after another (planned work).
+    RollingUpgrade,
 }
 
 /// The control plane.

@@ -73,6 +73,14 @@ pub struct RawScenario {
     /// Failure modes applied to each zone independently (zone outages).
     #[serde(default)]
     pub zone_failures: Vec<RawFailureMode>,
+    /// The zone clients (and a cloud load balancer) are in: during a
+    /// partition they reach only machines on that zone's side.
+    pub clients_zone: Option<Spanned<String>>,
+    /// Detection, on-call response and repair crews for manual repairs.
+    pub people: Option<Spanned<RawPeople>>,
+    /// Injected faults, the same in every replication.
+    #[serde(default)]
+    pub chaos: Vec<Spanned<RawChaosStep>>,
     /// Machine groups.
     pub machines: Spanned<Vec<RawMachineGroup>>,
     /// The control plane.
@@ -125,6 +133,91 @@ pub struct RawFailureMode {
     /// Whether the failure destroys the machine's disk (etcd data).
     #[serde(default)]
     pub loses_disk: bool,
+    /// `automatic` (repair starts at once) or `manual` (after detection and
+    /// on-call response, by one of the repair crews).
+    pub repair: Option<Spanned<RawRepair>>,
+    /// Zone failures only: `outage` (machines stop) or `partition` (the
+    /// zone is cut off from the others).
+    pub effect: Option<Spanned<RawEffect>>,
+}
+
+/// How a failure gets repaired.
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum RawRepair {
+    /// Reboot, auto-replacement: the repair clock starts at the failure.
+    Automatic,
+    /// A person: detection, response, then a free crew.
+    Manual,
+}
+
+/// What a zone failure does.
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum RawEffect {
+    /// Every machine in the zone stops.
+    Outage,
+    /// The zone is cut off from the other zones; its machines keep running.
+    Partition,
+}
+
+/// People who repair machines.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPeople {
+    /// Parallel repairs (unlimited when absent).
+    pub crews: Option<Spanned<u64>>,
+    /// Time from failure to the alert firing (Prometheus `for:` plus a
+    /// scrape interval).
+    pub alert_delay: Option<Duration>,
+    /// On-call response time after the alert.
+    pub response: Option<Spanned<RawDistribution>>,
+}
+
+/// One injected fault.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawChaosStep {
+    /// A name for reports and attribution.
+    pub name: Option<String>,
+    /// What to do.
+    pub action: Spanned<RawChaosAction>,
+    /// A machine group name, `group[index]`, a zone, or a list of zones.
+    pub target: Option<Spanned<RawTarget>>,
+    /// When (first) to inject it.
+    pub at: Spanned<Duration>,
+    /// Repeat period, if any.
+    pub every: Option<Spanned<Duration>>,
+    /// How long the fault lasts (per machine, for a rolling upgrade).
+    pub duration: Spanned<Duration>,
+}
+
+/// A chaos target: one name or a list of names.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(untagged)]
+pub enum RawTarget {
+    /// One machine group, `group[index]` or zone.
+    One(String),
+    /// Several zones (for a partition).
+    Many(Vec<String>),
+}
+
+/// Chaos actions (turmoil's verbs where they fit).
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum RawChaosAction {
+    /// Stop a machine or every machine of a group.
+    Crash,
+    /// Stop the machine of whichever etcd member leads at that moment.
+    CrashEtcdLeader,
+    /// Stop every machine of a zone.
+    ZoneOutage,
+    /// Cut the target zones off from the others.
+    Partition,
+    /// Fail the load balancer (a cloud LB, or the keepalived VIP holder).
+    FailLoadBalancer,
+    /// Take the control-plane machines down one at a time (planned).
+    RollingUpgrade,
 }
 
 /// A distribution of durations, written as `{kind: {parameters}}`.

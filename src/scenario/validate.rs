@@ -6,8 +6,8 @@ use serde_saphyr::{Location, Spanned};
 
 use super::schema::*;
 use super::{
-    Backup, ControlPlane, Endpoint, Etcd, FailureMode, HealthCheck, LeaderElection, MachineGroup,
-    Problem, Role, Scenario, ScenarioError, Topology,
+    Backup, ChaosAction, ChaosStep, ControlPlane, Endpoint, Etcd, FailureMode, HealthCheck,
+    LeaderElection, MachineGroup, People, Problem, Role, Scenario, ScenarioError, Topology,
 };
 use crate::dist::Distribution;
 use crate::engine::SimDuration;
@@ -113,6 +113,14 @@ impl Checker<'_> {
                     time_to_repair: self
                         .distribution(&mode.time_to_repair, &format!("{path}.time_to_repair")),
                     loses_disk: mode.loses_disk,
+                    manual_repair: mode
+                        .repair
+                        .as_ref()
+                        .is_some_and(|r| r.value == RawRepair::Manual),
+                    partitions: mode
+                        .effect
+                        .as_ref()
+                        .is_some_and(|e| e.value == RawEffect::Partition),
                 }
             })
             .collect()
@@ -206,6 +214,13 @@ pub(super) fn validate(
     }
     let zone_failures = check.failure_modes(&raw.zone_failures, "zone_failures");
     for (i, mode) in raw.zone_failures.iter().enumerate() {
+        if let Some(repair) = &mode.repair {
+            check.at(
+                &repair.referenced,
+                format!("zone_failures[{i}].repair"),
+                "zones are repaired by their provider; `repair` is a machine failure-mode setting",
+            );
+        }
         if mode.loses_disk {
             check.at(
                 &mode.time_to_failure.referenced,
@@ -270,6 +285,27 @@ pub(super) fn validate(
             RawRole::Etcd => Role::Etcd,
             RawRole::LoadBalancer => Role::LoadBalancer,
         };
+        for (m, mode) in group.failures.iter().enumerate() {
+            if let Some(effect) = &mode.effect {
+                check.at(
+                    &effect.referenced,
+                    format!("{path}.failures[{m}].effect"),
+                    "only zone failures can partition; remove `effect` here or move the mode to zone_failures",
+                );
+            }
+            if mode
+                .repair
+                .as_ref()
+                .is_some_and(|r| r.value == RawRepair::Manual)
+                && raw.people.is_none()
+            {
+                check.at(
+                    &mode.repair.as_ref().expect("checked").referenced,
+                    format!("{path}.failures[{m}].repair"),
+                    "manual repair needs a top-level `people` block (alert_delay, response, crews)",
+                );
+            }
+        }
         groups.push(MachineGroup {
             name,
             role,
@@ -286,6 +322,40 @@ pub(super) fn validate(
     }
 
     let control_plane = validate_control_plane(&mut check, &raw, &groups);
+    let clients_zone = match &raw.clients_zone {
+        Some(zone) => zones
+            .iter()
+            .position(|z| *z == zone.value)
+            .unwrap_or_else(|| {
+                check.at(
+                    &zone.referenced,
+                    "clients_zone",
+                    format!(
+                        "unknown zone `{}`; declared zones are: {}",
+                        zone.value,
+                        zones.join(", ")
+                    ),
+                );
+                0
+            }),
+        None => 0,
+    };
+    let people = raw.people.as_ref().map(|p| People {
+        crews: p
+            .value
+            .crews
+            .as_ref()
+            .map(|c| check.count(c, "people.crews", 1, 10_000) as usize),
+        alert_delay: p.value.alert_delay.map_or(SimDuration::ZERO, |d| d.0),
+        response: p
+            .value
+            .response
+            .as_ref()
+            .map_or(Distribution::deterministic(SimDuration::ZERO), |r| {
+                check.distribution(r, "people.response")
+            }),
+    });
+    let chaos = validate_chaos(&mut check, &raw, &zones, &groups);
 
     if !check.problems.is_empty() {
         return Err(ScenarioError::Invalid {
@@ -302,9 +372,202 @@ pub(super) fn validate(
         min_outage: raw.min_outage.map_or(SimDuration::ZERO, |d| d.0),
         zones,
         zone_failures,
+        clients_zone,
+        people,
+        chaos,
         groups,
         control_plane,
     })
+}
+
+/// Chaos steps: targets resolved to machines and zones, with what is valid.
+fn validate_chaos(
+    check: &mut Checker<'_>,
+    raw: &RawScenario,
+    zones: &[String],
+    groups: &[MachineGroup],
+) -> Vec<ChaosStep> {
+    let mut steps = Vec::new();
+    for (i, step) in raw.chaos.iter().enumerate() {
+        let path = format!("chaos[{i}]");
+        let spec = &step.value;
+        let target_at = spec
+            .target
+            .as_ref()
+            .map_or(&step.referenced, |t| &t.referenced);
+        let target = spec.target.as_ref().map(|t| t.value.clone());
+        let names: Vec<String> = match &target {
+            Some(RawTarget::One(name)) => vec![name.clone()],
+            Some(RawTarget::Many(list)) => list.clone(),
+            None => Vec::new(),
+        };
+        let zone_index = |check: &mut Checker<'_>, name: &str| {
+            zones.iter().position(|z| z == name).or_else(|| {
+                check.at(
+                    target_at,
+                    format!("{path}.target"),
+                    format!(
+                        "unknown zone `{name}`; declared zones are: {}",
+                        zones.join(", ")
+                    ),
+                );
+                None
+            })
+        };
+        let needs_target = |check: &mut Checker<'_>, what: &str| {
+            if names.is_empty() {
+                check.at(
+                    target_at,
+                    format!("{path}.target"),
+                    format!(
+                        "`{}` needs a target: {what}",
+                        action_name(spec.action.value)
+                    ),
+                );
+            }
+        };
+        let action = match spec.action.value {
+            RawChaosAction::Crash => {
+                needs_target(check, "a machine group name or `group[index]`");
+                let mut machines = Vec::new();
+                for name in &names {
+                    match resolve_machines(name, groups) {
+                        Ok(found) => machines.extend(found),
+                        Err(message) => check.at(target_at, format!("{path}.target"), message),
+                    }
+                }
+                ChaosAction::Crash(machines)
+            }
+            RawChaosAction::ZoneOutage => {
+                needs_target(check, "a zone");
+                if names.len() > 1 {
+                    check.at(
+                        target_at,
+                        format!("{path}.target"),
+                        "a zone outage takes one zone; add one step per zone",
+                    );
+                }
+                ChaosAction::ZoneOutage(
+                    names
+                        .first()
+                        .and_then(|n| zone_index(check, n))
+                        .unwrap_or(0),
+                )
+            }
+            RawChaosAction::Partition => {
+                needs_target(check, "the list of zones to cut off, e.g. [zone-c]");
+                let cut: Vec<usize> = names.iter().filter_map(|n| zone_index(check, n)).collect();
+                if !names.is_empty() && cut.len() == zones.len() {
+                    check.at(
+                        target_at,
+                        format!("{path}.target"),
+                        "a partition must leave at least one zone on the other side",
+                    );
+                }
+                ChaosAction::Partition(cut)
+            }
+            action => {
+                if !names.is_empty() {
+                    check.at(
+                        target_at,
+                        format!("{path}.target"),
+                        format!("`{}` takes no target; remove it", action_name(action)),
+                    );
+                }
+                match action {
+                    RawChaosAction::CrashEtcdLeader => ChaosAction::CrashEtcdLeader,
+                    RawChaosAction::FailLoadBalancer => ChaosAction::FailLoadBalancer,
+                    _ => ChaosAction::RollingUpgrade,
+                }
+            }
+        };
+        let duration = spec.duration.value.0;
+        if duration.is_zero() {
+            check.at(
+                &spec.duration.referenced,
+                format!("{path}.duration"),
+                "must be longer than zero, e.g. 10m",
+            );
+        }
+        let every = spec.every.as_ref().map(|e| {
+            let cp = groups
+                .iter()
+                .filter(|g| g.role == Role::ControlPlane)
+                .map(|g| g.zones.len() as u64)
+                .sum::<u64>();
+            let busy = if spec.action.value == RawChaosAction::RollingUpgrade {
+                duration.saturating_mul(cp)
+            } else {
+                duration
+            };
+            if e.value.0 <= busy {
+                check.at(
+                    &e.referenced,
+                    format!("{path}.every"),
+                    format!(
+                        "must be longer than the step lasts ({busy}) so repetitions do not overlap"
+                    ),
+                );
+            }
+            e.value.0
+        });
+        steps.push(ChaosStep {
+            name: spec
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("{}-{i}", action_name(spec.action.value))),
+            action,
+            at: spec.at.value.0,
+            every,
+            duration,
+        });
+    }
+    steps
+}
+
+fn action_name(action: RawChaosAction) -> &'static str {
+    match action {
+        RawChaosAction::Crash => "crash",
+        RawChaosAction::CrashEtcdLeader => "crash-etcd-leader",
+        RawChaosAction::ZoneOutage => "zone-outage",
+        RawChaosAction::Partition => "partition",
+        RawChaosAction::FailLoadBalancer => "fail-load-balancer",
+        RawChaosAction::RollingUpgrade => "rolling-upgrade",
+    }
+}
+
+/// `group` (every machine of it) or `group[index]`, as global machine indices.
+fn resolve_machines(name: &str, groups: &[MachineGroup]) -> Result<Vec<usize>, String> {
+    let (group_name, index) = match name.split_once('[') {
+        Some((g, rest)) => {
+            let index = rest
+                .strip_suffix(']')
+                .and_then(|i| i.parse::<usize>().ok())
+                .ok_or_else(|| format!("`{name}`: write `group[index]`, e.g. cp[0]"))?;
+            (g, Some(index))
+        }
+        None => (name, None),
+    };
+    let mut first = 0;
+    for group in groups {
+        let count = group.zones.len();
+        if group.name == group_name {
+            return match index {
+                None => Ok((first..first + count).collect()),
+                Some(i) if i < count => Ok(vec![first + i]),
+                Some(i) => Err(format!(
+                    "`{name}`: group `{group_name}` has {count} machines, so index {i} is out of range (0-{})",
+                    count - 1
+                )),
+            };
+        }
+        first += count;
+    }
+    let known: Vec<&str> = groups.iter().map(|g| g.name.as_str()).collect();
+    Err(format!(
+        "unknown machine group `{group_name}`; groups are: {}",
+        known.join(", ")
+    ))
 }
 
 fn count_role(groups: &[MachineGroup], role: Role) -> usize {
