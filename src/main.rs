@@ -1,5 +1,6 @@
 //! The `nines` binary: parse arguments, call the library, print, and map
-//! errors to exit codes (0 success, 1 error, 2 usage).
+//! errors to exit codes (0 success, 1 error, 2 usage; `nines check` has its
+//! own: 0 pass, 1 fail, 2 usage or input error, 3 inconclusive).
 
 mod cli;
 

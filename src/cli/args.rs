@@ -14,7 +14,10 @@ use clap::{Parser, Subcommand};
         nines run                                   # the built-in stacked 3-node scenario\n  \
         nines run scenarios/external-etcd-5.yaml --json report.json\n  \
         nines run scenarios/single-cp.yaml --precision 0.1 --max-replications 20000\n  \
-        nines validate my-cluster.yaml"
+        nines validate my-cluster.yaml\n  \
+        nines check my-cluster.yaml --baseline main.json  # the CI gate; see nines check --help\n  \
+        nines run my-cluster.yaml --shard 2/8 --json part-2.json\n  \
+        nines merge part-*.json --json report.json"
 )]
 pub struct Args {
     #[command(subcommand)]
@@ -27,6 +30,14 @@ pub enum Command {
     Run(RunArgs),
     /// Check a scenario file and report every problem with its location.
     Validate(ValidateArgs),
+    /// Redraw the charts of a saved JSON report, without simulating.
+    Plot(crate::cli::plot::PlotArgs),
+    /// Run a scenario and judge its `expect:` targets (and a baseline): the CI gate.
+    Check(crate::cli::check::CheckArgs),
+    /// Merge the parts of a sharded run into the report a single run gives.
+    Merge(crate::cli::shard::MergeArgs),
+    /// Run the scenario over a grid of parameter values (--set etcd.members=1,3,5).
+    Sweep(crate::cli::sweep::SweepArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -53,6 +64,26 @@ pub struct RunArgs {
     /// Write the full report as JSON to this file.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Write every figure of the report as long-format CSV to this file.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Write every replication's raw result per SLI as CSV to this file.
+    #[arg(long, value_name = "FILE")]
+    pub replications_csv: Option<PathBuf>,
+    /// Run only shard I of N (contiguous blocks of replications) and write
+    /// its raw results to --json, for `nines merge`.
+    #[arg(long, value_name = "I/N", requires = "json",
+          conflicts_with_all = ["precision", "csv", "replications_csv", "plot"])]
+    pub shard: Option<nines::experiment::shard::Shard>,
+    /// Draw the charts (SVG and PNG) into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub plot: Option<PathBuf>,
+    /// Write the event timeline of one replication as JSON lines.
+    #[arg(long, value_name = "FILE")]
+    pub trace: Option<PathBuf>,
+    /// Which replication --trace records (0-based).
+    #[arg(long, value_name = "INDEX", default_value_t = 0, requires = "trace")]
+    pub trace_replication: u64,
 }
 
 #[derive(Debug, clap::Args)]
@@ -61,7 +92,7 @@ pub struct ValidateArgs {
     pub scenario: PathBuf,
 }
 
-fn parse_level(text: &str) -> Result<f64, String> {
+pub(super) fn parse_level(text: &str) -> Result<f64, String> {
     let value: f64 = text
         .parse()
         .map_err(|_| format!("`{text}` is not a number"))?;
@@ -72,7 +103,7 @@ fn parse_level(text: &str) -> Result<f64, String> {
     }
 }
 
-fn parse_positive(text: &str) -> Result<f64, String> {
+pub(super) fn parse_positive(text: &str) -> Result<f64, String> {
     let value: f64 = text
         .parse()
         .map_err(|_| format!("`{text}` is not a number"))?;

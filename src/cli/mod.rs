@@ -1,7 +1,11 @@
 //! Subcommand dispatch. Binary-only: clap and anyhow live here.
 
 mod args;
+mod check;
+mod plot;
 mod progress;
+mod shard;
+mod sweep;
 
 use std::io::Write;
 use std::path::Path;
@@ -21,6 +25,10 @@ pub fn run() -> anyhow::Result<ExitCode> {
     match args.command {
         Command::Run(run) => run_command(run),
         Command::Validate(validate) => validate_command(validate),
+        Command::Plot(plot) => plot::plot_command(plot),
+        Command::Check(check) => check::check_command(check),
+        Command::Merge(merge) => shard::merge_command(merge),
+        Command::Sweep(sweep) => sweep::sweep_command(sweep),
     }
 }
 
@@ -46,6 +54,9 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitCode> {
         precision: args.precision,
         max_replications: args.max_replications,
     };
+    if let (Some(shard), Some(out)) = (args.shard, &args.json) {
+        return shard::run_shard_command(&scenario, args.scenario.as_deref(), &config, shard, out);
+    }
     let bar = progress::Progress::new();
     let result = experiment::run(&scenario, &config, &|update| bar.update(update));
     bar.finish();
@@ -63,6 +74,21 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitCode> {
     }
     if let Some(path) = &args.json {
         write_json(&report, path).with_context(|| "writing the JSON report")?;
+    }
+    shard::write_csvs(
+        args.csv.as_deref(),
+        args.replications_csv.as_deref(),
+        &report,
+        &result,
+    )?;
+    if let Some(dir) = &args.plot {
+        plot::draw(&report, dir)?;
+    }
+    if let Some(path) = &args.trace {
+        let seed = args.seed.unwrap_or(scenario.seed);
+        let outcome = experiment::trace(&scenario, seed, args.trace_replication);
+        nines::report::write_trace(&outcome.trace, path)
+            .with_context(|| "writing the event trace")?;
     }
     Ok(ExitCode::SUCCESS)
 }

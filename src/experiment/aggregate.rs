@@ -15,7 +15,7 @@
 //!   sample mean, otherwise the exponential total-time-on-test estimator;
 //!   with no failure at all, a lower bound.
 
-use crate::model::{Outcome, SLI_NAMES};
+use crate::model::{ClusterModel, Outcome, sli_names};
 use crate::scenario::Scenario;
 use crate::stats::{
     Estimate, Summary, censored_exponential_mean, poisson_rate_upper, zero_failure_mean_lower,
@@ -59,6 +59,20 @@ pub struct SliSummary {
     pub outage_duration: Option<Summary>,
     /// Every counted outage's duration, seconds, ascending.
     pub outage_durations: Vec<f64>,
+    /// Lost time by initiating cause, largest first (causes with none are
+    /// left out).
+    pub downtime_by_cause: Vec<CauseShare>,
+}
+
+/// The part of an SLI's lost time charged to one cause.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CauseShare {
+    /// The cause, e.g. `machine cp/crash`, `chaos kill-leader`.
+    pub cause: String,
+    /// Share of the SLI's lost time (0-1).
+    pub share: f64,
+    /// Request-weighted downtime per year from this cause, seconds.
+    pub downtime_per_year_secs: f64,
 }
 
 impl SliSummary {
@@ -111,10 +125,11 @@ pub fn aggregate(
     level: f64,
 ) -> (Vec<SliSummary>, DataLossSummary) {
     let n = outcomes.len() as u64;
-    let slis = SLI_NAMES
+    let causes = ClusterModel::causes(scenario);
+    let slis = sli_names(scenario)
         .iter()
         .enumerate()
-        .map(|(s, name)| summarize(name, outcomes.iter().map(|o| &o.slis[s]), n, level))
+        .map(|(s, name)| summarize(name, outcomes.iter().map(|o| &o.slis[s]), n, level, &causes))
         .collect();
     let observed_years = scenario
         .horizon
@@ -151,7 +166,27 @@ fn summarize<'a>(
     slis: impl Iterator<Item = &'a crate::outcome::SliOutcome> + Clone,
     n: u64,
     level: f64,
+    causes: &[String],
 ) -> SliSummary {
+    let mut lost_by_cause = vec![0.0; causes.len()];
+    for sli in slis.clone() {
+        for (c, lost) in sli.lost_by_cause_secs.iter().enumerate() {
+            lost_by_cause[c.min(causes.len() - 1)] += lost;
+        }
+    }
+    let total_lost: f64 = lost_by_cause.iter().sum();
+    let total_time: f64 = slis.clone().map(|s| s.observed_secs).sum();
+    let mut downtime_by_cause: Vec<CauseShare> = lost_by_cause
+        .iter()
+        .enumerate()
+        .filter(|(_, lost)| **lost > 0.0)
+        .map(|(c, lost)| CauseShare {
+            cause: causes[c].clone(),
+            share: lost / total_lost,
+            downtime_per_year_secs: lost / total_time * YEAR_SECS,
+        })
+        .collect();
+    downtime_by_cause.sort_by(|a, b| b.share.total_cmp(&a.share).then(a.cause.cmp(&b.cause)));
     let availabilities: Vec<f64> = slis.clone().map(|s| s.availability()).collect();
     let availability = Estimate::mean(&availabilities, level)
         .expect("at least one replication")
@@ -212,5 +247,6 @@ fn summarize<'a>(
         mttr: Estimate::ratio(&downtimes, &counts, level),
         outage_duration: Summary::of(&pooled),
         outage_durations: pooled,
+        downtime_by_cause,
     }
 }

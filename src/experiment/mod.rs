@@ -8,8 +8,11 @@
 //! sequentially, so a result is identical for any thread count.
 
 mod aggregate;
+pub mod shard;
+pub mod sweep;
 
-pub use aggregate::{DataLossSummary, SliSummary, aggregate};
+pub use crate::model::TraceEntry;
+pub use aggregate::{CauseShare, DataLossSummary, SliSummary, aggregate};
 
 use rayon::prelude::*;
 
@@ -63,12 +66,25 @@ pub struct ExperimentResult {
     pub data_loss: DataLossSummary,
     /// Events simulated in all.
     pub events: u64,
+    /// Every replication's raw outcome, in index order (for per-replication
+    /// exports).
+    pub outcomes: Vec<Outcome>,
 }
 
 /// Runs one replication of `scenario`.
 pub fn replicate(scenario: &Scenario, seed: u64, index: u64) -> Outcome {
     let horizon = SimTime::ZERO + scenario.horizon;
     let mut sim = Simulation::new(ClusterModel::new(scenario), replication_rng(seed, index));
+    sim.run_until(horizon);
+    let events = sim.events_handled();
+    sim.into_handler().finish(horizon, events)
+}
+
+/// Runs replication `index` with its event timeline recorded.
+pub fn trace(scenario: &Scenario, seed: u64, index: u64) -> Outcome {
+    let horizon = SimTime::ZERO + scenario.horizon;
+    let model = ClusterModel::new(scenario).with_trace();
+    let mut sim = Simulation::new(model, replication_rng(seed, index));
     sim.run_until(horizon);
     let events = sim.events_handled();
     sim.into_handler().finish(horizon, events)
@@ -128,20 +144,7 @@ pub fn run(
             planned = next;
         }
     }
-    let (slis, data_loss) = aggregate(scenario, &outcomes, confidence);
-    ExperimentResult {
-        scenario: scenario.name.clone(),
-        digest: scenario.digest.clone(),
-        seed,
-        replications: planned,
-        horizon_secs: scenario.horizon.as_secs_f64(),
-        warmup_secs: scenario.warmup.as_secs_f64(),
-        confidence,
-        precision_reached,
-        slis,
-        data_loss,
-        events: outcomes.iter().map(|o| o.events).sum(),
-    }
+    shard::from_outcomes(scenario, seed, confidence, precision_reached, outcomes)
 }
 
 /// Progress of a running experiment.

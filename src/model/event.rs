@@ -28,6 +28,38 @@ pub enum ClusterEvent {
         /// Zone index.
         zone: u16,
     },
+    /// A shared failure domain (rack, power feed, host) failed.
+    DomainFailed {
+        /// Domain index.
+        domain: u16,
+        /// Failure-mode index within the domain.
+        mode: u16,
+    },
+    /// A failure domain is back.
+    DomainRepaired {
+        /// Domain index.
+        domain: u16,
+    },
+    /// The node lifecycle controller marked a silent node NotReady.
+    NodeMarkedNotReady {
+        /// Worker node index.
+        node: u32,
+    },
+    /// The node got its NoExecute taint (through the zone rate limiter).
+    NodeTainted {
+        /// Worker node index.
+        node: u32,
+    },
+    /// A pod's toleration of the taint ran out.
+    PodEvicted {
+        /// Pod slot.
+        pod: u32,
+    },
+    /// A pod's containers started and its readiness probe passed.
+    PodStarted {
+        /// Pod slot.
+        pod: u32,
+    },
     /// An etcd election finished.
     EtcdLeaderElected,
     /// A re-added (empty) etcd member caught up.

@@ -17,6 +17,7 @@
 //! disaster). Recoveries never start outages, so the last fault is the one
 //! that tipped the SLI over.
 
+mod dataplane;
 mod endpoint;
 mod etcd;
 mod event;
@@ -28,6 +29,7 @@ pub use sli::{SLI_NAMES, Sli};
 
 use std::collections::VecDeque;
 
+use dataplane::{ControlPlaneView, DataPlane};
 use endpoint::{BackendHealth, Endpoint};
 use etcd::{EtcdCluster, Net};
 use lease::Lease;
@@ -40,10 +42,26 @@ use crate::scenario::{
 
 use rand::RngExt;
 
+/// Every SLI of a scenario, in outcome order: the control-plane ones
+/// ([`SLI_NAMES`]), then for each workload `workload.<name>.ready` (ready
+/// replicas meet the rule), `.requests` (share of requests that reach a
+/// ready pod), `.full` (every replica ready; its outage length is the time
+/// to restore the full replica count) and `.scheduled` (no pod Pending; its
+/// lost time is pending-pod time over the replica count).
+pub fn sli_names(scenario: &Scenario) -> Vec<String> {
+    let mut names: Vec<String> = SLI_NAMES.iter().map(|s| s.to_string()).collect();
+    for w in &scenario.workloads {
+        for metric in ["ready", "requests", "full", "scheduled"] {
+            names.push(format!("workload.{}.{metric}", w.name));
+        }
+    }
+    names
+}
+
 /// One replication's results, as plain data.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Outcome {
-    /// One entry per SLI, in the order of [`SLI_NAMES`].
+    /// One entry per SLI, in the order of [`sli_names`].
     pub slis: Vec<SliOutcome>,
     /// Write time lost (seconds) in each etcd disaster inside the measured
     /// window (a majority of members lost their disks).
@@ -71,6 +89,7 @@ pub struct TraceEntry {
 /// A machine's failure state.
 struct Machine {
     zone: usize,
+    domain: Option<usize>,
     group: usize,
     name: String,
     broken: bool,
@@ -113,6 +132,8 @@ pub struct ClusterModel<'s> {
     scenario: &'s Scenario,
     machines: Vec<Machine>,
     zones: Vec<Zone>,
+    /// Shared failure domains (only `down` and the timers are used).
+    domains: Vec<Zone>,
     /// `machine_up[m]`: running. Derived.
     machine_up: Vec<bool>,
     /// `machine_side[m]`: network side (0 unless partitioned). Derived.
@@ -131,6 +152,7 @@ pub struct ClusterModel<'s> {
     leases: [Lease; 2],
     crews: Crews,
     chaos: Vec<ChaosHold>,
+    data: DataPlane,
     // Derived per control-plane machine, rebuilt on every refresh.
     alive: Vec<bool>,
     serving: Vec<bool>,
@@ -143,6 +165,7 @@ pub struct ClusterModel<'s> {
     /// Cause index of machine failure mode `[group][mode]`.
     machine_cause: Vec<Vec<usize>>,
     zone_cause: Vec<usize>,
+    domain_cause: Vec<Vec<usize>>,
     chaos_cause: Vec<usize>,
     disaster_cause: usize,
     last_cause: usize,
@@ -157,16 +180,19 @@ impl<'s> ClusterModel<'s> {
         let mut cp = Vec::new();
         let mut etcd_hosts = Vec::new();
         let mut lb_hosts = Vec::new();
+        let mut workers = Vec::new();
         for (g, group) in scenario.groups.iter().enumerate() {
-            for (i, &zone) in group.zones.iter().enumerate() {
+            for (i, (&zone, &domain)) in group.zones.iter().zip(&group.domains).enumerate() {
                 let id = machines.len();
                 match group.role {
                     Role::ControlPlane => cp.push(id),
                     Role::Etcd => etcd_hosts.push(id),
                     Role::LoadBalancer => lb_hosts.push(id),
+                    Role::Worker => workers.push(id),
                 }
                 machines.push(Machine {
                     zone,
+                    domain,
                     group: g,
                     name: format!("{}[{i}]", group.name),
                     broken: false,
@@ -193,7 +219,7 @@ impl<'s> ClusterModel<'s> {
         }
         let n_cp = cp.len();
         let timers = scenario.control_plane.leader_election;
-        let recorders = SLI_NAMES
+        let recorders = sli_names(scenario)
             .iter()
             .map(|_| Recorder::new(scenario.warmup, scenario.min_outage))
             .collect();
@@ -223,6 +249,16 @@ impl<'s> ClusterModel<'s> {
                     "zone outage"
                 };
                 add(format!("{kind} {}", m.name))
+            })
+            .collect();
+        let domain_cause: Vec<Vec<usize>> = scenario
+            .failure_domains
+            .iter()
+            .map(|d| {
+                d.failures
+                    .iter()
+                    .map(|m| add(format!("domain {}/{}", d.name, m.name)))
+                    .collect()
             })
             .collect();
         let chaos_cause = scenario
@@ -257,6 +293,7 @@ impl<'s> ClusterModel<'s> {
                 Lease::new(1, timers, n_cp, Some(0)),
             ],
             crews: Crews::default(),
+            data: DataPlane::new(scenario),
             chaos: vec![ChaosHold::default(); scenario.chaos.len()],
             alive: vec![true; n_cp],
             serving: vec![true; n_cp],
@@ -269,7 +306,18 @@ impl<'s> ClusterModel<'s> {
             causes,
             machine_cause,
             zone_cause,
+            domain_cause,
             chaos_cause,
+            domains: scenario
+                .failure_domains
+                .iter()
+                .map(|d| Zone {
+                    down: false,
+                    cut: false,
+                    held: 0,
+                    failure_timers: vec![None; d.failures.len()],
+                })
+                .collect(),
             disaster_cause,
             last_cause: 0,
             disasters_seen: 0,
@@ -337,6 +385,52 @@ impl ClusterModel<'_> {
         });
     }
 
+    fn arm_domain(&mut self, domain: usize, ctx: &mut Ctx<'_, ClusterEvent>) {
+        let timers = &mut self.domains[domain].failure_timers;
+        let modes = &self.scenario.failure_domains[domain].failures;
+        Self::arm(modes, timers, ctx, |mode| ClusterEvent::DomainFailed {
+            domain: domain as u16,
+            mode,
+        });
+    }
+
+    /// A machine fails in `mode`; a common-cause share of such failures
+    /// takes down further running machines of the group at the same time.
+    fn fail_machine(&mut self, machine: usize, mode: usize, ctx: &mut Ctx<'_, ClusterEvent>) {
+        self.break_machine(machine, mode, ctx);
+        let Some(common) = self.failure_mode(machine, mode).common_cause else {
+            return;
+        };
+        if ctx.rng().random::<f64>() >= common.fraction {
+            return;
+        }
+        let group = self.machines[machine].group;
+        let mut others: Vec<usize> = (0..self.machines.len())
+            .filter(|&m| {
+                m != machine && self.machines[m].group == group && !self.machines[m].broken
+            })
+            .collect();
+        for _ in 1..common.size {
+            if others.is_empty() {
+                break;
+            }
+            let pick = ctx.rng().random_range(0..others.len());
+            let other = others.swap_remove(pick);
+            self.break_machine(other, mode, ctx);
+        }
+    }
+
+    fn break_machine(&mut self, machine: usize, mode: usize, ctx: &mut Ctx<'_, ClusterEvent>) {
+        Self::disarm(&mut self.machines[machine].failure_timers, ctx);
+        self.machines[machine].broken = true;
+        self.machines[machine].failed_mode = Some(mode);
+        self.last_cause = self.machine_cause[self.machines[machine].group][mode];
+        if self.failure_mode(machine, mode).loses_disk {
+            self.etcd.disk_lost(machine, ctx);
+        }
+        self.request_repair(machine, mode, ctx);
+    }
+
     /// Cancels every pending failure of a failed unit: one failure at a
     /// time; all modes are re-armed, as good as new, on repair.
     fn disarm(timers: &mut [Option<EventKey>], ctx: &mut Ctx<'_, ClusterEvent>) {
@@ -380,8 +474,12 @@ impl ClusterModel<'_> {
         for m in 0..self.machines.len() {
             let machine = &self.machines[m];
             let zone = &self.zones[machine.zone];
-            self.machine_up[m] =
-                !machine.broken && machine.held == 0 && !zone.down && zone.held == 0;
+            let domain_down = machine.domain.is_some_and(|d| self.domains[d].down);
+            self.machine_up[m] = !machine.broken
+                && machine.held == 0
+                && !zone.down
+                && zone.held == 0
+                && !domain_down;
             self.machine_side[m] = self.zone_side(machine.zone);
         }
         let net = Net {
@@ -435,6 +533,21 @@ impl ClusterModel<'_> {
         for lease in &mut self.leases {
             lease.refresh(&candidates_alive, &self.write_ok, ctx);
         }
+        // Kubelets heartbeat through any writable apiserver on their side.
+        let kubelet_connected: Vec<bool> = (0..self.machines.len())
+            .map(|m| {
+                self.machine_up[m]
+                    && (0..self.cp.len())
+                        .any(|i| self.write_ok[i] && self.cp_side[i] == self.machine_side[m])
+            })
+            .collect();
+        let view = ControlPlaneView {
+            machine_up: &self.machine_up,
+            kubelet_connected: &kubelet_connected,
+            controllers: self.leases[0].leading(&self.write_ok),
+            scheduler: self.leases[1].leading(&self.write_ok),
+        };
+        self.data.refresh(&view, ctx);
         self.record(ctx.now());
     }
 
@@ -492,19 +605,34 @@ impl ClusterModel<'_> {
             ),
             None => (1.0, 1.0),
         };
-        let values = sli::values(&sli::State {
+        let mut values = sli::values(&sli::State {
             api_write: write,
             api_read: read,
             etcd_writable: self.etcd.writable(),
             controllers: self.leases[0].leading(&self.write_ok),
             scheduler: self.leases[1].leading(&self.write_ok),
-        });
+        })
+        .to_vec();
+        for w in 0..self.data.workload_count() {
+            let (serving, listed) = self.data.serving(w, &self.machine_up);
+            let (min_ready, replicas) = self.data.rule(w);
+            let yes = |b: bool| if b { 1.0 } else { 0.0 };
+            values.push(yes(serving >= min_ready));
+            values.push(if listed == 0 {
+                0.0
+            } else {
+                serving as f64 / listed as f64
+            });
+            values.push(yes(serving >= replicas));
+            let pending = self.data.pending(w);
+            values.push(1.0 - pending.min(replicas) as f64 / replicas as f64);
+        }
         for (s, value) in values.into_iter().enumerate() {
             let before = self.recorders[s].value();
             if before != value {
                 self.recorders[s].set_caused(now, value, self.last_cause);
-                self.note(now, "sli", |_| {
-                    format!("{} {before:.3} -> {value:.3}", SLI_NAMES[s])
+                self.note(now, "sli", |model| {
+                    format!("{} {before:.3} -> {value:.3}", sli_names(model.scenario)[s])
                 });
             }
         }
@@ -689,6 +817,24 @@ impl ClusterModel<'_> {
             ClusterEvent::ZoneRepaired { zone } => {
                 ("zone-repaired", self.scenario.zones[zone as usize].clone())
             }
+            ClusterEvent::DomainFailed { domain, mode } => (
+                "domain-failed",
+                format!(
+                    "{} ({})",
+                    self.scenario.failure_domains[domain as usize].name,
+                    self.scenario.failure_domains[domain as usize].failures[mode as usize].name
+                ),
+            ),
+            ClusterEvent::DomainRepaired { domain } => (
+                "domain-repaired",
+                self.scenario.failure_domains[domain as usize].name.clone(),
+            ),
+            ClusterEvent::NodeMarkedNotReady { node } => {
+                ("node-not-ready", format!("worker node {node}"))
+            }
+            ClusterEvent::NodeTainted { node } => ("node-tainted", format!("worker node {node}")),
+            ClusterEvent::PodEvicted { pod } => ("pod-evicted", format!("pod {pod}")),
+            ClusterEvent::PodStarted { pod } => ("pod-ready", format!("pod {pod}")),
             ClusterEvent::EtcdLeaderElected => ("etcd-leader-elected", String::new()),
             ClusterEvent::EtcdMemberSynced { member } => {
                 ("etcd-member-synced", format!("member {member}"))
@@ -759,11 +905,15 @@ impl Handler for ClusterModel<'_> {
             ctx,
         );
         self.endpoint = Some(endpoint);
+        self.data.start(ctx);
         for machine in 0..self.machines.len() {
             self.arm_machine(machine, ctx);
         }
         for zone in 0..self.zones.len() {
             self.arm_zone(zone, ctx);
+        }
+        for domain in 0..self.domains.len() {
+            self.arm_domain(domain, ctx);
         }
         for (step, spec) in self.scenario.chaos.iter().enumerate() {
             ctx.schedule(spec.at, ClusterEvent::ChaosStarted { step: step as u16 });
@@ -781,14 +931,28 @@ impl Handler for ClusterModel<'_> {
             ClusterEvent::MachineFailed { machine, mode } => {
                 let (machine, mode) = (machine as usize, mode as usize);
                 self.machines[machine].failure_timers[mode] = None;
-                Self::disarm(&mut self.machines[machine].failure_timers, ctx);
-                self.machines[machine].broken = true;
-                self.machines[machine].failed_mode = Some(mode);
-                self.last_cause = self.machine_cause[self.machines[machine].group][mode];
-                if self.failure_mode(machine, mode).loses_disk {
-                    self.etcd.disk_lost(machine, ctx);
-                }
-                self.request_repair(machine, mode, ctx);
+                self.fail_machine(machine, mode, ctx);
+            }
+            ClusterEvent::DomainFailed { domain, mode } => {
+                let (domain, mode) = (domain as usize, mode as usize);
+                self.domains[domain].failure_timers[mode] = None;
+                Self::disarm(&mut self.domains[domain].failure_timers, ctx);
+                self.domains[domain].down = true;
+                self.last_cause = self.domain_cause[domain][mode];
+                let repair = self.scenario.failure_domains[domain].failures[mode]
+                    .time_to_repair
+                    .sample(ctx.rng());
+                ctx.schedule(
+                    repair,
+                    ClusterEvent::DomainRepaired {
+                        domain: domain as u16,
+                    },
+                );
+            }
+            ClusterEvent::DomainRepaired { domain } => {
+                let domain = domain as usize;
+                self.domains[domain].down = false;
+                self.arm_domain(domain, ctx);
             }
             ClusterEvent::RepairRequested { machine } => {
                 self.on_repair_requested(machine as usize, ctx);
@@ -827,6 +991,15 @@ impl Handler for ClusterModel<'_> {
                 self.zones[zone].cut = false;
                 self.arm_zone(zone, ctx);
             }
+            ClusterEvent::NodeMarkedNotReady { node } => {
+                self.data.on_marked_not_ready(node as usize);
+            }
+            ClusterEvent::NodeTainted { node } => self.data.on_tainted(node as usize, ctx),
+            ClusterEvent::PodEvicted { pod } => {
+                let controllers = self.leases[0].leading(&self.write_ok);
+                self.data.on_evicted(pod as usize, controllers, ctx);
+            }
+            ClusterEvent::PodStarted { pod } => self.data.on_started(pod as usize),
             ClusterEvent::EtcdLeaderElected => {
                 let net = Net {
                     up: &self.machine_up,

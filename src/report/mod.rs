@@ -1,15 +1,25 @@
 //! Reports: one serializable [`Report`] value built from an experiment's
 //! result; the table and the JSON file are views of it.
 //!
-//! May import: `experiment` (result types), `stats`. Never the model or the
-//! engine.
+//! May import: `experiment` (result types), `stats`, and `scenario` for the
+//! vocabulary of `expect:` targets (`check`). Never the model or the engine.
 
+pub mod chart;
+pub mod check;
+pub mod csv;
 mod json;
+mod partial;
+mod read;
+pub mod sweep;
 mod table;
+mod trace;
 pub mod units;
 
 pub use json::{SCHEMA_VERSION, write_json};
+pub use partial::{read_partial, write_partial};
+pub use read::{json_round_trip, read_json};
 pub use table::render_table;
+pub use trace::write_trace;
 
 use serde::{Deserialize, Serialize};
 
@@ -167,6 +177,20 @@ pub struct SliReport {
     pub outage_duration_seconds: Option<DurationSummary>,
     /// Every counted outage's duration, seconds, ascending (for CDFs).
     pub outage_durations: Vec<f64>,
+    /// Lost time by initiating cause, largest share first.
+    pub downtime_by_cause: Vec<CauseReport>,
+}
+
+/// The part of an SLI's lost time charged to one initiating cause.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct CauseReport {
+    /// The cause, e.g. `machine cp/crash`, `zone outage power`,
+    /// `chaos kill-leader`.
+    pub cause: String,
+    /// Share of the SLI's lost time, 0 to 1.
+    pub share: f64,
+    /// Request-weighted downtime per year from this cause, seconds.
+    pub downtime_seconds_per_year: f64,
 }
 
 impl From<&SliSummary> for SliReport {
@@ -188,6 +212,15 @@ impl From<&SliSummary> for SliReport {
             mttr_seconds: s.mttr.map(Into::into),
             outage_duration_seconds: s.outage_duration.as_ref().map(Into::into),
             outage_durations: s.outage_durations.clone(),
+            downtime_by_cause: s
+                .downtime_by_cause
+                .iter()
+                .map(|c| CauseReport {
+                    cause: c.cause.clone(),
+                    share: c.share,
+                    downtime_seconds_per_year: c.downtime_per_year_secs,
+                })
+                .collect(),
         }
     }
 }
@@ -263,5 +296,13 @@ pub enum ReportError {
     WouldOverwrite {
         /// The file.
         path: String,
+    },
+    /// Drawing a chart failed.
+    #[error("{path}: cannot draw the chart: {message}")]
+    Chart {
+        /// The chart file.
+        path: String,
+        /// The reason.
+        message: String,
     },
 }

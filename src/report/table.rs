@@ -50,6 +50,24 @@ pub fn render_table(report: &Report) -> String {
     for r in &rows {
         out.push_str(&line(r));
     }
+    let with_causes: Vec<&SliReport> = report
+        .slis
+        .iter()
+        .filter(|s| !s.downtime_by_cause.is_empty())
+        .collect();
+    if !with_causes.is_empty() {
+        out.push_str("\nDowntime by cause (share of lost requests, top 3):\n");
+        let width = with_causes.iter().map(|s| s.name.len()).max().unwrap_or(0);
+        for s in with_causes {
+            let causes: Vec<String> = s
+                .downtime_by_cause
+                .iter()
+                .take(3)
+                .map(|c| format!("{} {:.0}%", c.cause, c.share * 100.0))
+                .collect();
+            out.push_str(&format!("  {:<width$}  {}\n", s.name, causes.join(", ")));
+        }
+    }
     let loss = &report.data_loss;
     out.push('\n');
     match loss.events_per_year_upper {

@@ -7,8 +7,14 @@
 //! problem is reported with file, line, column, field path and what would
 //! be valid.
 
+mod expect;
+pub mod overrides;
 pub mod schema;
+pub mod sweep;
 mod validate;
+pub mod workload;
+
+pub use expect::{Comparison, DATA_LOSS, Expectation, Metric, SLI_METRICS};
 
 use std::fmt;
 use std::path::Path;
@@ -17,6 +23,7 @@ use sha2::{Digest, Sha256};
 
 use crate::dist::Distribution;
 use crate::engine::SimDuration;
+pub use workload::{NodeLifecycle, Resources, Spread, Workload, WorkloadKind};
 
 /// The built-in default scenario: a stacked three-node control plane.
 pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/stacked-3cp.yaml");
@@ -46,6 +53,8 @@ pub struct Scenario {
     pub zone_failures: Vec<FailureMode>,
     /// Zone index of the clients (and a cloud load balancer).
     pub clients_zone: usize,
+    /// Shared failure domains.
+    pub failure_domains: Vec<FailureDomain>,
     /// People for manual repairs, if declared.
     pub people: Option<People>,
     /// Injected faults, the same in every replication.
@@ -54,6 +63,14 @@ pub struct Scenario {
     pub groups: Vec<MachineGroup>,
     /// The control plane.
     pub control_plane: ControlPlane,
+    /// Targets for `nines check`, in file order.
+    pub expect: Vec<Expectation>,
+    /// Axes of the `sweep:` block for `nines sweep`, in file order.
+    pub sweep: Vec<sweep::SweepAxis>,
+    /// Node lifecycle controller timers.
+    pub node_lifecycle: NodeLifecycle,
+    /// Workloads on the worker nodes.
+    pub workloads: Vec<Workload>,
 }
 
 /// A group of identical machines.
@@ -65,6 +82,10 @@ pub struct MachineGroup {
     pub role: Role,
     /// Zone index of each machine; its length is the machine count.
     pub zones: Vec<usize>,
+    /// Failure-domain index of each machine, if assigned.
+    pub domains: Vec<Option<usize>>,
+    /// Workers: allocatable resources of each node.
+    pub allocatable: Resources,
     /// Failure modes, each with its own clocks.
     pub failures: Vec<FailureMode>,
 }
@@ -78,6 +99,8 @@ pub enum Role {
     Etcd,
     /// HAProxy + keepalived.
     LoadBalancer,
+    /// A worker node running pods.
+    Worker,
 }
 
 /// One way a machine (or zone) fails.
@@ -95,6 +118,26 @@ pub struct FailureMode {
     pub manual_repair: bool,
     /// For zone failures: cut the zone off instead of stopping it.
     pub partitions: bool,
+    /// Share of failures that hit several machines of the group, and how many.
+    pub common_cause: Option<CommonCause>,
+}
+
+/// Common-cause failures of a mode.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CommonCause {
+    /// Share of the mode's failures that are common-cause.
+    pub fraction: f64,
+    /// Machines hit together (including the one whose clock fired).
+    pub size: usize,
+}
+
+/// A shared failure domain (rack, power feed, hypervisor host).
+#[derive(Clone, Debug)]
+pub struct FailureDomain {
+    /// Name.
+    pub name: String,
+    /// How it fails; every machine assigned to it stops.
+    pub failures: Vec<FailureMode>,
 }
 
 /// People who repair machines by hand.

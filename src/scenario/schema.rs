@@ -73,6 +73,10 @@ pub struct RawScenario {
     /// Failure modes applied to each zone independently (zone outages).
     #[serde(default)]
     pub zone_failures: Vec<RawFailureMode>,
+    /// Shared failure domains (rack, power feed, hypervisor host), each
+    /// with its own failure process; machines are assigned to them.
+    #[serde(default)]
+    pub failure_domains: Vec<RawFailureDomain>,
     /// The zone clients (and a cloud load balancer) are in: during a
     /// partition they reach only machines on that zone's side.
     pub clients_zone: Option<Spanned<String>>,
@@ -85,6 +89,19 @@ pub struct RawScenario {
     pub machines: Spanned<Vec<RawMachineGroup>>,
     /// The control plane.
     pub control_plane: Spanned<RawControlPlane>,
+    /// Node lifecycle controller timers (kube-controller-manager).
+    #[serde(default)]
+    pub node_lifecycle: super::workload::RawNodeLifecycle,
+    /// Deployments and StatefulSets on the worker nodes.
+    #[serde(default)]
+    pub workloads: Vec<super::workload::RawWorkload>,
+    /// Targets for `nines check`, e.g. `api.write.availability >= 99.95%`
+    /// (parsed in `scenario::expect`).
+    #[serde(default)]
+    pub expect: Vec<Spanned<String>>,
+    /// Parameter grid for `nines sweep`, e.g. `{etcd.members: [1, 3, 5]}`
+    /// (parsed in `scenario::sweep`).
+    pub sweep: Option<super::sweep::RawSweep>,
 }
 
 /// A group of identical machines.
@@ -103,6 +120,31 @@ pub struct RawMachineGroup {
     /// Ways a machine fails, each with its own clocks.
     #[serde(default)]
     pub failures: Vec<RawFailureMode>,
+    /// Failure domains the machines are assigned to, round-robin.
+    #[serde(default)]
+    pub domains: Vec<Spanned<String>>,
+    /// Workers: what pods can request on each node.
+    pub allocatable: Option<Spanned<super::workload::RawResources>>,
+}
+
+/// A shared failure domain.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFailureDomain {
+    /// Unique name, referred to by machine groups' `domains`.
+    pub name: Spanned<String>,
+    /// How the domain fails; every machine in it stops.
+    pub failures: Vec<RawFailureMode>,
+}
+
+/// A share of a mode's failures that hit several machines of the group.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCommonCause {
+    /// Share of failures that are common-cause (0-1).
+    pub fraction: Spanned<f64>,
+    /// Machines hit by one common-cause failure (including the first).
+    pub size: Spanned<u64>,
 }
 
 /// Machine roles.
@@ -116,6 +158,8 @@ pub enum RawRole {
     Etcd,
     /// An HAProxy + keepalived host.
     LoadBalancer,
+    /// A worker node (kubelet) that runs pods.
+    Worker,
 }
 
 /// One failure mode.
@@ -139,6 +183,9 @@ pub struct RawFailureMode {
     /// Zone failures only: `outage` (machines stop) or `partition` (the
     /// zone is cut off from the others).
     pub effect: Option<Spanned<RawEffect>>,
+    /// Machine failures only: a share of failures that take down several
+    /// machines of the group at once.
+    pub common_cause: Option<Spanned<RawCommonCause>>,
 }
 
 /// How a failure gets repaired.

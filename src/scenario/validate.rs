@@ -5,9 +5,14 @@
 use serde_saphyr::{Location, Spanned};
 
 use super::schema::*;
+use super::workload::{
+    NodeLifecycle, RawAntiAffinity, RawNodeLifecycle, RawTopologyKey, RawUpRule,
+    RawWhenUnsatisfiable, RawWorkload, RawWorkloadKind, Resources, Spread, Workload, WorkloadKind,
+};
 use super::{
-    Backup, ChaosAction, ChaosStep, ControlPlane, Endpoint, Etcd, FailureMode, HealthCheck,
-    LeaderElection, MachineGroup, People, Problem, Role, Scenario, ScenarioError, Topology,
+    Backup, ChaosAction, ChaosStep, CommonCause, ControlPlane, Endpoint, Etcd, FailureDomain,
+    FailureMode, HealthCheck, LeaderElection, MachineGroup, People, Problem, Role, Scenario,
+    ScenarioError, Topology,
 };
 use crate::dist::Distribution;
 use crate::engine::SimDuration;
@@ -121,6 +126,27 @@ impl Checker<'_> {
                         .effect
                         .as_ref()
                         .is_some_and(|e| e.value == RawEffect::Partition),
+                    common_cause: mode.common_cause.as_ref().map(|cc| {
+                        let fraction = cc.value.fraction.value;
+                        if !(0.0..=1.0).contains(&fraction) {
+                            self.at(
+                                &cc.value.fraction.referenced,
+                                format!("{path}.common_cause.fraction"),
+                                format!(
+                                    "{fraction} is not a share; use a number from 0 to 1, e.g. 0.1"
+                                ),
+                            );
+                        }
+                        CommonCause {
+                            fraction: fraction.clamp(0.0, 1.0),
+                            size: self.count(
+                                &cc.value.size,
+                                &format!("{path}.common_cause.size"),
+                                2,
+                                10_000,
+                            ) as usize,
+                        }
+                    }),
                 }
             })
             .collect()
@@ -212,8 +238,29 @@ pub(super) fn validate(
             );
         }
     }
+    if zones.len() > 32 {
+        check.at(
+            &raw.zones[32].referenced,
+            "zones",
+            format!("{} zones declared; at most 32 are supported", zones.len()),
+        );
+    }
+    if let Some(step) = raw.chaos.get(32) {
+        check.at(
+            &step.referenced,
+            "chaos",
+            "at most 32 chaos steps are supported",
+        );
+    }
     let zone_failures = check.failure_modes(&raw.zone_failures, "zone_failures");
     for (i, mode) in raw.zone_failures.iter().enumerate() {
+        if let Some(cc) = &mode.common_cause {
+            check.at(
+                &cc.referenced,
+                format!("zone_failures[{i}].common_cause"),
+                "common_cause is a machine failure-mode setting (a zone already fails as a whole)",
+            );
+        }
         if let Some(repair) = &mode.repair {
             check.at(
                 &repair.referenced,
@@ -228,6 +275,37 @@ pub(super) fn validate(
                 "a zone outage stops machines; give disk loss to a machine failure mode instead",
             );
         }
+    }
+
+    // Shared failure domains.
+    let mut failure_domains: Vec<FailureDomain> = Vec::new();
+    for (d, domain) in raw.failure_domains.iter().enumerate() {
+        let name = domain.name.value.clone();
+        if failure_domains.iter().any(|other| other.name == name) {
+            check.at(
+                &domain.name.referenced,
+                format!("failure_domains[{d}].name"),
+                format!("failure domain `{name}` is declared twice"),
+            );
+        }
+        for (m, mode) in domain.failures.iter().enumerate() {
+            if mode.loses_disk
+                || mode.effect.is_some()
+                || mode.repair.is_some()
+                || mode.common_cause.is_some()
+            {
+                check.at(
+                    &mode.time_to_failure.referenced,
+                    format!("failure_domains[{d}].failures[{m}]"),
+                    "a domain failure stops its machines; loses_disk, effect, repair and common_cause belong to machine failure modes",
+                );
+            }
+        }
+        failure_domains.push(FailureDomain {
+            failures: check
+                .failure_modes(&domain.failures, &format!("failure_domains[{d}].failures")),
+            name,
+        });
     }
 
     // Machine groups.
@@ -284,7 +362,37 @@ pub(super) fn validate(
             RawRole::ControlPlane => Role::ControlPlane,
             RawRole::Etcd => Role::Etcd,
             RawRole::LoadBalancer => Role::LoadBalancer,
+            RawRole::Worker => Role::Worker,
         };
+        let mut domain_ids = Vec::new();
+        for (d, domain) in group.domains.iter().enumerate() {
+            match failure_domains
+                .iter()
+                .position(|known| known.name == domain.value)
+            {
+                Some(index) => domain_ids.push(index),
+                None => check.at(
+                    &domain.referenced,
+                    format!("{path}.domains[{d}]"),
+                    format!(
+                        "unknown failure domain `{}`; declared domains are: {}",
+                        domain.value,
+                        if failure_domains.is_empty() {
+                            "none (declare them under failure_domains)".to_string()
+                        } else {
+                            failure_domains
+                                .iter()
+                                .map(|f| f.name.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        }
+                    ),
+                ),
+            }
+        }
+        let machine_domains = (0..count)
+            .map(|i| (!domain_ids.is_empty()).then(|| domain_ids[i % domain_ids.len()]))
+            .collect();
         for (m, mode) in group.failures.iter().enumerate() {
             if let Some(effect) = &mode.effect {
                 check.at(
@@ -306,10 +414,32 @@ pub(super) fn validate(
                 );
             }
         }
+        let allocatable = match (&group.allocatable, role) {
+            (Some(a), Role::Worker) => Resources::from_raw(&a.value),
+            (Some(a), _) => {
+                check.at(
+                    &a.referenced,
+                    format!("{path}.allocatable"),
+                    "only worker groups run pods; remove `allocatable` or use role worker",
+                );
+                Resources::default()
+            }
+            (None, Role::Worker) => {
+                check.at(
+                    &group.role.referenced,
+                    format!("{path}.allocatable"),
+                    "a worker group needs `allocatable: {cpu: 4, memory: 16Gi}` (what pods may request per node)",
+                );
+                Resources::default()
+            }
+            (None, _) => Resources::default(),
+        };
         groups.push(MachineGroup {
             name,
             role,
             zones: machine_zones,
+            domains: machine_domains,
+            allocatable,
             failures: check.failure_modes(&group.failures, &format!("{path}.failures")),
         });
     }
@@ -356,6 +486,12 @@ pub(super) fn validate(
             }),
     });
     let chaos = validate_chaos(&mut check, &raw, &zones, &groups);
+    let node_lifecycle = validate_node_lifecycle(&mut check, &raw.node_lifecycle);
+    let workloads = validate_workloads(&mut check, &raw.workloads, &groups);
+    let (expect, expect_problems) = super::expect::parse_all(&raw.expect, file);
+    check.problems.extend(expect_problems);
+    let (sweep, sweep_problems) = super::sweep::validate_block(raw.sweep.as_ref(), file);
+    check.problems.extend(sweep_problems);
 
     if !check.problems.is_empty() {
         return Err(ScenarioError::Invalid {
@@ -373,11 +509,166 @@ pub(super) fn validate(
         zones,
         zone_failures,
         clients_zone,
+        failure_domains,
         people,
         chaos,
         groups,
         control_plane,
+        expect,
+        sweep,
+        node_lifecycle,
+        workloads,
     })
+}
+
+fn validate_node_lifecycle(check: &mut Checker<'_>, raw: &RawNodeLifecycle) -> NodeLifecycle {
+    let d = NodeLifecycle::default();
+    let mut rate = |value: &Option<Spanned<f64>>, field: &str, default: f64, max: f64| {
+        value.as_ref().map_or(default, |v| {
+            if !(0.0..=max).contains(&v.value) {
+                check.at(
+                    &v.referenced,
+                    format!("node_lifecycle.{field}"),
+                    format!("{} is out of range; use a number from 0 to {max}", v.value),
+                );
+            }
+            v.value.clamp(0.0, max)
+        })
+    };
+    let eviction_rate = rate(&raw.eviction_rate, "eviction_rate", d.eviction_rate, 1000.0);
+    let secondary_eviction_rate = rate(
+        &raw.secondary_eviction_rate,
+        "secondary_eviction_rate",
+        d.secondary_eviction_rate,
+        1000.0,
+    );
+    let unhealthy_zone_threshold = rate(
+        &raw.unhealthy_zone_threshold,
+        "unhealthy_zone_threshold",
+        d.unhealthy_zone_threshold,
+        1.0,
+    );
+    NodeLifecycle {
+        monitor_period: raw.monitor_period.map_or(d.monitor_period, |v| v.0),
+        grace_period: raw.grace_period.map_or(d.grace_period, |v| v.0),
+        lease_renew_interval: raw
+            .lease_renew_interval
+            .map_or(d.lease_renew_interval, |v| v.0),
+        eviction_rate,
+        secondary_eviction_rate,
+        large_cluster_size_threshold: raw
+            .large_cluster_size_threshold
+            .map_or(d.large_cluster_size_threshold, |v| v as usize),
+        unhealthy_zone_threshold,
+    }
+}
+
+fn validate_workloads(
+    check: &mut Checker<'_>,
+    raw: &[RawWorkload],
+    groups: &[MachineGroup],
+) -> Vec<Workload> {
+    let workers = count_role(groups, Role::Worker);
+    let mut out: Vec<Workload> = Vec::new();
+    for (w, workload) in raw.iter().enumerate() {
+        let path = format!("workloads[{w}]");
+        let name = workload.name.value.clone();
+        if name.trim().is_empty() || name.contains(char::is_whitespace) {
+            check.at(
+                &workload.name.referenced,
+                format!("{path}.name"),
+                "use a name without spaces, e.g. web",
+            );
+        }
+        if out.iter().any(|o| o.name == name) {
+            check.at(
+                &workload.name.referenced,
+                format!("{path}.name"),
+                format!("workload `{name}` is declared twice"),
+            );
+        }
+        if workers == 0 {
+            check.at(
+                &workload.name.referenced,
+                path.clone(),
+                "workloads need worker nodes: add a machine group with role worker",
+            );
+        }
+        let replicas =
+            check.count(&workload.replicas, &format!("{path}.replicas"), 1, 10_000) as usize;
+        let node_group = workload.node_group.as_ref().and_then(|g| {
+            let found = groups
+                .iter()
+                .position(|known| known.name == g.value && known.role == Role::Worker);
+            if found.is_none() {
+                let names: Vec<&str> = groups
+                    .iter()
+                    .filter(|k| k.role == Role::Worker)
+                    .map(|k| k.name.as_str())
+                    .collect();
+                check.at(
+                    &g.referenced,
+                    format!("{path}.node_group"),
+                    format!(
+                        "`{}` is not a worker group; worker groups are: {}",
+                        g.value,
+                        names.join(", ")
+                    ),
+                );
+            }
+            found
+        });
+        let spread = workload.spread.as_ref().map(|s| Spread {
+            by_zone: s.value.topology == RawTopologyKey::Zone,
+            max_skew: s.value.max_skew.unwrap_or(1).max(1) as usize,
+            hard: s.value.when_unsatisfiable != Some(RawWhenUnsatisfiable::ScheduleAnyway),
+        });
+        let min_ready = match workload.up.as_ref().map(|u| (&u.value, &u.referenced)) {
+            None => 1,
+            Some((RawUpRule::Quorum, _)) => replicas / 2 + 1,
+            Some((RawUpRule::MinReady(k), at)) => {
+                if *k == 0 || *k as usize > replicas {
+                    check.at(
+                        at,
+                        format!("{path}.up.min-ready"),
+                        format!("{k} is out of range; use 1 to the replica count ({replicas})"),
+                    );
+                }
+                (*k as usize).clamp(1, replicas)
+            }
+        };
+        if let Some(c) = &workload.capacity
+            && !(c.value > 0.0 && c.value.is_finite())
+        {
+            check.at(
+                &c.referenced,
+                format!("{path}.capacity"),
+                "requests per second per pod must be above zero",
+            );
+        }
+        out.push(Workload {
+            name,
+            kind: match workload.kind.as_ref().map(|k| k.value) {
+                Some(RawWorkloadKind::Statefulset) => WorkloadKind::StatefulSet,
+                _ => WorkloadKind::Deployment,
+            },
+            replicas,
+            requests: Resources::from_raw(&workload.requests),
+            capacity: workload.capacity.as_ref().map(|c| c.value),
+            node_group,
+            spread,
+            anti_affinity: workload
+                .anti_affinity
+                .as_ref()
+                .map(|a| a.value == RawAntiAffinity::Required),
+            toleration: workload
+                .toleration
+                .map_or(SimDuration::from_secs(300), |t| t.0),
+            startup: check.distribution(&workload.startup, &format!("{path}.startup")),
+            min_ready,
+        });
+    }
+    out
 }
 
 /// Chaos steps: targets resolved to machines and zones, with what is valid.
@@ -473,6 +764,15 @@ fn validate_chaos(
                         format!("{path}.target"),
                         format!("`{}` takes no target; remove it", action_name(action)),
                     );
+                }
+                let direct = raw
+                    .control_plane
+                    .value
+                    .endpoint
+                    .as_ref()
+                    .is_none_or(|e| e.value.kind.value == RawEndpointKind::Direct);
+                if action == RawChaosAction::FailLoadBalancer && direct {
+                    check.at(&spec.action.referenced, format!("{path}.action"), "the endpoint is `direct`: there is no load balancer to fail; use `crash` on a control-plane machine");
                 }
                 match action {
                     RawChaosAction::CrashEtcdLeader => ChaosAction::CrashEtcdLeader,

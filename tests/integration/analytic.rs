@@ -192,9 +192,13 @@ fn election_timeout_adds_one_short_outage_per_leader_loss() {
         per_replication.push(elections.len() as f64 / 2.0);
         short.extend(elections);
     }
+    // A quorum loss can also end within 2 s: about 24,000 of them in 600
+    // replication-years, each ending that fast with probability
+    // 2 s / 10 h, so about 1.3 are expected; elections are ~39,000.
+    let outside = short.iter().filter(|d| !(0.9..=1.9).contains(*d)).count();
     assert!(
-        short.iter().all(|d| (0.9..=1.9).contains(d)),
-        "election lengths {short:?}"
+        outside <= 5,
+        "{outside} short outages are not 0.9-1.9 s elections"
     );
     let count = nines::stats::Estimate::mean(&per_replication, LEVEL).unwrap();
     assert_within(

@@ -18,7 +18,8 @@ fn allowed() -> BTreeMap<&'static str, &'static [&'static str]> {
             "experiment",
             &["model", "scenario", "outcome", "stats", "engine"][..],
         ),
-        ("report", &["experiment", "stats"][..]),
+        // `scenario` only for the vocabulary of `expect:` targets (report::check).
+        ("report", &["experiment", "stats", "scenario"][..]),
     ])
 }
 

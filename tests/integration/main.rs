@@ -4,13 +4,27 @@
 mod analytic;
 /// The layer rules of the crate (which module may import which).
 mod architecture;
+/// Charts: files written by `run --plot` and `plot`, SVG/PNG validity, determinism.
+mod charts;
+/// `nines check`: verdicts on intervals, exit codes, baseline test, JUnit and Markdown files.
+mod check;
 /// Exit codes, messages and files of the `nines` binary.
 mod cli;
+/// Worker nodes, pods and workloads under the real recovery timers.
+mod dataplane;
 /// Same seed, same bytes, for any thread count.
 mod determinism;
+/// CSV exports: long-format summary and per-replication rows.
+mod export;
+/// Zones, partitions, chaos plans, repair crews, attribution and traces.
+mod faults;
 /// Control-plane behaviour on deterministic timelines and timer effects.
 mod model;
 /// Every shipped scenario validates and runs.
 mod scenarios;
+/// Sharded runs merged back: byte-identical to a single run; mismatched parts refused.
+mod shard;
+/// `nines sweep`: grids of overrides, per-point seeds, located errors, the `sweep:` block.
+mod sweep;
 /// Shared helpers.
 mod util;

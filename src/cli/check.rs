@@ -1,0 +1,152 @@
+//! `nines check FILE`: the CI gate. Runs the scenario, judges its
+//! `expect:` targets on the confidence intervals, optionally compares with
+//! a saved baseline report, prints the verdict and writes the Markdown and
+//! JUnit summaries. Exit codes: 0 pass, 1 fail, 2 usage or input error, 3
+//! inconclusive.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use nines::experiment::{self, RunConfig};
+use nines::report::check::{check, render_text, write_junit, write_markdown};
+use nines::report::{Report, read_json, render_table, write_json};
+use nines::scenario::Scenario;
+
+use super::args::{parse_level, parse_positive};
+use super::progress::Progress;
+
+/// Exit code for usage and input errors (clap uses it too).
+const INPUT_ERROR: u8 = 2;
+
+/// Flags of `nines check`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Exit codes:\n  \
+    0  pass: every target met, no baseline regression\n  \
+    1  fail: an interval misses a target entirely, or a significant regression\n  \
+    2  usage or input error (flags, scenario, unknown SLI, baseline, output file)\n  \
+    3  inconclusive: an interval straddles a target; add replications\n\n\
+    Targets are written in the scenario:\n  \
+    expect:\n    \
+      - api.write.availability >= 99.95%\n    \
+      - etcd.quorum.nines >= 4\n    \
+      - controllers.downtime_per_year <= 5m\n    \
+      - data_loss.events_per_year <= 0.01\n\n\
+    Example:\n  \
+    nines check cluster.yaml --baseline main.json --markdown \"$GITHUB_STEP_SUMMARY\" --junit check.xml")]
+pub struct CheckArgs {
+    /// Scenario file with an `expect:` block.
+    pub scenario: PathBuf,
+    /// Replications (overrides the scenario's `replications`).
+    #[arg(short = 'n', long, value_parser = clap::value_parser!(u64).range(2..))]
+    pub replications: Option<u64>,
+    /// Master seed (overrides the scenario's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Confidence level of every interval and of the baseline test.
+    #[arg(long, value_parser = parse_level)]
+    pub confidence: Option<f64>,
+    /// Add replications until every SLI's unavailability interval is
+    /// within this relative half-width (e.g. 0.1).
+    #[arg(long, value_parser = parse_positive)]
+    pub precision: Option<f64>,
+    /// Cap on replications under --precision.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(2..))]
+    pub max_replications: Option<u64>,
+    /// A report saved earlier (`nines run --json`); a statistically
+    /// significant drop in any SLI's availability fails the check.
+    #[arg(long, value_name = "OLD.json")]
+    pub baseline: Option<PathBuf>,
+    /// Write a Markdown summary (for a CI job summary) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
+    /// Write JUnit XML (one test case per target and baseline SLI).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Write the full report as JSON (e.g. the next run's baseline).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+}
+
+/// An input error: printed, exit code 2. Exit code 1 means "a target
+/// failed", so no error may end with it.
+fn input_error(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(INPUT_ERROR)
+}
+
+/// Runs the check.
+pub fn check_command(args: CheckArgs) -> anyhow::Result<ExitCode> {
+    let file = args.scenario.display().to_string();
+    let scenario = match Scenario::load(&args.scenario) {
+        Ok(s) => s,
+        Err(err) => {
+            eprintln!("{err}");
+            return Ok(ExitCode::from(INPUT_ERROR));
+        }
+    };
+    if scenario.expect.is_empty() && args.baseline.is_none() {
+        return Ok(input_error(format!(
+            "{file} has no `expect:` targets and no --baseline was given, so there is nothing to check; \
+             add e.g. `expect: [\"api.write.availability >= 99.9%\"]`"
+        )));
+    }
+    let baseline = match &args.baseline {
+        Some(path) => match read_json(path) {
+            Ok(report) => Some((path.display().to_string(), report)),
+            Err(err) => return Ok(input_error(format_args!("baseline: {err}"))),
+        },
+        None => None,
+    };
+
+    let config = RunConfig {
+        replications: args.replications,
+        seed: args.seed,
+        confidence: args.confidence,
+        precision: args.precision,
+        max_replications: args.max_replications,
+    };
+    let bar = Progress::new();
+    let result = experiment::run(&scenario, &config, &|update| bar.update(update));
+    bar.finish();
+    let report = Report::new(&result);
+
+    let outcome = check(
+        &report,
+        &scenario.expect,
+        &file,
+        baseline.as_ref().map(|(source, r)| (source.as_str(), r)),
+    );
+    let verdict = match outcome {
+        Ok(v) => v,
+        Err(err) => {
+            eprintln!("{err}");
+            return Ok(ExitCode::from(INPUT_ERROR));
+        }
+    };
+
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(render_table(&report).as_bytes())?;
+    stdout.write_all(b"\n")?;
+    stdout.write_all(render_text(&verdict).as_bytes())?;
+    stdout.flush()?;
+
+    if let Some(path) = &args.json
+        && let Err(err) = write_json(&report, path)
+    {
+        return Ok(input_error(format_args!("writing the JSON report: {err}")));
+    }
+    if let Some(path) = &args.markdown
+        && let Err(err) = write_markdown(&verdict, path)
+    {
+        return Ok(input_error(format_args!(
+            "writing the Markdown summary: {err}"
+        )));
+    }
+    if let Some(path) = &args.junit
+        && let Err(err) = write_junit(&verdict, path)
+    {
+        return Ok(input_error(format_args!("writing the JUnit report: {err}")));
+    }
+    Ok(ExitCode::from(verdict.verdict().exit_code()))
+}

@@ -1,0 +1,125 @@
+//! `nines run FILE --shard I/N --json part.json` (one shard of a run) and
+//! `nines merge part-*.json` (the report a single run would have given),
+//! plus the CSV exports shared by `run` and `merge`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use nines::experiment::shard::{Shard, merge, run_shard};
+use nines::experiment::{ExperimentResult, RunConfig};
+use nines::report::csv::{write_csv, write_replications_csv};
+use nines::report::{Report, read_partial, render_table, write_json, write_partial};
+use nines::scenario::{DEFAULT_SCENARIO, Scenario};
+
+use super::progress::Progress;
+
+/// Flags of `nines merge`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Example (three shards, e.g. a Kubernetes Indexed Job or a Slurm array):\n  \
+    nines run cluster.yaml --shard 1/3 --json part-1.json   # on machine 1\n  \
+    nines run cluster.yaml --shard 2/3 --json part-2.json   # on machine 2\n  \
+    nines run cluster.yaml --shard 3/3 --json part-3.json   # on machine 3\n  \
+    nines merge part-*.json --json report.json\n\n\
+    The merged report is byte for byte the report of `nines run cluster.yaml --json report.json`."
+)]
+pub struct MergeArgs {
+    /// Part files written by `nines run FILE --shard I/N --json PART`.
+    #[arg(required = true, value_name = "PART")]
+    pub parts: Vec<PathBuf>,
+    /// Write the merged report as JSON to this file.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Write every figure of the merged report as long-format CSV.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Write every replication's raw result per SLI as CSV.
+    #[arg(long, value_name = "FILE")]
+    pub replications_csv: Option<PathBuf>,
+}
+
+/// Runs one shard and writes its part file.
+pub fn run_shard_command(
+    scenario: &Scenario,
+    path: Option<&Path>,
+    config: &RunConfig,
+    shard: Shard,
+    out: &Path,
+) -> anyhow::Result<ExitCode> {
+    // The part carries the scenario text; it must be the text just loaded.
+    let text = match path {
+        Some(path) => {
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?
+        }
+        None => DEFAULT_SCENARIO.to_string(),
+    };
+    let reread = Scenario::parse(&text, "<scenario>", &scenario.name).ok();
+    if reread.is_none_or(|s| s.digest != scenario.digest) {
+        anyhow::bail!("the scenario file changed while it was being read; run the shard again");
+    }
+    let bar = Progress::new();
+    let part = run_shard(scenario, &text, config, shard, &|u| bar.update(u));
+    bar.finish();
+    write_partial(&part, out).context("writing the shard's part")?;
+    let (first, last) = (
+        part.outcomes.first().map(|o| o.replication),
+        part.outcomes.last().map(|o| o.replication),
+    );
+    let range = match (first, last) {
+        (Some(a), Some(b)) => format!("replications {a}-{b}"),
+        _ => "no replications (more shards than replications)".to_string(),
+    };
+    println!(
+        "nines {}: {}, shard {shard}: {range} of {}, seed {}; wrote {}\nmerge all {} parts with `nines merge PART... --json report.json`",
+        part.nines_version,
+        part.scenario,
+        part.replications,
+        part.seed,
+        out.display(),
+        shard.count
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Merges part files into one report.
+pub fn merge_command(args: MergeArgs) -> anyhow::Result<ExitCode> {
+    let mut parts = Vec::new();
+    for path in &args.parts {
+        let part = read_partial(path)?;
+        parts.push((path.display().to_string(), part));
+    }
+    let result = merge(parts)?;
+    let report = Report::new(&result);
+    std::io::stdout()
+        .lock()
+        .write_all(render_table(&report).as_bytes())?;
+    if let Some(path) = &args.json {
+        write_json(&report, path).context("writing the JSON report")?;
+    }
+    write_csvs(
+        args.csv.as_deref(),
+        args.replications_csv.as_deref(),
+        &report,
+        &result,
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the CSV exports asked for.
+pub fn write_csvs(
+    csv: Option<&Path>,
+    replications_csv: Option<&Path>,
+    report: &Report,
+    result: &ExperimentResult,
+) -> anyhow::Result<()> {
+    if let Some(path) = csv {
+        write_csv(report, path).context("writing the CSV summary")?;
+    }
+    if let Some(path) = replications_csv {
+        write_replications_csv(result, path).context("writing the per-replication CSV")?;
+    }
+    Ok(())
+}

@@ -1,0 +1,161 @@
+//! `nines sweep [FILE] --set PATH=VALUES …`: the scenario over a grid of
+//! parameter values, one table on stdout and optional JSON, CSV and charts.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Mutex;
+
+use anyhow::Context;
+
+use super::progress::Progress;
+use nines::experiment::sweep::{SweepProgress, run_sweep};
+use nines::experiment::{ProgressUpdate, RunConfig};
+use nines::report::sweep::{
+    SweepReport, render_sweep_charts, render_sweep_table, write_sweep_csv, write_sweep_json,
+};
+use nines::report::{Report, json_round_trip};
+use nines::scenario::sweep::{SweepAxis, SweepPlan};
+
+/// Flags of `nines sweep`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Values: lists 1,3,5 or 10s,30s; ranges 1..7 (step 1) or 1..7:2, \
+    durations 10s..1m:10s; mixed 1..3,7. Paths: any scenario field (control_plane.etcd.members, \
+    machines[cp].count, machines[0].failures[0].time_to_repair); etcd.members also resizes the \
+    machines that host etcd, zones=N keeps or adds N zones and spreads every group over them \
+    (see scenarios/README.md).\n\nPoint i runs with its own seed, SplitMix64 output i+1 from the \
+    master seed; the JSON lists it.\n\nExample:\n  nines sweep scenarios/stacked-3cp-3zones.yaml \
+    --set etcd.members=1,3,5 --set zones=1..3 -n 50 --csv sweep.csv --plot charts/"
+)]
+pub struct SweepArgs {
+    /// Scenario file (YAML or JSON); without one, the built-in stacked
+    /// 3-node control plane. Its `sweep:` block, if any, gives axes too.
+    pub scenario: Option<PathBuf>,
+    /// An axis: PATH=VALUES, e.g. etcd.members=1,3,5 or zones=1..3.
+    /// Repeat for a grid (cartesian product); replaces the file's `sweep:`
+    /// entry for the same path.
+    #[arg(long = "set", value_name = "PATH=VALUES", value_parser = SweepAxis::from_flag)]
+    pub set: Vec<SweepAxis>,
+    /// Replications per point (overrides the scenario's `replications`).
+    #[arg(short = 'n', long, value_parser = clap::value_parser!(u64).range(2..))]
+    pub replications: Option<u64>,
+    /// Master seed (overrides the scenario's `seed`); each point derives its own.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Confidence level of every interval, e.g. 0.95 or 0.99.
+    #[arg(long, value_parser = super::args::parse_level)]
+    pub confidence: Option<f64>,
+    /// Per point: add replications until every SLI's unavailability
+    /// interval is within this relative half-width.
+    #[arg(long, value_parser = super::args::parse_positive)]
+    pub precision: Option<f64>,
+    /// Cap on replications per point under --precision.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(2..))]
+    pub max_replications: Option<u64>,
+    /// Show only this SLI in the table (repeatable); files keep every SLI.
+    #[arg(long, value_name = "NAME")]
+    pub sli: Vec<String>,
+    /// Write every point's report and parameter values as JSON.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Write the summary of every point as CSV (long format).
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Draw availability against the swept parameter into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub plot: Option<PathBuf>,
+}
+
+/// Runs the sweep.
+pub fn sweep_command(args: SweepArgs) -> anyhow::Result<ExitCode> {
+    let plan = match SweepPlan::load(args.scenario.as_deref(), args.set) {
+        Ok(plan) => plan,
+        Err(err) => {
+            eprintln!("{err}");
+            return Ok(ExitCode::from(1));
+        }
+    };
+    if plan.axes.is_empty() {
+        eprintln!(
+            "error: nothing to sweep: give --set PATH=VALUES (e.g. --set etcd.members=1,3,5) or a `sweep:` block in the scenario"
+        );
+        return Ok(ExitCode::from(2));
+    }
+    let config = RunConfig {
+        replications: args.replications,
+        seed: args.seed,
+        confidence: args.confidence,
+        precision: args.precision,
+        max_replications: args.max_replications,
+    };
+    let bar = Progress::new();
+    // One bar over all points: the replications of finished points plus
+    // the current point's plan.
+    let totals = Mutex::new((0u64, 0u64, usize::MAX));
+    let result = run_sweep(&plan, &config, &|p: SweepProgress| {
+        let mut t = totals.lock().expect("progress lock");
+        if p.point != t.2 {
+            t.0 += t.1;
+            t.1 = 0;
+            t.2 = p.point;
+        }
+        match p.update {
+            ProgressUpdate::Planned(n) => {
+                t.1 = n;
+                bar.update(ProgressUpdate::Planned(
+                    t.0 + n * (p.points - p.point) as u64,
+                ));
+            }
+            done => bar.update(done),
+        }
+    });
+    bar.finish();
+    let sweep = SweepReport::new(&result);
+    if let Some(first) = sweep.points.first() {
+        for name in &args.sli {
+            if first.report.sli(name).is_none() {
+                let valid: Vec<&str> = first.report.slis.iter().map(|s| s.name.as_str()).collect();
+                eprintln!(
+                    "warning: --sli {name}: no such SLI; valid: {}",
+                    valid.join(", ")
+                );
+            }
+        }
+    }
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(render_sweep_table(&sweep, &args.sli).as_bytes())?;
+    let unreached: Vec<&str> = sweep
+        .points
+        .iter()
+        .filter(|p| p.report.precision_reached == Some(false))
+        .map(|p| p.label.as_str())
+        .collect();
+    if !unreached.is_empty() {
+        writeln!(
+            stdout,
+            "\nnote: the precision target was not reached at {}; raise --max-replications",
+            unreached.join("; ")
+        )?;
+    }
+    if let Some(path) = &args.json {
+        write_sweep_json(&sweep, path).context("writing the sweep JSON")?;
+    }
+    if let Some(path) = &args.csv {
+        write_sweep_csv(&sweep, path).context("writing the sweep CSV")?;
+    }
+    if let Some(dir) = &args.plot {
+        let saved = sweep
+            .points
+            .iter()
+            .map(|p| json_round_trip(&p.report))
+            .collect::<Result<Vec<Report>, _>>()
+            .context("preparing the reports for the charts")?;
+        let files = render_sweep_charts(&sweep, &saved, dir).context("drawing the charts")?;
+        writeln!(stdout, "\ncharts written:")?;
+        for file in files {
+            writeln!(stdout, "  {}", file.display())?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,491 @@
+//! One run split over machines, and the parts merged back.
+//!
+//! `nines run FILE --shard I/N` runs the `I`-th of `N` contiguous blocks of
+//! replication indices (block `I` is `[(I-1)·R/N, I·R/N)`, rounded down, for
+//! `R` replications) and keeps the raw per-replication [`Outcome`]s in a
+//! [`PartialRun`]. Replication `i` still draws only from
+//! `replication_rng(seed, i)`, so it is the same lifetime whichever machine
+//! runs it. [`merge`] checks that the parts belong together and cover every
+//! index exactly once, then aggregates them in index order through
+//! [`from_outcomes`], the same entry point a single run ends in: the merged
+//! result is exactly the single run's.
+//!
+//! A part carries the scenario text, so merging needs nothing but the
+//! parts, and aggregation sees exactly the scenario the parts simulated
+//! (its digest is checked again).
+
+use std::fmt;
+use std::ops::Range;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use super::{ExperimentResult, ProgressUpdate, RunConfig, aggregate, run_range};
+use crate::model::Outcome;
+use crate::scenario::Scenario;
+
+/// What a partial file says it is, so it is never mistaken for a report.
+pub const PARTIAL_KIND: &str = "nines-partial-run";
+/// Version of the partial-file layout; bumped on any incompatible change.
+pub const PARTIAL_SCHEMA_VERSION: u32 = 1;
+
+/// Shard `index` (1-based) of `count`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    /// 1-based position, `1..=count`.
+    pub index: u64,
+    /// Number of shards.
+    pub count: u64,
+}
+
+impl Shard {
+    /// Shard `index` of `count`; `index` counts from 1.
+    pub fn new(index: u64, count: u64) -> Result<Shard, String> {
+        if count == 0 {
+            return Err("the number of shards must be at least 1, e.g. 1/4".into());
+        }
+        if index == 0 || index > count {
+            return Err(format!(
+                "shard {index}/{count} does not exist; shards count from 1 to {count} (in a Kubernetes Indexed Job: $((JOB_COMPLETION_INDEX+1))/{count})"
+            ));
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// The contiguous block of replication indices this shard runs, out of
+    /// `total`; the blocks of all shards tile `0..total`.
+    pub fn replications(&self, total: u64) -> Range<u64> {
+        let at = |k: u64| (u128::from(total) * u128::from(k) / u128::from(self.count)) as u64;
+        at(self.index - 1)..at(self.index)
+    }
+}
+
+impl FromStr for Shard {
+    type Err = String;
+
+    /// Reads `I/N`, e.g. `2/8`.
+    fn from_str(text: &str) -> Result<Shard, String> {
+        let (index, count) = text
+            .split_once('/')
+            .ok_or_else(|| format!("`{text}`: write the shard as I/N, e.g. 2/8"))?;
+        let number = |part: &str| {
+            part.trim().parse::<u64>().map_err(|_| {
+                format!("`{text}`: write the shard as I/N with whole numbers, e.g. 2/8")
+            })
+        };
+        Shard::new(number(index)?, number(count)?)
+    }
+}
+
+impl fmt::Display for Shard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+/// One replication's outcome with its index.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IndexedOutcome {
+    /// Replication index (its random stream).
+    pub replication: u64,
+    /// What happened in it.
+    pub outcome: Outcome,
+}
+
+/// The raw results of one shard, with everything needed to merge them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PartialRun {
+    /// Always [`PARTIAL_KIND`].
+    pub kind: String,
+    /// [`PARTIAL_SCHEMA_VERSION`] of the writer.
+    pub schema_version: u32,
+    /// Version of nines that simulated it (parts must agree: results are a
+    /// function of the version too).
+    pub nines_version: String,
+    /// Scenario label.
+    pub scenario: String,
+    /// SHA-256 of the scenario text.
+    pub digest: String,
+    /// The scenario text itself, so merging needs no other file.
+    pub scenario_text: String,
+    /// Master seed.
+    pub seed: u64,
+    /// Replications of the whole run (all shards).
+    pub replications: u64,
+    /// This shard, 1-based.
+    pub shard: u64,
+    /// Number of shards.
+    pub shards: u64,
+    /// Length of each replication, seconds (informational).
+    pub horizon_seconds: f64,
+    /// Unmeasured start of each replication, seconds (informational).
+    pub warmup_seconds: f64,
+    /// Confidence level of every interval.
+    pub confidence: f64,
+    /// This shard's outcomes, in index order.
+    pub outcomes: Vec<IndexedOutcome>,
+}
+
+/// Runs one shard of the experiment. `scenario_text` is the text the
+/// scenario was parsed from (its digest must match). A precision target
+/// needs every result to decide when to stop, so it is not used here.
+pub fn run_shard(
+    scenario: &Scenario,
+    scenario_text: &str,
+    config: &RunConfig,
+    shard: Shard,
+    progress: &(dyn Fn(ProgressUpdate) + Sync),
+) -> PartialRun {
+    let seed = config.seed.unwrap_or(scenario.seed);
+    let confidence = config.confidence.unwrap_or(super::DEFAULT_CONFIDENCE);
+    let total = config.replications.unwrap_or(scenario.replications).max(2);
+    let range = shard.replications(total);
+    progress(ProgressUpdate::Planned(range.end - range.start));
+    let tick = |done| progress(ProgressUpdate::Done(done));
+    let outcomes = run_range(scenario, seed, range.clone(), &tick);
+    PartialRun {
+        kind: PARTIAL_KIND.to_string(),
+        schema_version: PARTIAL_SCHEMA_VERSION,
+        nines_version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario: scenario.name.clone(),
+        digest: scenario.digest.clone(),
+        scenario_text: scenario_text.to_string(),
+        seed,
+        replications: total,
+        shard: shard.index,
+        shards: shard.count,
+        horizon_seconds: scenario.horizon.as_secs_f64(),
+        warmup_seconds: scenario.warmup.as_secs_f64(),
+        confidence,
+        outcomes: range
+            .zip(outcomes)
+            .map(|(replication, outcome)| IndexedOutcome {
+                replication,
+                outcome,
+            })
+            .collect(),
+    }
+}
+
+/// The result of an experiment from its outcomes, in replication index
+/// order. Every run ends here, sharded or not, so both give the same bytes.
+pub fn from_outcomes(
+    scenario: &Scenario,
+    seed: u64,
+    confidence: f64,
+    precision_reached: Option<bool>,
+    outcomes: Vec<Outcome>,
+) -> ExperimentResult {
+    let (slis, data_loss) = aggregate(scenario, &outcomes, confidence);
+    ExperimentResult {
+        scenario: scenario.name.clone(),
+        digest: scenario.digest.clone(),
+        seed,
+        replications: outcomes.len() as u64,
+        horizon_secs: scenario.horizon.as_secs_f64(),
+        warmup_secs: scenario.warmup.as_secs_f64(),
+        confidence,
+        precision_reached,
+        slis,
+        data_loss,
+        events: outcomes.iter().map(|o| o.events).sum(),
+        outcomes,
+    }
+}
+
+/// Why parts cannot be merged.
+#[derive(Debug, thiserror::Error)]
+pub enum MergeError {
+    /// Nothing to merge.
+    #[error(
+        "no parts to merge; pass the part files written by `nines run --shard I/N --json FILE`"
+    )]
+    NoParts,
+    /// A part is not usable by this version.
+    #[error("{file}: {message}")]
+    Unusable {
+        /// The part.
+        file: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// Two parts come from different runs.
+    #[error(
+        "{file} does not belong with {reference}: {field} differs ({value} vs {expected}); merge only the parts of one `nines run --shard` job"
+    )]
+    Mismatch {
+        /// The part that differs.
+        file: String,
+        /// The first part, which the others are compared with.
+        reference: String,
+        /// What differs.
+        field: &'static str,
+        /// Its value in `file`.
+        value: String,
+        /// Its value in `reference`.
+        expected: String,
+    },
+    /// A replication index is outside the run.
+    #[error("{file}: replication {index} is outside the run's {total} replications")]
+    OutOfRange {
+        /// The part.
+        file: String,
+        /// The index.
+        index: u64,
+        /// Replications in the run.
+        total: u64,
+    },
+    /// A replication appears twice.
+    #[error(
+        "replication {index} appears in both {first} and {second}; was a part passed twice or a shard run twice?"
+    )]
+    Duplicate {
+        /// The index.
+        index: u64,
+        /// Where it was first seen.
+        first: String,
+        /// Where it was seen again.
+        second: String,
+    },
+    /// Replications are missing.
+    #[error("{missing} of {total} replications are missing ({ranges}); missing shards: {shards}")]
+    Missing {
+        /// How many.
+        missing: u64,
+        /// Replications in the run.
+        total: u64,
+        /// The missing indices as ranges, e.g. `67-133`.
+        ranges: String,
+        /// The shards that would hold them, e.g. `2/3`.
+        shards: String,
+    },
+}
+
+/// Merges the parts of one sharded run (each with a name for messages, e.g.
+/// its file) into the result a single run would have produced.
+pub fn merge(parts: Vec<(String, PartialRun)>) -> Result<ExperimentResult, MergeError> {
+    let Some((reference, first)) = parts.first() else {
+        return Err(MergeError::NoParts);
+    };
+    for (file, part) in &parts {
+        check_usable(file, part)?;
+        let mismatch = |field: &'static str, value: String, expected: String| {
+            Err(MergeError::Mismatch {
+                file: file.clone(),
+                reference: reference.clone(),
+                field,
+                value,
+                expected,
+            })
+        };
+        if part.digest != first.digest {
+            return mismatch(
+                "the scenario (digest)",
+                short(&part.digest),
+                short(&first.digest),
+            );
+        }
+        if part.scenario != first.scenario {
+            return mismatch(
+                "the scenario name",
+                part.scenario.clone(),
+                first.scenario.clone(),
+            );
+        }
+        if part.nines_version != first.nines_version {
+            return mismatch(
+                "the nines version",
+                part.nines_version.clone(),
+                first.nines_version.clone(),
+            );
+        }
+        if part.seed != first.seed {
+            return mismatch("the seed", part.seed.to_string(), first.seed.to_string());
+        }
+        if part.replications != first.replications {
+            return mismatch(
+                "the number of replications",
+                part.replications.to_string(),
+                first.replications.to_string(),
+            );
+        }
+        if part.shards != first.shards {
+            return mismatch(
+                "the number of shards",
+                part.shards.to_string(),
+                first.shards.to_string(),
+            );
+        }
+        if part.confidence.to_bits() != first.confidence.to_bits() {
+            return mismatch(
+                "the confidence level",
+                part.confidence.to_string(),
+                first.confidence.to_string(),
+            );
+        }
+    }
+
+    let total = first.replications;
+    let mut owner: Vec<Option<usize>> = vec![None; total as usize];
+    for (p, (file, part)) in parts.iter().enumerate() {
+        for o in &part.outcomes {
+            let slot =
+                owner
+                    .get_mut(o.replication as usize)
+                    .ok_or_else(|| MergeError::OutOfRange {
+                        file: file.clone(),
+                        index: o.replication,
+                        total,
+                    })?;
+            if let Some(q) = *slot {
+                return Err(MergeError::Duplicate {
+                    index: o.replication,
+                    first: parts[q].0.clone(),
+                    second: file.clone(),
+                });
+            }
+            *slot = Some(p);
+        }
+    }
+    let missing: Vec<u64> = (0..total)
+        .filter(|&i| owner[i as usize].is_none())
+        .collect();
+    if !missing.is_empty() {
+        let shards: Vec<String> = (1..=first.shards)
+            .map(|k| Shard {
+                index: k,
+                count: first.shards,
+            })
+            .filter(|s| {
+                let r = s.replications(total);
+                missing.iter().any(|i| r.contains(i))
+            })
+            .map(|s| s.to_string())
+            .collect();
+        return Err(MergeError::Missing {
+            missing: missing.len() as u64,
+            total,
+            ranges: ranges(&missing),
+            shards: shards.join(", "),
+        });
+    }
+
+    let (seed, confidence, text) = (first.seed, first.confidence, first.scenario_text.clone());
+    let scenario =
+        Scenario::parse(&text, reference, &first.scenario).map_err(|e| MergeError::Unusable {
+            file: reference.clone(),
+            message: format!("its scenario text no longer validates: {e}"),
+        })?;
+    let mut outcomes: Vec<Option<Outcome>> = vec![None; total as usize];
+    for (_, part) in parts {
+        for o in part.outcomes {
+            outcomes[o.replication as usize] = Some(o.outcome);
+        }
+    }
+    let outcomes = outcomes
+        .into_iter()
+        .map(|o| o.expect("every index was checked to be present"))
+        .collect();
+    Ok(from_outcomes(&scenario, seed, confidence, None, outcomes))
+}
+
+fn check_usable(file: &str, part: &PartialRun) -> Result<(), MergeError> {
+    let unusable = |message: String| {
+        Err(MergeError::Unusable {
+            file: file.to_string(),
+            message,
+        })
+    };
+    if part.kind != PARTIAL_KIND {
+        return unusable(format!(
+            "not a nines partial run (kind `{}`); write one with `nines run FILE --shard I/N --json FILE`",
+            part.kind
+        ));
+    }
+    if part.schema_version != PARTIAL_SCHEMA_VERSION {
+        return unusable(format!(
+            "partial-run schema version {}, but this nines reads version {PARTIAL_SCHEMA_VERSION}; rerun the shards with this version",
+            part.schema_version
+        ));
+    }
+    if part.shard == 0 || part.shard > part.shards {
+        return unusable(format!(
+            "shard {}/{} does not exist",
+            part.shard, part.shards
+        ));
+    }
+    // The text is what gets aggregated: it must be the text that was run.
+    let digest = Scenario::parse(&part.scenario_text, file, &part.scenario)
+        .map(|s| s.digest)
+        .unwrap_or_default();
+    if digest != part.digest {
+        return unusable("its scenario text does not match its digest; the file was edited".into());
+    }
+    Ok(())
+}
+
+/// The first 12 hex digits of a digest.
+fn short(digest: &str) -> String {
+    digest.chars().take(12).collect()
+}
+
+/// Sorted indices as compact ranges: `0-4, 9, 12-13`.
+fn ranges(sorted: &[u64]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < sorted.len() {
+        let start = sorted[i];
+        let mut end = start;
+        while i + 1 < sorted.len() && sorted[i + 1] == end + 1 {
+            i += 1;
+            end = sorted[i];
+        }
+        out.push(if start == end {
+            start.to_string()
+        } else {
+            format!("{start}-{end}")
+        });
+        i += 1;
+    }
+    if out.len() > 8 {
+        let more = out.len() - 8;
+        out.truncate(8);
+        out.push(format!("and {more} more"));
+    }
+    out.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_tile_the_replications() {
+        for total in [2, 3, 10, 199, 1000] {
+            for count in [1, 2, 3, 7, 16] {
+                let mut next = 0;
+                for index in 1..=count {
+                    let r = Shard::new(index, count).unwrap().replications(total);
+                    assert_eq!(r.start, next, "{index}/{count} of {total}");
+                    next = r.end;
+                }
+                assert_eq!(next, total);
+            }
+        }
+    }
+
+    #[test]
+    fn shard_syntax() {
+        assert_eq!("2/8".parse::<Shard>(), Ok(Shard { index: 2, count: 8 }));
+        assert!("0/8".parse::<Shard>().unwrap_err().contains("count from 1"));
+        assert!("9/8".parse::<Shard>().is_err());
+        assert!("1/0".parse::<Shard>().is_err());
+        assert!("2".parse::<Shard>().unwrap_err().contains("I/N"));
+        assert!("a/b".parse::<Shard>().is_err());
+    }
+
+    #[test]
+    fn missing_indices_read_as_ranges() {
+        assert_eq!(ranges(&[0, 1, 2, 5, 7, 8]), "0-2, 5, 7-8");
+    }
+}

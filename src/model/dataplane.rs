@@ -1,0 +1,544 @@
+//! The data plane: worker nodes, pods and workloads under the real
+//! recovery timers (k8s-facts §2-§4).
+//!
+//! A node whose kubelet stops heartbeating (machine down, or cut off from
+//! every writable apiserver) is marked NotReady at the first node-monitor
+//! tick `grace_period` after its last lease renewal — counted from when the
+//! current controller-manager leader started, since a new leader gives
+//! every node a fresh grace period. Its pods leave the Service endpoints
+//! then. The node is tainted through a per-zone rate limiter (none at all
+//! while every zone is fully disrupted), and its pods are evicted when
+//! their toleration runs out. A Deployment's ReplicaSet replaces an evicted
+//! pod at once; a StatefulSet's pod stays Terminating until its kubelet
+//! confirms, i.e. until the node is back. Replacements need the controller
+//! manager, placement needs the scheduler and free capacity that satisfies
+//! the spread and anti-affinity rules, and a placed pod is ready after its
+//! start-up time. With the control plane down, running pods keep serving
+//! and nothing is replaced.
+
+use rand::RngExt;
+
+use super::event::ClusterEvent;
+use crate::engine::{Ctx, EventKey, SimDuration, SimTime};
+use crate::scenario::{Resources, Scenario, Workload, WorkloadKind};
+
+/// A worker node.
+struct Node {
+    machine: usize,
+    zone: usize,
+    group: usize,
+    allocatable: Resources,
+    used: Resources,
+    /// Last lease renewal before the kubelet fell silent.
+    silent_since: Option<SimTime>,
+    mark: Option<EventKey>,
+    not_ready: bool,
+    taint: Option<EventKey>,
+    tainted: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PodState {
+    /// Not bound to a node yet.
+    Pending,
+    /// Bound; containers starting (or waiting for the machine).
+    Starting,
+    /// Ready.
+    Running,
+}
+
+/// A pod. Slots are reused once a pod is deleted and its timers cancelled.
+struct Pod {
+    workload: usize,
+    node: Option<usize>,
+    state: PodState,
+    start: Option<EventKey>,
+    eviction: Option<EventKey>,
+    eviction_due: bool,
+    /// StatefulSet pod deleted while its node is unreachable.
+    terminating: bool,
+    deleted: bool,
+    /// In the Service endpoints (Kubernetes' view of readiness).
+    listed: bool,
+}
+
+/// What the data plane needs to know about the rest of the cluster.
+pub(super) struct ControlPlaneView<'a> {
+    pub machine_up: &'a [bool],
+    /// Whether each machine's kubelet reaches a writable apiserver.
+    pub kubelet_connected: &'a [bool],
+    /// kube-controller-manager leads and can write.
+    pub controllers: bool,
+    /// kube-scheduler leads and can write.
+    pub scheduler: bool,
+}
+
+/// Worker nodes, pods and workloads.
+pub(super) struct DataPlane {
+    nodes: Vec<Node>,
+    pods: Vec<Pod>,
+    workloads: Vec<Workload>,
+    lifecycle: crate::scenario::NodeLifecycle,
+    zone_next_taint: Vec<SimTime>,
+    monitor_phase: SimDuration,
+    /// Since when the current controller-manager leader has led.
+    controllers_since: Option<SimTime>,
+}
+
+impl DataPlane {
+    pub fn new(scenario: &Scenario) -> Self {
+        let mut nodes = Vec::new();
+        let mut machine = 0;
+        for (g, group) in scenario.groups.iter().enumerate() {
+            for &zone in &group.zones {
+                if group.role == crate::scenario::Role::Worker {
+                    nodes.push(Node {
+                        machine,
+                        zone,
+                        group: g,
+                        allocatable: group.allocatable,
+                        used: Resources::default(),
+                        silent_since: None,
+                        mark: None,
+                        not_ready: false,
+                        taint: None,
+                        tainted: false,
+                    });
+                }
+                machine += 1;
+            }
+        }
+        DataPlane {
+            nodes,
+            pods: Vec::new(),
+            workloads: scenario.workloads.clone(),
+            lifecycle: scenario.node_lifecycle,
+            zone_next_taint: vec![SimTime::ZERO; scenario.zones.len()],
+            monitor_phase: SimDuration::ZERO,
+            controllers_since: Some(SimTime::ZERO),
+        }
+    }
+
+    /// Places every workload's pods on a healthy cluster at time zero,
+    /// already running.
+    pub fn start(&mut self, ctx: &mut Ctx<'_, ClusterEvent>) {
+        let period = self.lifecycle.monitor_period.as_micros() as f64;
+        self.monitor_phase = SimDuration::from_micros((period * ctx.rng().random::<f64>()) as u64);
+        for w in 0..self.workloads.len() {
+            for _ in 0..self.workloads[w].replicas {
+                let pod = self.new_pod(w);
+                if let Some(node) = self.choose_node(pod) {
+                    self.bind(pod, node);
+                    self.pods[pod].state = PodState::Running;
+                    self.pods[pod].listed = true;
+                }
+            }
+        }
+    }
+
+    fn new_pod(&mut self, workload: usize) -> usize {
+        let pod = Pod {
+            workload,
+            node: None,
+            state: PodState::Pending,
+            start: None,
+            eviction: None,
+            eviction_due: false,
+            terminating: false,
+            deleted: false,
+            listed: false,
+        };
+        match self.pods.iter().position(|p| p.deleted) {
+            Some(slot) => {
+                self.pods[slot] = pod;
+                slot
+            }
+            None => {
+                self.pods.push(pod);
+                self.pods.len() - 1
+            }
+        }
+    }
+
+    fn bind(&mut self, pod: usize, node: usize) {
+        let requests = self.workloads[self.pods[pod].workload].requests;
+        let n = &mut self.nodes[node];
+        n.used.cpu_millis += requests.cpu_millis;
+        n.used.memory_bytes += requests.memory_bytes;
+        self.pods[pod].node = Some(node);
+        self.pods[pod].state = PodState::Starting;
+    }
+
+    fn delete(&mut self, pod: usize, ctx: &mut Ctx<'_, ClusterEvent>) {
+        let requests = self.workloads[self.pods[pod].workload].requests;
+        if let Some(node) = self.pods[pod].node {
+            let n = &mut self.nodes[node];
+            n.used.cpu_millis -= requests.cpu_millis;
+            n.used.memory_bytes -= requests.memory_bytes;
+        }
+        let p = &mut self.pods[pod];
+        for key in [p.start.take(), p.eviction.take()].into_iter().flatten() {
+            ctx.cancel(key);
+        }
+        p.deleted = true;
+        p.listed = false;
+    }
+
+    /// The scheduler: a feasible node with room that keeps the spread and
+    /// anti-affinity rules, preferring the emptiest spread domain, then
+    /// fewer pods of the workload on the node, then the least used node.
+    fn choose_node(&self, pod: usize) -> Option<usize> {
+        let w = &self.workloads[self.pods[pod].workload];
+        let workload = self.pods[pod].workload;
+        let on_node = |node: usize| {
+            self.pods
+                .iter()
+                .filter(|p| !p.deleted && p.workload == workload && p.node == Some(node))
+                .count()
+        };
+        let eligible: Vec<usize> = (0..self.nodes.len())
+            .filter(|&n| !self.nodes[n].not_ready)
+            .filter(|&n| w.node_group.is_none_or(|g| self.nodes[n].group == g))
+            .collect();
+        let domain =
+            |node: usize, by_zone: bool| if by_zone { self.nodes[node].zone } else { node };
+        let in_domain = |d: usize, by_zone: bool| {
+            self.pods
+                .iter()
+                .filter(|p| !p.deleted && p.workload == workload)
+                .filter_map(|p| p.node)
+                .filter(|&n| domain(n, by_zone) == d)
+                .count()
+        };
+        let mut best: Option<((usize, usize, u64), usize)> = None;
+        for &node in &eligible {
+            let n = &self.nodes[node];
+            if n.used.cpu_millis + w.requests.cpu_millis > n.allocatable.cpu_millis
+                || n.used.memory_bytes + w.requests.memory_bytes > n.allocatable.memory_bytes
+            {
+                continue;
+            }
+            let same = on_node(node);
+            if w.anti_affinity == Some(true) && same > 0 {
+                continue;
+            }
+            let mut spread_count = 0;
+            if let Some(spread) = w.spread {
+                let here = in_domain(domain(node, spread.by_zone), spread.by_zone);
+                let least = eligible
+                    .iter()
+                    .map(|&e| in_domain(domain(e, spread.by_zone), spread.by_zone))
+                    .min()
+                    .unwrap_or(0);
+                if spread.hard && here + 1 > least + spread.max_skew {
+                    continue;
+                }
+                spread_count = here;
+            }
+            let used = n.used.cpu_millis * 1000 / n.allocatable.cpu_millis.max(1);
+            let preferred = if w.anti_affinity == Some(false) || w.anti_affinity.is_none() {
+                same
+            } else {
+                0
+            };
+            let score = (spread_count, preferred, used);
+            if best.is_none_or(|(s, _)| score < s) {
+                best = Some((score, node));
+            }
+        }
+        best.map(|(_, node)| node)
+    }
+
+    /// Brings node marks, taints, evictions, replacements, placement and
+    /// container starts in line with the rest of the cluster.
+    pub fn refresh(&mut self, view: &ControlPlaneView<'_>, ctx: &mut Ctx<'_, ClusterEvent>) {
+        let now = ctx.now();
+        match (view.controllers, self.controllers_since) {
+            (true, None) => self.controllers_since = Some(now),
+            (false, Some(_)) => self.controllers_since = None,
+            _ => {}
+        }
+        for node in 0..self.nodes.len() {
+            self.refresh_node(node, view, ctx);
+        }
+        if view.controllers {
+            let due: Vec<usize> = (0..self.pods.len())
+                .filter(|&p| !self.pods[p].deleted && self.pods[p].eviction_due)
+                .collect();
+            for pod in due {
+                self.evict(pod, ctx);
+            }
+            // ReplicaSet / StatefulSet controllers: create what is missing.
+            for w in 0..self.workloads.len() {
+                let existing = self
+                    .pods
+                    .iter()
+                    .filter(|p| !p.deleted && p.workload == w)
+                    .count();
+                for _ in existing..self.workloads[w].replicas {
+                    self.new_pod(w);
+                }
+            }
+        }
+        if view.scheduler {
+            for pod in 0..self.pods.len() {
+                if !self.pods[pod].deleted
+                    && self.pods[pod].state == PodState::Pending
+                    && let Some(node) = self.choose_node(pod)
+                {
+                    self.bind(pod, node);
+                }
+            }
+        }
+        // Containers run only on running machines; a bound pod (re)starts
+        // when its machine is up.
+        for pod in 0..self.pods.len() {
+            let p = &self.pods[pod];
+            let Some(node) = p.node else { continue };
+            if p.deleted || p.terminating {
+                continue;
+            }
+            let up = view.machine_up[self.nodes[node].machine];
+            match (p.state, up, p.start.is_some()) {
+                (PodState::Running, false, _) => self.pods[pod].state = PodState::Starting,
+                (PodState::Starting, false, true) => {
+                    if let Some(key) = self.pods[pod].start.take() {
+                        ctx.cancel(key);
+                    }
+                }
+                (PodState::Starting, true, false) => {
+                    // Restarted containers are unready until their probe passes.
+                    let workload = p.workload;
+                    self.pods[pod].listed = false;
+                    let delay = self.workloads[workload].startup.sample(ctx.rng());
+                    self.pods[pod].start =
+                        Some(ctx.schedule(delay, ClusterEvent::PodStarted { pod: pod as u32 }));
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn refresh_node(
+        &mut self,
+        node: usize,
+        view: &ControlPlaneView<'_>,
+        ctx: &mut Ctx<'_, ClusterEvent>,
+    ) {
+        let now = ctx.now();
+        let connected = view.kubelet_connected[self.nodes[node].machine];
+        if connected {
+            let n = &mut self.nodes[node];
+            n.silent_since = None;
+            for key in [n.mark.take(), n.taint.take()].into_iter().flatten() {
+                ctx.cancel(key);
+            }
+            if n.not_ready || n.tainted {
+                n.not_ready = false;
+                n.tainted = false;
+                // The kubelet is back: pending evictions stop, and a
+                // StatefulSet pod that was deleted meanwhile is now gone.
+                for pod in 0..self.pods.len() {
+                    if self.pods[pod].node != Some(node) || self.pods[pod].deleted {
+                        continue;
+                    }
+                    if self.pods[pod].terminating {
+                        self.delete(pod, ctx);
+                    } else if let Some(key) = self.pods[pod].eviction.take() {
+                        ctx.cancel(key);
+                        self.pods[pod].eviction_due = false;
+                    }
+                }
+            }
+            return;
+        }
+        let renew = self.lifecycle.lease_renew_interval.as_micros() as f64;
+        let n = &mut self.nodes[node];
+        if n.silent_since.is_none() {
+            let back = (renew * ctx.rng().random::<f64>()) as u64;
+            n.silent_since = Some(SimTime::from_micros(now.as_micros().saturating_sub(back)));
+        }
+        match (self.controllers_since, n.not_ready, n.mark) {
+            (Some(since), false, None) => {
+                let from =
+                    n.silent_since.expect("set above").max(since) + self.lifecycle.grace_period;
+                let at = next_tick(
+                    from.max(now),
+                    self.monitor_phase,
+                    self.lifecycle.monitor_period,
+                );
+                n.mark = Some(
+                    ctx.schedule_at(at, ClusterEvent::NodeMarkedNotReady { node: node as u32 }),
+                );
+            }
+            (None, _, Some(key)) => {
+                // No controller manager: nobody watches the heartbeats.
+                ctx.cancel(key);
+                n.mark = None;
+            }
+            _ => {}
+        }
+        if self.nodes[node].not_ready
+            && !self.nodes[node].tainted
+            && self.nodes[node].taint.is_none()
+        {
+            self.schedule_taint(node, ctx);
+        }
+    }
+
+    /// Taints go through a per-zone rate limiter (burst 1): the normal rate
+    /// in a healthy or fully disrupted zone, the secondary rate (0 in small
+    /// zones) in a partially disrupted one, and none while every zone is
+    /// fully disrupted (the controller then blames its own connectivity).
+    fn schedule_taint(&mut self, node: usize, ctx: &mut Ctx<'_, ClusterEvent>) {
+        let zone = self.nodes[node].zone;
+        let zone_counts = |z: usize| {
+            let in_zone: Vec<&Node> = self.nodes.iter().filter(|n| n.zone == z).collect();
+            let not_ready = in_zone.iter().filter(|n| n.not_ready).count();
+            (in_zone.len(), not_ready)
+        };
+        let zones: Vec<usize> = {
+            let mut z: Vec<usize> = self.nodes.iter().map(|n| n.zone).collect();
+            z.sort_unstable();
+            z.dedup();
+            z
+        };
+        let all_down = zones.iter().all(|&z| {
+            let (total, not_ready) = zone_counts(z);
+            not_ready == total
+        });
+        if all_down {
+            return;
+        }
+        let (total, not_ready) = zone_counts(zone);
+        let partial = not_ready > 2
+            && not_ready < total
+            && not_ready as f64 / total as f64 >= self.lifecycle.unhealthy_zone_threshold;
+        let rate = if partial {
+            if total <= self.lifecycle.large_cluster_size_threshold {
+                0.0
+            } else {
+                self.lifecycle.secondary_eviction_rate
+            }
+        } else {
+            self.lifecycle.eviction_rate
+        };
+        if rate <= 0.0 {
+            return;
+        }
+        let at = self.zone_next_taint[zone].max(ctx.now());
+        self.zone_next_taint[zone] = at + SimDuration::from_secs_f64(1.0 / rate);
+        self.nodes[node].taint =
+            Some(ctx.schedule_at(at, ClusterEvent::NodeTainted { node: node as u32 }));
+    }
+
+    /// The node is NotReady: its pods are marked NotReady and leave the
+    /// endpoints.
+    pub fn on_marked_not_ready(&mut self, node: usize) {
+        let n = &mut self.nodes[node];
+        n.mark = None;
+        n.not_ready = true;
+        for pod in self.pods.iter_mut().filter(|p| p.node == Some(node)) {
+            pod.listed = false;
+        }
+    }
+
+    pub fn on_tainted(&mut self, node: usize, ctx: &mut Ctx<'_, ClusterEvent>) {
+        self.nodes[node].taint = None;
+        self.nodes[node].tainted = true;
+        for pod in 0..self.pods.len() {
+            let p = &self.pods[pod];
+            if p.deleted || p.node != Some(node) || p.eviction.is_some() || p.terminating {
+                continue;
+            }
+            let toleration = self.workloads[p.workload].toleration;
+            self.pods[pod].eviction =
+                Some(ctx.schedule(toleration, ClusterEvent::PodEvicted { pod: pod as u32 }));
+        }
+    }
+
+    /// The taint manager evicts (deletes) a pod; without a controller
+    /// manager the eviction waits for it.
+    pub fn on_evicted(&mut self, pod: usize, controllers: bool, ctx: &mut Ctx<'_, ClusterEvent>) {
+        self.pods[pod].eviction = None;
+        if controllers {
+            self.evict(pod, ctx);
+        } else {
+            self.pods[pod].eviction_due = true;
+        }
+    }
+
+    fn evict(&mut self, pod: usize, ctx: &mut Ctx<'_, ClusterEvent>) {
+        self.pods[pod].eviction_due = false;
+        match self.workloads[self.pods[pod].workload].kind {
+            WorkloadKind::Deployment => self.delete(pod, ctx),
+            WorkloadKind::StatefulSet => {
+                self.pods[pod].terminating = true;
+                self.pods[pod].listed = false;
+                self.pods[pod].state = PodState::Starting;
+                if let Some(key) = self.pods[pod].start.take() {
+                    ctx.cancel(key);
+                }
+            }
+        }
+    }
+
+    pub fn on_started(&mut self, pod: usize) {
+        self.pods[pod].start = None;
+        self.pods[pod].state = PodState::Running;
+        self.pods[pod].listed = true;
+    }
+
+    /// Per workload: (ready pods that serve, pods the endpoints list).
+    /// Endpoints keep a pod whose machine died until its node is marked
+    /// NotReady; requests sent to it fail.
+    pub fn serving(&self, workload: usize, machine_up: &[bool]) -> (usize, usize) {
+        let mut serving = 0;
+        let mut listed = 0;
+        for p in self
+            .pods
+            .iter()
+            .filter(|p| !p.deleted && p.workload == workload)
+        {
+            let up = p.node.is_some_and(|n| machine_up[self.nodes[n].machine]);
+            if p.listed {
+                listed += 1;
+                if p.state == PodState::Running && up {
+                    serving += 1;
+                }
+            }
+        }
+        (serving, listed)
+    }
+
+    /// Number of workloads.
+    pub fn workload_count(&self) -> usize {
+        self.workloads.len()
+    }
+
+    /// The workloads' minimum ready replicas and desired replicas.
+    pub fn rule(&self, workload: usize) -> (usize, usize) {
+        let w = &self.workloads[workload];
+        (w.min_ready, w.replicas)
+    }
+
+    /// Pods waiting for a node.
+    pub fn pending(&self, workload: usize) -> usize {
+        self.pods
+            .iter()
+            .filter(|p| !p.deleted && p.workload == workload && p.state == PodState::Pending)
+            .count()
+    }
+}
+
+/// The first tick at or after `t` on the grid `phase + k * period`.
+fn next_tick(t: SimTime, phase: SimDuration, period: SimDuration) -> SimTime {
+    if period.is_zero() {
+        return t;
+    }
+    let (t, phase, step) = (t.as_micros(), phase.as_micros(), period.as_micros());
+    if t <= phase {
+        return SimTime::from_micros(phase);
+    }
+    SimTime::from_micros(phase + (t - phase).div_ceil(step) * step)
+}

@@ -1,0 +1,233 @@
+//! Charts: views of a [`Report`] drawn with plotters, each written as
+//! `NAME.svg` and `NAME.png` in one directory.
+//!
+//! May import: the report's own types (`super`) only. Never the model, the
+//! engine or the experiment: everything a chart shows is in the report, so
+//! `nines plot report.json` redraws exactly what `nines run --plot` drew.
+//!
+//! | file | chart | what it shows |
+//! |---|---|---|
+//! | `availability` | [`render_availability`] | one point per SLI with its confidence interval on a nines scale, a lower bound where nothing failed, and the targets |
+//! | `outage_cdf` | [`render_outage_cdf`] | empirical CDF of outage durations per SLI, log time axis |
+//! | `sweep` | [`render_sweep`] | availability (nines) per SLI against a swept scenario parameter |
+//!
+//! [`render_all`] writes the first two from one report; `sweep` needs
+//! several reports and is drawn by the sweep command.
+//!
+//! Two charts are planned but wait for data the report does not carry yet:
+//! *downtime by cause* (which failure — machine, zone, leader election,
+//! detection delay — each second of downtime is attributed to) comes with
+//! outage attribution, and *replication timeline* (component and SLI states
+//! over one replication) comes with event traces.
+//!
+//! Conventions:
+//! 1. Every chart is 1280×720 (a slide), titled, with a subtitle naming the
+//!    scenario and the run, and axes labelled with units. Titles are 36 px,
+//!    axis names 26 px and tick labels 22 px, in plotters' sizes (the SVG
+//!    font-size, the em, is that divided by 1.24).
+//! 2. Availability is drawn on a nines scale, y = -log10(1 - A), with ticks
+//!    labelled as percentages (99%, 99.9%, …). When nothing failed, the
+//!    report's upper bound on unavailability is drawn as a hollow marker
+//!    with an arrow: the true value is at least that high.
+//! 3. Text is laid out and rasterized with DejaVu Sans, embedded through the
+//!    `dejavu` crate, so PNGs render the same on a machine without fonts.
+//!    SVGs name the `sans-serif` family and are laid out with the same
+//!    metrics.
+//! 4. Output is deterministic: the same report gives the same SVG bytes
+//!    and the same PNG bytes.
+//! 5. Each SLI keeps its colour (by position in the report) across charts.
+
+mod availability;
+mod axis;
+mod mark;
+mod outage_cdf;
+mod raster;
+mod sweep;
+
+pub use availability::render_availability;
+pub use outage_cdf::render_outage_cdf;
+pub use sweep::render_sweep;
+
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::{Report, ReportError};
+
+/// Width of every chart, pixels.
+pub const WIDTH: u32 = 1280;
+/// Height of every chart, pixels.
+pub const HEIGHT: u32 = 720;
+
+/// The font family every chart uses (registered with the embedded font).
+const FONT: &str = "sans-serif";
+const TITLE_PX: u32 = 36;
+const SUBTITLE_PX: u32 = 24;
+const AXIS_NAME_PX: u32 = 26;
+const TICK_PX: u32 = 22;
+const NOTE_PX: u32 = 18;
+
+/// Okabe–Ito colours, readable by colour-blind viewers (yellow left out: it
+/// vanishes on white).
+const PALETTE: [RGBColor; 7] = [
+    RGBColor(0x00, 0x72, 0xB2),
+    RGBColor(0xD5, 0x5E, 0x00),
+    RGBColor(0x00, 0x9E, 0x73),
+    RGBColor(0xCC, 0x79, 0xA7),
+    RGBColor(0xE6, 0x9F, 0x00),
+    RGBColor(0x56, 0xB4, 0xE9),
+    RGBColor(0x00, 0x00, 0x00),
+];
+const TARGET_COLOR: RGBColor = RGBColor(0xC0, 0x00, 0x00);
+const GRID_COLOR: RGBColor = RGBColor(0xDD, 0xDD, 0xDD);
+const NOTE_COLOR: RGBColor = RGBColor(0x55, 0x55, 0x55);
+
+/// Every chart of one report, as `NAME.svg` and `NAME.png` in `dir`
+/// (created if needed). `targets` are (SLI, availability) pairs drawn on
+/// the availability chart; pass `&[]` for none. Returns the files written,
+/// in order.
+pub fn render_all(
+    report: &Report,
+    dir: &Path,
+    targets: &[(String, f64)],
+) -> Result<Vec<PathBuf>, ReportError> {
+    let mut files = render_availability(report, targets, dir)?;
+    files.extend(render_outage_cdf(report, dir)?);
+    Ok(files)
+}
+
+/// The colour of the SLI at `index`.
+fn color(index: usize) -> RGBColor {
+    PALETTE[index % PALETTE.len()]
+}
+
+/// A drawing that can go to any plotters backend.
+trait Chart {
+    /// File name without extension.
+    const NAME: &'static str;
+    /// Draws the whole chart on `root` (WIDTH × HEIGHT).
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+    ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>>;
+}
+
+/// Writes `chart` as `dir/NAME.svg` and `dir/NAME.png`.
+fn write<C: Chart>(chart: &C, dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
+    register_fonts();
+    std::fs::create_dir_all(dir).map_err(|e| ReportError::Io {
+        path: dir.display().to_string(),
+        message: format!("cannot create the chart directory: {e}"),
+    })?;
+    let svg_path = dir.join(format!("{}.svg", C::NAME));
+    let png_path = dir.join(format!("{}.png", C::NAME));
+    let failed = |path: &Path, e: &dyn std::fmt::Display| ReportError::Chart {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    };
+
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+        chart.draw(&root).map_err(|e| failed(&svg_path, &e))?;
+        root.present().map_err(|e| failed(&svg_path, &e))?;
+    }
+    if !svg.ends_with('\n') {
+        svg.push('\n');
+    }
+    write_file(&svg_path, svg.as_bytes())?;
+
+    let mut pixels = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
+    {
+        let backend = BitMapBackend::with_buffer(&mut pixels, (WIDTH, HEIGHT));
+        let root = raster::Raster(backend).into_drawing_area();
+        chart.draw(&root).map_err(|e| failed(&png_path, &e))?;
+        root.present().map_err(|e| failed(&png_path, &e))?;
+    }
+    let png = raster::encode_png(&pixels, WIDTH, HEIGHT).map_err(|e| failed(&png_path, &e))?;
+    write_file(&png_path, &png)?;
+    Ok(vec![svg_path, png_path])
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+    std::fs::write(path, bytes).map_err(|e| ReportError::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })
+}
+
+/// Registers DejaVu Sans as the `sans-serif` family for layout and
+/// rasterizing. plotters keeps fonts in a process-wide table.
+fn register_fonts() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // Both are valid TrueType files shipped by the `dejavu` crate; were
+        // one rejected, drawing text would fail with "FontUnavailable",
+        // naming the chart file, rather than panic.
+        let _ = plotters::style::register_font(FONT, FontStyle::Normal, dejavu::sans::regular());
+        let _ = plotters::style::register_font(FONT, FontStyle::Bold, dejavu::sans::bold());
+    });
+}
+
+fn text_style(px: u32, color: &'static RGBColor) -> TextStyle<'static> {
+    TextStyle::from((FONT, px).into_font()).color(color)
+}
+
+/// Clears the canvas, draws the title and subtitle, and returns the area
+/// below them.
+fn frame<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    subtitle: &str,
+) -> Result<DrawingArea<DB, Shift>, DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let (head, body) = root.split_vertically(96);
+    let title_style = TextStyle::from((FONT, TITLE_PX, FontStyle::Bold).into_font())
+        .color(&BLACK)
+        .pos(Pos::new(HPos::Left, VPos::Top));
+    head.draw_text(title, &title_style, (32, 16))?;
+    let subtitle_style = text_style(SUBTITLE_PX, &NOTE_COLOR).pos(Pos::new(HPos::Left, VPos::Top));
+    head.draw_text(subtitle, &subtitle_style, (32, 60))?;
+    Ok(body)
+}
+
+/// Draws a short explanatory note in the bottom-left corner of `area`.
+fn note<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    text: &str,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let (_, height) = area.dim_in_pixel();
+    let style = text_style(NOTE_PX, &NOTE_COLOR).pos(Pos::new(HPos::Left, VPos::Bottom));
+    area.draw_text(text, &style, (32, height as i32 - 10))
+}
+
+/// Writes a centered message where a chart has nothing to plot.
+fn empty<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    message: &str,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let (width, height) = area.dim_in_pixel();
+    let style = text_style(TITLE_PX, &NOTE_COLOR).pos(Pos::new(HPos::Center, VPos::Center));
+    area.draw_text(message, &style, (width as i32 / 2, height as i32 / 2 - 40))
+}
+
+/// One line saying which run a report is: scenario, replications, horizon,
+/// seed and confidence level.
+fn run_line(report: &Report) -> String {
+    format!(
+        "{} · {} replications × {} · seed {} · {:.0}% confidence",
+        report.scenario.name,
+        report.replications,
+        super::units::duration(report.horizon_seconds),
+        report.seed,
+        report.confidence * 100.0
+    )
+}
+
+/// Nines of an availability: -log10(1 - A).
+fn nines(availability: f64) -> f64 {
+    -(1.0 - availability).max(0.0).log10()
+}

@@ -1,0 +1,168 @@
+//! `sweep`: availability (nines) per SLI against one scenario parameter,
+//! from one report per parameter value.
+
+use std::path::{Path, PathBuf};
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::axis::{Axis, linear_ticks, nines_label, nines_range, nines_ticks, number_label};
+use super::mark::Mark;
+use super::{AXIS_NAME_PX, Chart, FONT, GRID_COLOR, TICK_PX, color, frame, note, run_line};
+use crate::report::{Report, ReportError};
+
+/// Writes `sweep.svg` and `sweep.png` to `dir`: x is the value of
+/// `parameter` (as written, e.g. `etcd.members`), y the availability of
+/// each SLI in nines with its confidence interval, one line per SLI in the
+/// order SLIs first appear. `points` pairs each parameter value with the
+/// report simulated at it, in any order; non-finite values are skipped.
+/// SLIs that never failed at a value are drawn there as lower bounds.
+pub fn render_sweep(
+    parameter: &str,
+    points: &[(f64, &Report)],
+    dir: &Path,
+) -> Result<Vec<PathBuf>, ReportError> {
+    super::write(&Sweep { parameter, points }, dir)
+}
+
+struct Sweep<'a> {
+    parameter: &'a str,
+    points: &'a [(f64, &'a Report)],
+}
+
+/// One SLI's marks, ascending in the parameter.
+struct Line<'a> {
+    name: &'a str,
+    marks: Vec<(f64, Mark)>,
+}
+
+impl Sweep<'_> {
+    fn lines(&self) -> Vec<Line<'_>> {
+        let mut sorted: Vec<(f64, &Report)> = self
+            .points
+            .iter()
+            .filter(|(x, _)| x.is_finite())
+            .map(|&(x, r)| (x, r))
+            .collect();
+        sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut lines: Vec<Line<'_>> = Vec::new();
+        for (x, report) in sorted {
+            for sli in &report.slis {
+                let Some(mark) = Mark::of(sli) else { continue };
+                match lines.iter_mut().find(|l| l.name == sli.name) {
+                    Some(line) => line.marks.push((x, mark)),
+                    None => lines.push(Line {
+                        name: &sli.name,
+                        marks: vec![(x, mark)],
+                    }),
+                }
+            }
+        }
+        lines
+    }
+}
+
+impl Chart for Sweep<'_> {
+    const NAME: &'static str = "sweep";
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+    ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+        let title = format!("Availability vs {}", self.parameter);
+        let subtitle = match self.points.first() {
+            Some((_, report)) => format!("each point: {}", run_line(report)),
+            None => String::new(),
+        };
+        let body = frame(root, &title, &subtitle)?;
+        let lines = self.lines();
+        if lines.is_empty() {
+            return super::empty(&body, "no sweep points");
+        }
+
+        let xs: Vec<f64> = lines
+            .iter()
+            .flat_map(|l| l.marks.iter().map(|m| m.0))
+            .collect();
+        let (min, max) = xs
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| {
+                (lo.min(x), hi.max(x))
+            });
+        let pad = if max > min {
+            (max - min) * 0.06
+        } else {
+            (min.abs() * 0.1).max(1.0)
+        };
+        let (x_lo, x_hi) = (min - pad, max + pad);
+        // Lines side by side so their whiskers do not hide each other.
+        let dodge = (x_hi - x_lo) * 0.006;
+        let (lo, hi) = nines_range(
+            lines
+                .iter()
+                .flat_map(|l| l.marks.iter().flat_map(|(_, m)| m.extent())),
+        );
+
+        let (_, height) = body.dim_in_pixel();
+        let (plot, foot) = body.split_vertically(height - 40);
+        let mut chart = ChartBuilder::on(&plot)
+            .margin_left(24)
+            .margin_right(48)
+            .margin_top(12)
+            .x_label_area_size(72)
+            .y_label_area_size(160)
+            .build_cartesian_2d(
+                Axis::linear(x_lo, x_hi, linear_ticks(&xs, x_lo, x_hi)),
+                Axis::linear(lo, hi, nines_ticks(lo, hi)),
+            )?;
+        let x_label = |v: &f64| number_label(*v);
+        let y_label = |v: &f64| nines_label(*v);
+        chart
+            .configure_mesh()
+            .bold_line_style(GRID_COLOR)
+            .x_label_formatter(&x_label)
+            .y_label_formatter(&y_label)
+            .x_desc(self.parameter)
+            .y_desc("availability (nines scale)")
+            .axis_desc_style((FONT, AXIS_NAME_PX))
+            .label_style((FONT, TICK_PX))
+            .draw()?;
+
+        let count = lines.len() as f64;
+        for (k, line) in lines.iter().enumerate() {
+            let c = color(k);
+            let shift = (k as f64 - (count - 1.0) / 2.0) * dodge;
+            chart
+                .draw_series(LineSeries::new(
+                    line.marks.iter().map(|(x, m)| (x + shift, m.center())),
+                    c.stroke_width(3),
+                ))?
+                .label(line.name)
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 32, y)], c.stroke_width(4))
+                });
+            for (x, mark) in &line.marks {
+                mark.draw(&mut chart, x + shift, dodge * 0.8, hi, c)?;
+            }
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .margin(16)
+            .legend_area_size(40)
+            .label_font((FONT, TICK_PX))
+            .background_style(WHITE.mix(0.9))
+            .border_style(GRID_COLOR)
+            .draw()?;
+
+        let level = self.points.first().map_or(String::new(), |(_, r)| {
+            format!("{:.0}% ", r.confidence * 100.0)
+        });
+        note(
+            &foot,
+            &format!(
+                "● mean availability, bars: {level}confidence interval   ○↑ no outage seen: lower bound"
+            ),
+        )
+    }
+}

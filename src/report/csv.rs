@@ -1,0 +1,252 @@
+//! CSV exports, in long format for spreadsheets, pandas and R.
+//!
+//! Columns come from the flat row structs below (the `csv` crate writes the
+//! header from their field names), so header and rows cannot drift apart.
+//!
+//! **Summary** (`nines run --csv FILE`): one row per figure of the report,
+//! columns `scenario, point, sli, metric, value, lower, upper, unit`.
+//! `point` names the parameter point of a sweep and is empty for a plain
+//! run. `sli` is an SLI name or `data_loss`. `lower`/`upper` are the
+//! confidence interval (empty for plain counts and one-sided bounds). A
+//! figure with no value (MTTR when nothing failed) has no row; when nothing
+//! failed, the bound rows (`unavailability_upper`, `outages_per_year_upper`,
+//! `mttf_lower`, `events_per_year_upper`) carry what is known. Metrics and
+//! units:
+//!
+//! | metric | unit |
+//! |---|---|
+//! | `availability`, `unavailability_upper` | `fraction` |
+//! | `nines` | `nines` |
+//! | `downtime_per_year` | `seconds/year` |
+//! | `outages`, `mttf_censored`, `events` | `count` |
+//! | `outages_per_year`, `outages_per_year_upper`, `events_per_year`, `events_per_year_upper` | `1/year` |
+//! | `mttf`, `mttf_lower`, `mtbf`, `mean_up_time`, `mttr`, `outage_duration_{mean,p50,p90,p99,max}` | `seconds` |
+//! | `lost_writes_per_year` | `minutes/year` |
+//! | `mean_lost_writes` | `minutes` |
+//!
+//! **Replications** (`nines run --replications-csv FILE`): the raw result
+//! of every replication and SLI, columns `scenario, point, replication, sli,
+//! availability, outages, downtime_seconds, first_failure_seconds`
+//! (`first_failure_seconds` is empty when the SLI never failed).
+//!
+//! Numbers are written in full precision (shortest round-trip form).
+//! Adding a metric keeps the layout; renaming or removing a column or a
+//! metric is a breaking change, noted in the changelog.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::{Interval, Report, ReportError};
+use crate::experiment::ExperimentResult;
+
+/// One figure of a report.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SummaryRow {
+    /// Scenario name.
+    pub scenario: String,
+    /// Sweep point (empty for a plain run).
+    pub point: String,
+    /// SLI name, or `data_loss`.
+    pub sli: String,
+    /// What the figure is.
+    pub metric: &'static str,
+    /// The value (point estimate or bound).
+    pub value: Option<f64>,
+    /// Lower end of the confidence interval.
+    pub lower: Option<f64>,
+    /// Upper end of the confidence interval.
+    pub upper: Option<f64>,
+    /// Unit of value, lower and upper.
+    pub unit: &'static str,
+}
+
+/// One replication's raw result for one SLI.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ReplicationRow {
+    /// Scenario name.
+    pub scenario: String,
+    /// Sweep point (empty for a plain run).
+    pub point: String,
+    /// Replication index (its random stream).
+    pub replication: u64,
+    /// SLI name.
+    pub sli: String,
+    /// Time- or request-weighted availability, a fraction.
+    pub availability: f64,
+    /// Counted outages.
+    pub outages: u64,
+    /// Time in counted outages, seconds.
+    pub downtime_seconds: f64,
+    /// Time from the start to the first counted outage, seconds.
+    pub first_failure_seconds: Option<f64>,
+}
+
+fn finite(x: f64) -> Option<f64> {
+    x.is_finite().then_some(x)
+}
+
+/// The summary rows of a report at a sweep `point` (`""` for a plain run).
+pub fn summary_rows(report: &Report, point: &str) -> Vec<SummaryRow> {
+    let mut rows = Vec::new();
+    let mut push = |sli: &str, metric, value: f64, ci: Option<(f64, f64)>, unit| {
+        rows.push(SummaryRow {
+            scenario: report.scenario.name.clone(),
+            point: point.to_string(),
+            sli: sli.to_string(),
+            metric,
+            value: finite(value),
+            lower: ci.and_then(|c| finite(c.0)),
+            upper: ci.and_then(|c| finite(c.1)),
+            unit,
+        });
+    };
+    let ci = |i: &Interval| Some((i.lower, i.upper));
+    for s in &report.slis {
+        let name = s.name.as_str();
+        let mut interval = |metric, i: &Interval, unit| push(name, metric, i.point, ci(i), unit);
+        interval("availability", &s.availability, "fraction");
+        interval("nines", &s.nines, "nines");
+        interval(
+            "downtime_per_year",
+            &s.downtime_seconds_per_year,
+            "seconds/year",
+        );
+        interval("outages_per_year", &s.outages_per_year, "1/year");
+        for (metric, value) in [
+            ("mttf", &s.mttf_seconds),
+            ("mtbf", &s.mtbf_seconds),
+            ("mean_up_time", &s.mean_up_time_seconds),
+            ("mttr", &s.mttr_seconds),
+        ] {
+            if let Some(i) = value {
+                interval(metric, i, "seconds");
+            }
+        }
+        if let Some(u) = s.unavailability_upper {
+            push(name, "unavailability_upper", u, None, "fraction");
+        }
+        if let Some(u) = s.outages_per_year_upper {
+            push(name, "outages_per_year_upper", u, None, "1/year");
+        }
+        if let Some(l) = s.mttf_seconds_lower {
+            push(name, "mttf_lower", l, None, "seconds");
+        }
+        push(name, "outages", s.outages as f64, None, "count");
+        push(name, "mttf_censored", s.mttf_censored as f64, None, "count");
+        if let Some(d) = &s.outage_duration_seconds {
+            for (metric, value) in [
+                ("outage_duration_mean", d.mean),
+                ("outage_duration_p50", d.p50),
+                ("outage_duration_p90", d.p90),
+                ("outage_duration_p99", d.p99),
+                ("outage_duration_max", d.max),
+            ] {
+                push(name, metric, value, None, "seconds");
+            }
+        }
+    }
+    let loss = &report.data_loss;
+    let dl = "data_loss";
+    push(dl, "events", loss.events as f64, None, "count");
+    let i = &loss.events_per_year;
+    push(dl, "events_per_year", i.point, ci(i), "1/year");
+    if let Some(u) = loss.events_per_year_upper {
+        push(dl, "events_per_year_upper", u, None, "1/year");
+    }
+    let i = &loss.lost_write_minutes_per_year;
+    push(dl, "lost_writes_per_year", i.point, ci(i), "minutes/year");
+    if let Some(m) = loss.mean_lost_minutes {
+        push(dl, "mean_lost_writes", m, None, "minutes");
+    }
+    rows
+}
+
+/// The per-replication rows of an experiment at a sweep `point`.
+pub fn replication_rows(result: &ExperimentResult, point: &str) -> Vec<ReplicationRow> {
+    let mut rows = Vec::new();
+    for (replication, outcome) in result.outcomes.iter().enumerate() {
+        for (summary, sli) in result.slis.iter().zip(&outcome.slis) {
+            rows.push(ReplicationRow {
+                scenario: result.scenario.clone(),
+                point: point.to_string(),
+                replication: replication as u64,
+                sli: summary.name.clone(),
+                availability: sli.availability(),
+                outages: sli.outage_secs.len() as u64,
+                downtime_seconds: sli.downtime_secs(),
+                first_failure_seconds: sli.first_failure_secs,
+            });
+        }
+    }
+    rows
+}
+
+/// Writes the summary CSV of one report (a plain run).
+pub fn write_csv(report: &Report, path: &Path) -> Result<(), ReportError> {
+    write_rows(&summary_rows(report, ""), path)
+}
+
+/// Writes the summary CSV of several reports, each at its sweep point.
+pub fn write_csv_points(points: &[(String, &Report)], path: &Path) -> Result<(), ReportError> {
+    let rows: Vec<SummaryRow> = points
+        .iter()
+        .flat_map(|(point, report)| summary_rows(report, point))
+        .collect();
+    write_rows(&rows, path)
+}
+
+/// Writes the per-replication CSV of one experiment (a plain run).
+pub fn write_replications_csv(result: &ExperimentResult, path: &Path) -> Result<(), ReportError> {
+    write_rows(&replication_rows(result, ""), path)
+}
+
+/// Serializes rows with their header. An existing file is replaced only if
+/// its header is the same, i.e. it is an earlier export of the same kind.
+pub fn write_rows<T: Serialize>(rows: &[T], path: &Path) -> Result<(), ReportError> {
+    let shown = path.display().to_string();
+    let io = |message: String| ReportError::Io {
+        path: shown.clone(),
+        message,
+    };
+    let mut writer = ::csv::Writer::from_writer(Vec::new());
+    for row in rows {
+        writer.serialize(row).map_err(|e| io(e.to_string()))?;
+    }
+    let bytes = writer.into_inner().map_err(|e| io(e.to_string()))?;
+    if path.exists() {
+        let header = |text: &str| text.lines().next().map(str::to_string);
+        let existing = std::fs::read_to_string(path).unwrap_or_default();
+        let ours = header(&String::from_utf8_lossy(&bytes));
+        if !existing.is_empty() && (ours.is_none() || header(&existing) != ours) {
+            return Err(ReportError::WouldOverwrite { path: shown });
+        }
+    }
+    std::fs::write(path, bytes).map_err(|e| io(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_comes_from_the_row_struct_and_fields_are_quoted() {
+        let row = SummaryRow {
+            scenario: "a, \"b\"".into(),
+            point: String::new(),
+            sli: "api.write".into(),
+            metric: "availability",
+            value: Some(0.5),
+            lower: None,
+            upper: Some(1.0),
+            unit: "fraction",
+        };
+        let mut writer = ::csv::Writer::from_writer(Vec::new());
+        writer.serialize(&row).unwrap();
+        let text = String::from_utf8(writer.into_inner().unwrap()).unwrap();
+        assert_eq!(
+            text,
+            "scenario,point,sli,metric,value,lower,upper,unit\n\"a, \"\"b\"\"\",,api.write,availability,0.5,,1.0,fraction\n"
+        );
+    }
+}

@@ -1,0 +1,67 @@
+//! Partial-run files: what `nines run --shard I/N --json FILE` writes and
+//! `nines merge` reads.
+//!
+//! Layout (partial schema version 1): compact JSON, one object with `kind`
+//! (always `"nines-partial-run"`), `schema_version`, `nines_version`,
+//! `scenario`, `digest`, `scenario_text`, `seed`, `replications` (of the
+//! whole run), `shard` and `shards` (this part is shard `shard` of
+//! `shards`, counted from 1), `horizon_seconds`, `warmup_seconds`,
+//! `confidence`, and `outcomes`: one `{replication, outcome}` per
+//! replication this shard ran, in index order, each `outcome` being the raw
+//! per-replication result (per SLI: `observed_secs`, `lost_secs`,
+//! `outage_secs`, `first_failure_secs`, ...). It is an intermediate file,
+//! not a report: merge the parts to get the report.
+
+use std::io::Write;
+use std::path::Path;
+
+use super::ReportError;
+use crate::experiment::shard::{PARTIAL_KIND, PartialRun};
+
+/// Writes a partial run. An existing file is replaced only if it is itself
+/// a nines partial run or report.
+pub fn write_partial(part: &PartialRun, path: &Path) -> Result<(), ReportError> {
+    let shown = path.display().to_string();
+    if path.exists() && !is_ours(path) {
+        return Err(ReportError::WouldOverwrite { path: shown });
+    }
+    let io = |e: &dyn std::fmt::Display| ReportError::Io {
+        path: shown.clone(),
+        message: e.to_string(),
+    };
+    let file = std::fs::File::create(path).map_err(|e| io(&e))?;
+    let mut out = std::io::BufWriter::new(file);
+    serde_json::to_writer(&mut out, part).map_err(|e| io(&e))?;
+    out.write_all(b"\n").map_err(|e| io(&e))?;
+    out.flush().map_err(|e| io(&e))
+}
+
+/// Reads a partial run, saying clearly when the file is something else.
+pub fn read_partial(path: &Path) -> Result<PartialRun, ReportError> {
+    let shown = path.display().to_string();
+    let invalid = |message: String| ReportError::Io {
+        path: shown.clone(),
+        message,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| invalid(e.to_string()))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| invalid(format!("not a JSON file ({e})")))?;
+    if value.get("kind").and_then(serde_json::Value::as_str) != Some(PARTIAL_KIND) {
+        let hint = if value.get("nines_version").is_some() {
+            "it is a full report, not a shard's part; merge the files written by `nines run --shard I/N --json FILE`"
+        } else {
+            "not a nines partial run; write one with `nines run FILE --shard I/N --json FILE`"
+        };
+        return Err(invalid(hint.into()));
+    }
+    serde_json::from_value(value)
+        .map_err(|e| invalid(format!("not a valid nines partial run: {e}")))
+}
+
+/// A previous partial run or report of ours (safe to replace).
+fn is_ours(path: &Path) -> bool {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .is_some_and(|v| v.get("schema_version").is_some() && v.get("nines_version").is_some())
+}

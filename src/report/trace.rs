@@ -1,0 +1,38 @@
+//! The event timeline of one replication as JSON lines: one object per
+//! line with `time_seconds`, `kind`, `detail` and `cause` (the initiating
+//! fault outages are charged to at that moment).
+
+use std::io::Write;
+use std::path::Path;
+
+use super::ReportError;
+use crate::experiment::TraceEntry;
+
+/// Writes the timeline. An existing file is replaced only if it is itself
+/// a nines trace (its first line has `time_seconds` and `kind`).
+pub fn write_trace(entries: &[TraceEntry], path: &Path) -> Result<(), ReportError> {
+    let shown = path.display().to_string();
+    let io = |e: std::io::Error| ReportError::Io {
+        path: shown.clone(),
+        message: e.to_string(),
+    };
+    if path.exists() {
+        let existing = std::fs::read_to_string(path).unwrap_or_default();
+        let first = existing.lines().next().unwrap_or("");
+        let ours = serde_json::from_str::<serde_json::Value>(first)
+            .ok()
+            .is_some_and(|v| v.get("time_seconds").is_some() && v.get("kind").is_some());
+        if !(existing.is_empty() || ours) {
+            return Err(ReportError::WouldOverwrite { path: shown });
+        }
+    }
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).map_err(io)?);
+    for entry in entries {
+        let line = serde_json::to_string(entry).map_err(|e| ReportError::Io {
+            path: shown.clone(),
+            message: e.to_string(),
+        })?;
+        writeln!(out, "{line}").map_err(io)?;
+    }
+    out.flush().map_err(io)
+}

@@ -1,0 +1,315 @@
+//! The data plane in the scenario file: worker resources, the node
+//! lifecycle controller's timers, and workloads. Raw serde types (1:1 with
+//! the file) and their validated forms.
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, Visitor};
+use serde_saphyr::Spanned;
+use std::fmt;
+
+use super::schema::{Duration, RawDistribution};
+use crate::dist::Distribution;
+use crate::engine::SimDuration;
+
+/// CPU as Kubernetes writes it: cores (`2`, `0.5`) or millicores (`500m`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cpu(pub u64);
+
+/// Memory as Kubernetes writes it: bytes or a suffix (`512Mi`, `16Gi`, `1G`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Memory(pub u64);
+
+fn parse_cpu(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let (number, scale) = match text.strip_suffix('m') {
+        Some(n) => (n, 1.0),
+        None => (text, 1000.0),
+    };
+    match number.parse::<f64>() {
+        Ok(v) if v >= 0.0 && v.is_finite() => Ok((v * scale).round() as u64),
+        _ => Err(format!(
+            "`{text}` is not a CPU quantity; write cores (2, 0.5) or millicores (500m)"
+        )),
+    }
+}
+
+fn parse_memory(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    const SUFFIXES: &[(&str, f64)] = &[
+        ("Ki", 1024.0),
+        ("Mi", 1024.0 * 1024.0),
+        ("Gi", 1024.0 * 1024.0 * 1024.0),
+        ("Ti", 1024.0 * 1024.0 * 1024.0 * 1024.0),
+        ("k", 1e3),
+        ("M", 1e6),
+        ("G", 1e9),
+        ("T", 1e12),
+    ];
+    let (number, scale) = SUFFIXES
+        .iter()
+        .find_map(|(suffix, scale)| text.strip_suffix(suffix).map(|n| (n, *scale)))
+        .unwrap_or((text, 1.0));
+    match number.parse::<f64>() {
+        Ok(v) if v >= 0.0 && v.is_finite() => Ok((v * scale).round() as u64),
+        _ => Err(format!(
+            "`{text}` is not a memory quantity; write e.g. 512Mi, 16Gi or 1G"
+        )),
+    }
+}
+
+macro_rules! quantity {
+    ($ty:ident, $parse:ident, $expecting:literal) => {
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct V;
+                impl Visitor<'_> for V {
+                    type Value = $ty;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str($expecting)
+                    }
+                    fn visit_str<E: de::Error>(self, text: &str) -> Result<$ty, E> {
+                        $parse(text).map($ty).map_err(E::custom)
+                    }
+                    fn visit_u64<E: de::Error>(self, v: u64) -> Result<$ty, E> {
+                        self.visit_str(&v.to_string())
+                    }
+                    fn visit_i64<E: de::Error>(self, v: i64) -> Result<$ty, E> {
+                        self.visit_str(&v.to_string())
+                    }
+                    fn visit_f64<E: de::Error>(self, v: f64) -> Result<$ty, E> {
+                        self.visit_str(&v.to_string())
+                    }
+                }
+                deserializer.deserialize_any(V)
+            }
+        }
+    };
+}
+quantity!(Cpu, parse_cpu, "a CPU quantity, e.g. 2 or 500m");
+quantity!(
+    Memory,
+    parse_memory,
+    "a memory quantity, e.g. 512Mi or 16Gi"
+);
+
+/// Resources of a node or a pod.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawResources {
+    /// CPU.
+    pub cpu: Cpu,
+    /// Memory.
+    pub memory: Memory,
+}
+
+/// kube-controller-manager's node lifecycle controller (k8s-facts §2).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNodeLifecycle {
+    /// `--node-monitor-period`.
+    pub monitor_period: Option<Duration>,
+    /// `--node-monitor-grace-period`.
+    pub grace_period: Option<Duration>,
+    /// Kubelet node-lease renew interval (0.25 x 40 s).
+    pub lease_renew_interval: Option<Duration>,
+    /// `--node-eviction-rate`, nodes per second per zone.
+    pub eviction_rate: Option<Spanned<f64>>,
+    /// `--secondary-node-eviction-rate`.
+    pub secondary_eviction_rate: Option<Spanned<f64>>,
+    /// `--large-cluster-size-threshold`.
+    pub large_cluster_size_threshold: Option<u64>,
+    /// `--unhealthy-zone-threshold`.
+    pub unhealthy_zone_threshold: Option<Spanned<f64>>,
+}
+
+/// One workload.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWorkload {
+    /// Unique name; SLIs are `workload.<name>.*`.
+    pub name: Spanned<String>,
+    /// `deployment` or `statefulset`.
+    #[serde(default)]
+    pub kind: Option<Spanned<RawWorkloadKind>>,
+    /// Desired replicas.
+    pub replicas: Spanned<u64>,
+    /// Requests of each pod.
+    pub requests: RawResources,
+    /// Requests per second one pod serves (for capacity SLIs).
+    pub capacity: Option<Spanned<f64>>,
+    /// Node selector: the worker group the pods run on.
+    pub node_group: Option<Spanned<String>>,
+    /// Topology spread constraint.
+    pub spread: Option<Spanned<RawSpread>>,
+    /// Pod anti-affinity on `kubernetes.io/hostname`.
+    pub anti_affinity: Option<Spanned<RawAntiAffinity>>,
+    /// Not-ready/unreachable toleration (`tolerationSeconds`).
+    pub toleration: Option<Duration>,
+    /// Image pull + container start + readiness probe.
+    pub startup: Spanned<RawDistribution>,
+    /// When the workload counts as up: `{min_ready: k}` or `quorum`.
+    pub up: Option<Spanned<RawUpRule>>,
+}
+
+/// Workload kinds.
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum RawWorkloadKind {
+    /// A Deployment (ReplicaSet): replacements as soon as a pod is deleted.
+    Deployment,
+    /// A StatefulSet: at most one pod per identity.
+    #[serde(alias = "stateful-set")]
+    Statefulset,
+}
+
+/// A topology spread constraint.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSpread {
+    /// `zone` or `hostname`.
+    pub topology: RawTopologyKey,
+    /// `maxSkew` (default 1).
+    pub max_skew: Option<u64>,
+    /// `do-not-schedule` (default) or `schedule-anyway`.
+    pub when_unsatisfiable: Option<RawWhenUnsatisfiable>,
+}
+
+/// Topology keys.
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum RawTopologyKey {
+    /// `topology.kubernetes.io/zone`.
+    Zone,
+    /// `kubernetes.io/hostname`.
+    Hostname,
+}
+
+/// `whenUnsatisfiable`.
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum RawWhenUnsatisfiable {
+    /// Leave the pod Pending.
+    DoNotSchedule,
+    /// Prefer, but schedule anyway.
+    ScheduleAnyway,
+}
+
+/// Anti-affinity strength.
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum RawAntiAffinity {
+    /// At most one pod of the workload per node.
+    Required,
+    /// Prefer different nodes.
+    Preferred,
+}
+
+/// The rule that makes a workload up.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub enum RawUpRule {
+    /// At least k ready replicas.
+    MinReady(u64),
+    /// A majority of the replicas ready.
+    Quorum,
+}
+
+/// Node lifecycle timers, validated.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NodeLifecycle {
+    /// How often the controller checks heartbeats.
+    pub monitor_period: SimDuration,
+    /// Silence after which a node is marked NotReady/Unknown.
+    pub grace_period: SimDuration,
+    /// Kubelet lease renew interval.
+    pub lease_renew_interval: SimDuration,
+    /// Taints per second per healthy zone.
+    pub eviction_rate: f64,
+    /// Taints per second in a partially disrupted zone.
+    pub secondary_eviction_rate: f64,
+    /// Zone size at or below which the secondary rate is 0.
+    pub large_cluster_size_threshold: usize,
+    /// Share of NotReady nodes making a zone partially disrupted.
+    pub unhealthy_zone_threshold: f64,
+}
+
+impl Default for NodeLifecycle {
+    /// The real defaults (k8s-facts §2.1, §2.2; grace period as of v1.32).
+    fn default() -> Self {
+        NodeLifecycle {
+            monitor_period: SimDuration::from_secs(5),
+            grace_period: SimDuration::from_secs(50),
+            lease_renew_interval: SimDuration::from_secs(10),
+            eviction_rate: 0.1,
+            secondary_eviction_rate: 0.01,
+            large_cluster_size_threshold: 50,
+            unhealthy_zone_threshold: 0.55,
+        }
+    }
+}
+
+/// Pod resources in millicores and bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Resources {
+    /// CPU, millicores.
+    pub cpu_millis: u64,
+    /// Memory, bytes.
+    pub memory_bytes: u64,
+}
+
+impl Resources {
+    /// From the raw form.
+    pub fn from_raw(raw: &RawResources) -> Self {
+        Resources {
+            cpu_millis: raw.cpu.0,
+            memory_bytes: raw.memory.0,
+        }
+    }
+}
+
+/// Workload kinds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WorkloadKind {
+    /// A Deployment.
+    Deployment,
+    /// A StatefulSet.
+    StatefulSet,
+}
+
+/// A spread constraint, validated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Spread {
+    /// Spread over zones (true) or nodes (false).
+    pub by_zone: bool,
+    /// Allowed difference between the fullest and emptiest domain.
+    pub max_skew: usize,
+    /// Whether violating it leaves the pod Pending.
+    pub hard: bool,
+}
+
+/// A workload, validated.
+#[derive(Clone, Debug)]
+pub struct Workload {
+    /// Name.
+    pub name: String,
+    /// Deployment or StatefulSet.
+    pub kind: WorkloadKind,
+    /// Desired replicas.
+    pub replicas: usize,
+    /// Requests of each pod.
+    pub requests: Resources,
+    /// Requests per second one pod serves.
+    pub capacity: Option<f64>,
+    /// Index of the worker group the pods must run on.
+    pub node_group: Option<usize>,
+    /// Topology spread.
+    pub spread: Option<Spread>,
+    /// Hostname anti-affinity: `Some(true)` required, `Some(false)` preferred.
+    pub anti_affinity: Option<bool>,
+    /// Not-ready/unreachable toleration.
+    pub toleration: SimDuration,
+    /// Start-up time of a pod.
+    pub startup: Distribution,
+    /// Ready replicas needed for the workload to be up.
+    pub min_ready: usize,
+}

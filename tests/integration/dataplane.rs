@@ -1,0 +1,216 @@
+//! Worker nodes, pods and workloads under the real recovery timers.
+
+use nines::analytic::single_availability;
+use nines::experiment::replicate;
+
+use crate::util::{assert_within, run, scenario, sli};
+
+/// Index of a workload SLI: after the 5 control-plane SLIs, 4 per workload.
+fn wl(workload: usize, metric: &str) -> usize {
+    5 + 4 * workload
+        + match metric {
+            "ready" => 0,
+            "requests" => 1,
+            "full" => 2,
+            "scheduled" => 3,
+            _ => unreachable!(),
+        }
+}
+
+/// Four workers; worker[0] (which runs one of the three web pods) dies at
+/// 1h for `down`; `extra` adds a chaos plan.
+fn node_failure(down: &str, control_plane_machines: usize, extra: &str) -> String {
+    let topology = if control_plane_machines == 1 {
+        "single"
+    } else {
+        "stacked"
+    };
+    format!(
+        "horizon: 6h
+replications: 30
+seed: 21
+machines:
+  - name: cp
+    role: control-plane
+    count: {control_plane_machines}
+  - name: first
+    role: worker
+    count: 1
+    allocatable: {{ cpu: 4, memory: 16Gi }}
+    failures:
+      - time_to_failure: {{ deterministic: 1h }}
+        time_to_repair: {{ deterministic: {down} }}
+  - name: rest
+    role: worker
+    count: 3
+    allocatable: {{ cpu: 4, memory: 16Gi }}
+control_plane:
+  topology: {topology}
+workloads:
+  - name: web
+    replicas: 3
+    requests: {{ cpu: 1, memory: 1Gi }}
+    anti_affinity: required
+    startup: {{ deterministic: 20s }}
+    up: {{ min-ready: 2 }}
+{extra}"
+    )
+}
+
+#[test]
+fn a_dead_node_is_replaced_after_grace_toleration_and_start_up() {
+    let s = scenario(&node_failure("3h", 3, ""));
+    for index in 0..s.replications {
+        let o = replicate(&s, s.seed, index);
+        // Full strength again after: NotReady at the first 5 s monitor tick
+        // 50 s after the last lease renewal (0-10 s before the crash), the
+        // 300 s toleration, immediate re-creation and placement, and 20 s
+        // start-up: 6m00s to 6m15s.
+        let full = &o.slis[wl(0, "full")].outage_secs;
+        assert_eq!(full.len(), 1, "{full:?}");
+        assert!(
+            (355.0..=376.0).contains(&full[0]),
+            "restore took {}",
+            full[0]
+        );
+        // Requests fail for the dead pod's share until the node is NotReady.
+        let requests = &o.slis[wl(0, "requests")];
+        assert_eq!(requests.outage_secs.len(), 1);
+        assert!(
+            (35.0..=56.0).contains(&requests.outage_secs[0]),
+            "{requests:?}"
+        );
+        assert!((requests.lost_secs - requests.outage_secs[0] / 3.0).abs() < 1e-3);
+        // Two of three stay ready: the workload itself never went down.
+        assert!(o.slis[wl(0, "ready")].outage_secs.is_empty());
+    }
+}
+
+#[test]
+fn with_the_control_plane_down_nothing_is_replaced_until_the_node_returns() {
+    // The only control-plane machine is down from 59m to 4h; the worker
+    // dies at 1h for 30 minutes and its pods restart when it is back.
+    let s = scenario(&node_failure(
+        "30m",
+        1,
+        "chaos:
+  - { name: cp-down, action: crash, target: cp, at: 59m, duration: 181m }",
+    ));
+    for index in 0..5 {
+        let o = replicate(&s, s.seed, index);
+        // (Deterministic failures repeat an hour after each repair.)
+        let full = &o.slis[wl(0, "full")].outage_secs;
+        assert!(
+            (1819.0..=1821.0).contains(&full[0]),
+            "recovered with the node: {full:?}"
+        );
+        assert!(
+            o.slis[wl(0, "scheduled")].outage_secs.is_empty(),
+            "no replacement was created"
+        );
+    }
+}
+
+#[test]
+fn spreading_over_zones_beats_packing_into_one() {
+    let s = scenario(
+        "horizon: 1y
+replications: 40
+seed: 2
+zones: [a, b, c]
+zone_failures:
+  - time_to_failure: { exponential: { mean: 20d } }
+    time_to_repair: { exponential: { mean: 8h } }
+machines:
+  - name: cp
+    role: control-plane
+    count: 3
+    zones: [a, b, c]
+  - name: workers
+    role: worker
+    count: 6
+    zones: [a, b, c]
+    allocatable: { cpu: 8, memory: 32Gi }
+  - name: workers-a
+    role: worker
+    count: 3
+    zones: [a]
+    allocatable: { cpu: 8, memory: 32Gi }
+control_plane:
+  topology: stacked
+workloads:
+  - name: spread
+    replicas: 3
+    node_group: workers
+    requests: { cpu: 1, memory: 1Gi }
+    spread: { topology: zone, max_skew: 1 }
+    startup: { deterministic: 20s }
+  - name: packed
+    replicas: 3
+    node_group: workers-a
+    requests: { cpu: 1, memory: 1Gi }
+    startup: { deterministic: 20s }
+",
+    );
+    let result = run(&s, 0.99);
+    let spread = sli(&result, "workload.spread.ready").availability;
+    let packed = sli(&result, "workload.packed.ready").availability;
+    assert!(
+        spread.ci.lower > packed.ci.upper,
+        "spread {spread:?} vs packed {packed:?}"
+    );
+}
+
+#[test]
+fn one_replica_pinned_to_one_node_has_the_node_availability() {
+    let s = scenario(
+        "horizon: 2y
+replications: 300
+seed: 6
+machines:
+  - name: cp
+    role: control-plane
+    count: 1
+  - name: node
+    role: worker
+    count: 1
+    allocatable: { cpu: 2, memory: 4Gi }
+    failures:
+      - time_to_failure: { exponential: { mean: 100h } }
+        time_to_repair: { exponential: { mean: 10h } }
+control_plane:
+  topology: single
+node_lifecycle: { monitor_period: 0s, grace_period: 0s, lease_renew_interval: 0s }
+workloads:
+  - name: app
+    replicas: 1
+    requests: { cpu: 1, memory: 1Gi }
+    toleration: 0s
+    startup: { deterministic: 0s }
+",
+    );
+    let result = run(&s, 0.999);
+    let a = sli(&result, "workload.app.ready").availability;
+    assert_within(
+        "pinned replica",
+        single_availability(0.01, 0.1),
+        a.ci.lower,
+        a.ci.upper,
+    );
+}
+
+#[test]
+fn a_statefulset_pod_waits_for_its_node_while_a_deployment_moves_on() {
+    let s = scenario(&node_failure("3h", 3, "").replace(
+        "  - name: web\n    replicas: 3",
+        "  - name: web\n    kind: statefulset\n    replicas: 3",
+    ));
+    let o = replicate(&s, s.seed, 0);
+    // The pod stays Terminating until the node returns at 4h, then it is
+    // re-created: full strength only after 3h + start-up.
+    // (The node fails again an hour after its repair, at 5h.)
+    let full = &o.slis[wl(0, "full")].outage_secs;
+    assert!(full[0] >= 3.0 * 3600.0, "{full:?}");
+    let deployment = replicate(&scenario(&node_failure("3h", 3, "")), 21, 0);
+    assert!(deployment.slis[wl(0, "full")].outage_secs[0] < 400.0);
+}

@@ -1,0 +1,92 @@
+//! CSV exports of `nines run`: long-format summary and per-replication rows.
+
+use crate::util::{nines_output, temp_dir};
+
+const SCENARIO: &str = "name: csv, \"quoted\"
+horizon: 30d
+replications: 6
+machines:
+  - name: cp
+    role: control-plane
+    count: 3
+    failures:
+      - time_to_failure: { exponential: { mean: 5d } }
+        time_to_repair: { exponential: { mean: 2h } }
+control_plane:
+  topology: stacked
+";
+
+#[test]
+fn csv_exports_are_long_format_with_quoting() {
+    let dir = temp_dir("export-csv");
+    let file = dir.join("s.yaml");
+    std::fs::write(&file, SCENARIO).unwrap();
+    let (summary, reps) = (dir.join("summary.csv"), dir.join("reps.csv"));
+    let out = nines_output(&[
+        "run",
+        file.to_str().unwrap(),
+        "--csv",
+        summary.to_str().unwrap(),
+        "--replications-csv",
+        reps.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let text = std::fs::read_to_string(&summary).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("scenario,point,sli,metric,value,lower,upper,unit")
+    );
+    let availability = lines
+        .find(|l| l.contains(",api.write,availability,"))
+        .expect("an availability row");
+    assert!(
+        availability.starts_with("\"csv, \"\"quoted\"\"\",,api.write,availability,0.9"),
+        "{availability}"
+    );
+    assert!(availability.ends_with(",fraction"));
+    assert!(text.contains(",data_loss,events_per_year_upper,"), "{text}");
+    let units = [
+        "fraction",
+        "nines",
+        "seconds",
+        "seconds/year",
+        "1/year",
+        "count",
+        "minutes",
+        "minutes/year",
+    ];
+    for line in text.lines().skip(1) {
+        let unit = line.rsplit(',').next().unwrap();
+        assert!(units.contains(&unit), "unknown unit in {line}");
+    }
+
+    let text = std::fs::read_to_string(&reps).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "scenario,point,replication,sli,availability,outages,downtime_seconds,first_failure_seconds"
+        )
+    );
+    // Six replications, five control-plane SLIs each.
+    assert_eq!(lines.count(), 6 * 5);
+
+    // An earlier export is replaced; a foreign file is not.
+    std::fs::write(&reps, "mine\n").unwrap();
+    let out = nines_output(&[
+        "run",
+        file.to_str().unwrap(),
+        "--csv",
+        summary.to_str().unwrap(),
+        "--replications-csv",
+        reps.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(std::fs::read_to_string(&reps).unwrap(), "mine\n");
+}

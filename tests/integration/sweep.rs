@@ -1,0 +1,306 @@
+//! `nines sweep`: grids of overrides, per-point seeds, located errors, files.
+
+use nines::experiment::{self, RunConfig, sweep::point_seed};
+use nines::report::Report;
+use nines::report::sweep::SweepReport;
+use nines::scenario::overrides::{Override, apply_overrides, parse_value};
+
+use crate::util::{nines_output, temp_dir};
+
+/// Stacked etcd with frequent failures, so member counts differ clearly.
+const BASE: &str = "horizon: 1y
+replications: 12
+seed: 7
+machines:
+  - name: cp
+    role: control-plane
+    count: 3
+    failures:
+      - time_to_failure: { exponential: { mean: 20d } }
+        time_to_repair: { exponential: { mean: 6h } }
+control_plane:
+  topology: stacked
+";
+
+fn write(dir: &std::path::Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+fn read_sweep(path: &std::path::Path) -> SweepReport {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn availability(report: &Report, sli: &str) -> f64 {
+    report.sli(sli).unwrap().availability.point
+}
+
+#[test]
+fn more_etcd_members_raise_quorum_availability() {
+    let dir = temp_dir("sweep-members");
+    let file = write(&dir, "base.yaml", BASE);
+    let json = dir.join("sweep.json");
+    let out = nines_output(&[
+        "sweep",
+        &file,
+        "--set",
+        "etcd.members=1,3,5",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("etcd.members"), "{stdout}");
+    let sweep = read_sweep(&json);
+    assert_eq!(sweep.kind, "sweep");
+    assert_eq!(sweep.parameters, ["etcd.members"]);
+    let members: Vec<u64> = sweep
+        .points
+        .iter()
+        .map(|p| p.values["etcd.members"].as_u64().unwrap())
+        .collect();
+    assert_eq!(members, [1, 3, 5]);
+    let quorum: Vec<f64> = sweep
+        .points
+        .iter()
+        .map(|p| availability(&p.report, "etcd.quorum"))
+        .collect();
+    assert!(
+        quorum[0] < quorum[1] && quorum[1] < quorum[2],
+        "etcd.quorum availability should rise with members: {quorum:?}"
+    );
+}
+
+#[test]
+fn a_bad_path_is_located_at_the_flag_and_exits_1() {
+    let dir = temp_dir("sweep-bad-path");
+    let file = write(&dir, "base.yaml", BASE);
+    let out = nines_output(&["sweep", &file, "--set", "etcd.membres=3,5"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("--set etcd.membres=3: control_plane.etcd.membres: unknown field `membres`; valid: members, heartbeat_interval"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "one mistake, one line: {stderr}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn a_bad_value_gets_the_fields_own_message() {
+    let dir = temp_dir("sweep-bad-value");
+    let file = write(&dir, "base.yaml", BASE);
+    let out = nines_output(&["sweep", &file, "--set", "etcd.members=3,4"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("--set etcd.members=4: control_plane.etcd.members: 4 members tolerate no more failures than 3"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_same_sweep_twice_is_byte_identical_for_any_thread_count() {
+    let dir = temp_dir("sweep-determinism");
+    let file = write(&dir, "base.yaml", BASE);
+    let run = |tag: &str, threads: &str| {
+        let json = dir.join(format!("{tag}.json"));
+        let csv = dir.join(format!("{tag}.csv"));
+        let out = crate::util::nines(&[
+            "sweep",
+            &file,
+            "--set",
+            "etcd.members=1,3",
+            "--set",
+            "etcd.election_timeout=1s..2s:500ms",
+            "-n",
+            "6",
+            "--json",
+            json.to_str().unwrap(),
+            "--csv",
+            csv.to_str().unwrap(),
+        ])
+        .env("RAYON_NUM_THREADS", threads)
+        .output()
+        .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (
+            out.stdout,
+            std::fs::read(json).unwrap(),
+            std::fs::read(csv).unwrap(),
+        )
+    };
+    let first = run("a", "1");
+    let second = run("b", "4");
+    assert!(first == second, "two runs of one sweep differ");
+    let csv = String::from_utf8(first.2).unwrap();
+    assert!(
+        csv.starts_with("scenario,point,sli,metric,value,lower,upper,unit\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("base,etcd.members=3 etcd.election_timeout=1500ms,etcd.quorum,availability,"),
+        "{csv}"
+    );
+}
+
+#[test]
+fn a_point_reproduces_with_its_overrides_and_seed() {
+    let dir = temp_dir("sweep-reproduce");
+    let file = write(&dir, "base.yaml", BASE);
+    let json = dir.join("sweep.json");
+    let out = nines_output(&[
+        "sweep",
+        &file,
+        "--set",
+        "etcd.members=1,3",
+        "-n",
+        "4",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let sweep = read_sweep(&json);
+    let point = &sweep.points[1];
+    assert_eq!(point.seed, point_seed(7, 1));
+    let scenario = apply_overrides(
+        BASE,
+        &file,
+        "base",
+        &[Override::flag("etcd.members", parse_value("3").unwrap())],
+    )
+    .unwrap();
+    let config = RunConfig {
+        replications: Some(4),
+        seed: Some(point.seed),
+        ..RunConfig::default()
+    };
+    let alone = Report::new(&experiment::run(&scenario, &config, &|_| {}));
+    let round_trip: Report = serde_json::from_str(&serde_json::to_string(&alone).unwrap()).unwrap();
+    assert_eq!(
+        serde_json::to_string(&point.report).unwrap(),
+        serde_json::to_string(&round_trip).unwrap()
+    );
+}
+
+#[test]
+fn a_sweep_block_in_the_file_gives_the_grid_and_flags_replace_its_axes() {
+    let dir = temp_dir("sweep-block");
+    let text = format!("{BASE}sweep:\n  etcd.members: [1, 3]\n  zones: 1..2\n");
+    let file = write(&dir, "block.yaml", &text);
+    let out = nines_output(&["validate", &file]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json = dir.join("block.json");
+    let out = nines_output(&["sweep", &file, "-n", "3", "--json", json.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sweep = read_sweep(&json);
+    assert_eq!(sweep.parameters, ["etcd.members", "zones"]);
+    let labels: Vec<&str> = sweep.points.iter().map(|p| p.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "etcd.members=1 zones=1",
+            "etcd.members=1 zones=2",
+            "etcd.members=3 zones=1",
+            "etcd.members=3 zones=2"
+        ]
+    );
+
+    let out = nines_output(&[
+        "sweep",
+        &file,
+        "-n",
+        "3",
+        "--set",
+        "zones=3",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let labels: Vec<String> = read_sweep(&json)
+        .points
+        .into_iter()
+        .map(|p| p.label)
+        .collect();
+    assert_eq!(labels, ["etcd.members=1 zones=3", "etcd.members=3 zones=3"]);
+}
+
+#[test]
+fn a_bad_sweep_block_is_located_in_the_file() {
+    let dir = temp_dir("sweep-bad-block");
+    let text = format!("{BASE}sweep:\n  etcd.members: 7..1\n  etcd.membres: [3]\n");
+    let file = write(&dir, "bad.yaml", &text);
+    let out = nines_output(&["validate", &file]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains(&format!(
+            "{file}:14:17: sweep.etcd.members: `7..1` is empty"
+        )),
+        "{stderr}"
+    );
+    let fixed = text.replace("7..1", "[1, 3]");
+    let file = write(&dir, "bad.yaml", &fixed);
+    let out = nines_output(&["sweep", &file]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains(&format!(
+            "{file}:15:3: control_plane.etcd.membres: unknown field `membres`"
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn nothing_to_sweep_is_a_usage_error() {
+    let dir = temp_dir("sweep-nothing");
+    let file = write(&dir, "base.yaml", BASE);
+    let out = nines_output(&["sweep", &file]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing to sweep"));
+}
+
+#[test]
+fn plot_draws_availability_against_the_parameter() {
+    let dir = temp_dir("sweep-plot");
+    let file = write(&dir, "base.yaml", BASE);
+    let charts = dir.join("charts");
+    let out = nines_output(&[
+        "sweep",
+        &file,
+        "-n",
+        "3",
+        "--set",
+        "etcd.members=1,3",
+        "--set",
+        "zones=1,2",
+        "--plot",
+        charts.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for sub in ["zones=1", "zones=2"] {
+        assert!(charts.join(sub).join("sweep.svg").is_file(), "{sub}");
+    }
+}
