@@ -159,13 +159,16 @@ impl Endpoint {
                 // A backend on the other side of a partition fails its checks.
                 let healthy = backends.healthy[backend] && backends.side[backend] == from;
                 if !alive || restarted {
-                    // A stopped balancer checks nothing; a restarted one
-                    // starts from what its first checks will see.
+                    // A stopped balancer checks nothing; a restarted HAProxy
+                    // starts every server UP (its default init state) and
+                    // marks the unhealthy ones down after `fall` checks.
                     if let Some((key, _)) = monitor.pending.take() {
                         ctx.cancel(key);
                     }
-                    monitor.marked_up = healthy;
-                    continue;
+                    monitor.marked_up = true;
+                    if !alive {
+                        continue;
+                    }
                 }
                 let wanted = (monitor.marked_up != healthy).then_some(healthy);
                 match (monitor.pending, wanted) {

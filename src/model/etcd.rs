@@ -46,6 +46,8 @@ pub(super) struct EtcdCluster {
     /// Restore in progress (or impossible: no backup) after a majority of
     /// disks was lost.
     restore: Option<Option<EventKey>>,
+    /// The snapshot is ready but fewer than a quorum of member machines run.
+    restore_waiting: bool,
     snapshot_phase: SimDuration,
     quorum: usize,
     ticks: u64,
@@ -75,6 +77,7 @@ impl EtcdCluster {
             leader: if n > 0 { Some(0) } else { None },
             election: None,
             restore: None,
+            restore_waiting: false,
             snapshot_phase,
             quorum: n / 2 + 1,
             ticks,
@@ -166,6 +169,7 @@ impl EtcdCluster {
         backup: Option<&crate::scenario::Backup>,
         ctx: &mut Ctx<'_, ClusterEvent>,
     ) {
+        self.finish_restore(net);
         self.check_disaster(backup, ctx);
         let quorum_side = self.quorum_side(net);
         let quorum = quorum_side.is_some();
@@ -312,10 +316,23 @@ impl EtcdCluster {
     }
 
     /// The cluster is rebuilt from the snapshot on every member.
-    pub fn on_restored(&mut self) {
+    /// The snapshot restore finished: the cluster is rebuilt on the members
+    /// whose machines run (it needs a quorum of them); the others re-join
+    /// and sync when their machines are back.
+    pub fn on_restored(&mut self, net: &Net<'_>) {
+        self.restore_waiting = true;
+        self.finish_restore(net);
+    }
+
+    fn finish_restore(&mut self, net: &Net<'_>) {
+        let running = self.members.iter().filter(|m| net.up[m.machine]).count();
+        if !self.restore_waiting || running < self.quorum {
+            return;
+        }
+        self.restore_waiting = false;
         self.restore = None;
         for member in &mut self.members {
-            member.has_data = true;
+            member.has_data = net.up[member.machine];
             member.sync = None;
         }
     }

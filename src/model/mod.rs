@@ -878,6 +878,10 @@ impl ClusterModel<'_> {
                 "chaos-ended",
                 self.scenario.chaos[step as usize].name.clone(),
             ),
+            ClusterEvent::UpgradeAdvanced { step, next } if next as usize >= self.cp.len() => (
+                "upgrade-finished",
+                self.scenario.chaos[step as usize].name.clone(),
+            ),
             ClusterEvent::UpgradeAdvanced { step, next } => (
                 "upgrade-advanced",
                 format!(
@@ -1008,7 +1012,13 @@ impl Handler for ClusterModel<'_> {
                 self.etcd.on_elected(&net, ctx);
             }
             ClusterEvent::EtcdMemberSynced { member } => self.etcd.on_synced(member as usize),
-            ClusterEvent::EtcdRestored => self.etcd.on_restored(),
+            ClusterEvent::EtcdRestored => {
+                let net = Net {
+                    up: &self.machine_up,
+                    side: &self.machine_side,
+                };
+                self.etcd.on_restored(&net);
+            }
             ClusterEvent::BackendMarked {
                 balancer,
                 backend,

@@ -76,7 +76,7 @@ pub fn render_table(report: &Report) -> String {
             report.confidence * 100.0
         )),
         None => out.push_str(&format!(
-            "etcd data loss: {} disasters ({:.3}/yr), {:.1} min of writes lost per disaster\n",
+            "etcd data loss: {} disasters ({:.3e}/yr), {:.1} min of writes lost per disaster\n",
             loss.events,
             loss.events_per_year.point,
             loss.mean_lost_minutes.unwrap_or(0.0)

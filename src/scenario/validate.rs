@@ -485,7 +485,7 @@ pub(super) fn validate(
                 check.distribution(r, "people.response")
             }),
     });
-    let chaos = validate_chaos(&mut check, &raw, &zones, &groups);
+    let chaos = validate_chaos(&mut check, &raw, horizon, &zones, &groups);
     let node_lifecycle = validate_node_lifecycle(&mut check, &raw.node_lifecycle);
     let workloads = validate_workloads(&mut check, &raw.workloads, &groups);
     let (expect, expect_problems) = super::expect::parse_all(&raw.expect, file);
@@ -675,6 +675,7 @@ fn validate_workloads(
 fn validate_chaos(
     check: &mut Checker<'_>,
     raw: &RawScenario,
+    horizon: SimDuration,
     zones: &[String],
     groups: &[MachineGroup],
 ) -> Vec<ChaosStep> {
@@ -781,6 +782,16 @@ fn validate_chaos(
                 }
             }
         };
+        if spec.at.value.0 >= horizon {
+            check.at(
+                &spec.at.referenced,
+                format!("{path}.at"),
+                format!(
+                    "{} is not before the horizon ({horizon}); the step would never run",
+                    spec.at.value.0
+                ),
+            );
+        }
         let duration = spec.duration.value.0;
         if duration.is_zero() {
             check.at(

@@ -299,7 +299,12 @@ fn a_rolling_upgrade_takes_control_plane_machines_down_one_at_a_time() {
     let downs: Vec<f64> = o
         .trace
         .iter()
-        .filter(|e| e.kind == "chaos-started" || e.kind == "upgrade-advanced")
+        .filter(|e| {
+            matches!(
+                e.kind.as_str(),
+                "chaos-started" | "upgrade-advanced" | "upgrade-finished"
+            )
+        })
         .map(|e| e.time_seconds)
         .collect();
     assert_eq!(downs, vec![3600.0, 4200.0, 4800.0, 5400.0]);
