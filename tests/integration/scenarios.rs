@@ -18,7 +18,9 @@ fn every_scenario_file_loads_and_runs() {
         scenario.horizon = SimDuration::from_secs(30 * 86_400);
         for index in 0..3 {
             let outcome = replicate(&scenario, scenario.seed, index);
-            assert_eq!(outcome.slis.len(), 5, "{}", path.display());
+            let expected = nines::model::sli_names(&scenario).len();
+            assert_eq!(outcome.slis.len(), expected, "{}", path.display());
+            assert_eq!(expected, 5 + 4 * scenario.workloads.len());
         }
         seen += 1;
     }
