@@ -35,6 +35,8 @@ struct Node {
     not_ready: bool,
     taint: Option<EventKey>,
     tainted: bool,
+    /// Cordoned for a drain: nothing new is placed here.
+    cordoned: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,6 +105,7 @@ impl DataPlane {
                         not_ready: false,
                         taint: None,
                         tainted: false,
+                        cordoned: false,
                     });
                 }
                 machine += 1;
@@ -197,7 +200,7 @@ impl DataPlane {
                 .count()
         };
         let eligible: Vec<usize> = (0..self.nodes.len())
-            .filter(|&n| !self.nodes[n].not_ready)
+            .filter(|&n| !self.nodes[n].not_ready && !self.nodes[n].cordoned)
             .filter(|&n| w.node_group.is_none_or(|g| self.nodes[n].group == g))
             .collect();
         let domain =
@@ -487,6 +490,48 @@ impl DataPlane {
         self.pods[pod].start = None;
         self.pods[pod].state = PodState::Running;
         self.pods[pod].listed = true;
+    }
+
+    fn node_of(&self, machine: usize) -> Option<usize> {
+        self.nodes.iter().position(|n| n.machine == machine)
+    }
+
+    /// Cordons or uncordons the node on `machine`.
+    pub fn set_cordoned(&mut self, machine: usize, cordoned: bool) {
+        if let Some(node) = self.node_of(machine) {
+            self.nodes[node].cordoned = cordoned;
+        }
+    }
+
+    /// `kubectl drain`: evicts through the Eviction API every pod on the
+    /// node that the workload's PodDisruptionBudget allows right now (a
+    /// refused eviction is retried by the caller). Returns whether the node
+    /// is empty.
+    pub fn drain(
+        &mut self,
+        machine: usize,
+        api: bool,
+        machine_up: &[bool],
+        ctx: &mut Ctx<'_, ClusterEvent>,
+    ) -> bool {
+        let Some(node) = self.node_of(machine) else {
+            return true;
+        };
+        for pod in 0..self.pods.len() {
+            let p = &self.pods[pod];
+            if p.deleted || p.node != Some(node) {
+                continue;
+            }
+            let w = p.workload;
+            let allowed = match self.workloads[w].pdb_min_available {
+                None => true,
+                Some(min) => self.serving(w, machine_up).0 > min,
+            };
+            if api && allowed {
+                self.delete(pod, ctx);
+            }
+        }
+        !self.pods.iter().any(|p| !p.deleted && p.node == Some(node))
     }
 
     /// Per workload: (ready pods that serve, pods the endpoints list).

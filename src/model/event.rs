@@ -109,6 +109,16 @@ pub enum ClusterEvent {
         /// Step index.
         step: u16,
     },
+    /// A drain retries evictions a PodDisruptionBudget refused.
+    DrainRetried {
+        /// Step index.
+        step: u16,
+    },
+    /// A drained node's maintenance is over; the next node is drained.
+    DrainAdvanced {
+        /// Step index.
+        step: u16,
+    },
     /// A rolling upgrade moves to the next control-plane machine.
     UpgradeAdvanced {
         /// Step index.

@@ -152,6 +152,9 @@ pub struct ClusterModel<'s> {
     leases: [Lease; 2],
     crews: Crews,
     chaos: Vec<ChaosHold>,
+    /// Per drain step: the next machine of its list and whether it is in
+    /// maintenance (drained and down).
+    drains: Vec<(usize, bool)>,
     data: DataPlane,
     // Derived per control-plane machine, rebuilt on every refresh.
     alive: Vec<bool>,
@@ -261,10 +264,17 @@ impl<'s> ClusterModel<'s> {
                     .collect()
             })
             .collect();
+        // Planned work (upgrades, drains) is reported apart from faults.
         let chaos_cause = scenario
             .chaos
             .iter()
-            .map(|step| add(format!("chaos {}", step.name)))
+            .map(|step| {
+                let kind = match step.action {
+                    ChaosAction::RollingUpgrade | ChaosAction::Drain(_) => "planned",
+                    _ => "chaos",
+                };
+                add(format!("{kind} {}", step.name))
+            })
             .collect();
         let disaster_cause = add("etcd disaster (majority of disks lost)".to_string());
 
@@ -293,6 +303,7 @@ impl<'s> ClusterModel<'s> {
                 Lease::new(1, timers, n_cp, Some(0)),
             ],
             crews: Crews::default(),
+            drains: vec![(0, false); scenario.chaos.len()],
             data: DataPlane::new(scenario),
             chaos: vec![ChaosHold::default(); scenario.chaos.len()],
             alive: vec![true; n_cp],
@@ -731,6 +742,16 @@ impl ClusterModel<'_> {
                 }
                 EndpointConfig::Direct => {}
             },
+            ChaosAction::Drain(machines) => {
+                self.drains[step] = (0, false);
+                if let Some(&first) = machines.first() {
+                    self.data.set_cordoned(first, true);
+                    ctx.schedule(
+                        SimDuration::ZERO,
+                        ClusterEvent::DrainRetried { step: step as u16 },
+                    );
+                }
+            }
             ChaosAction::RollingUpgrade => {
                 hold.machines.extend(self.cp.first().copied());
                 ctx.schedule(
@@ -742,7 +763,10 @@ impl ClusterModel<'_> {
                 );
             }
         }
-        if !matches!(spec.action, ChaosAction::RollingUpgrade) {
+        if !matches!(
+            spec.action,
+            ChaosAction::RollingUpgrade | ChaosAction::Drain(_)
+        ) {
             ctx.schedule(
                 spec.duration,
                 ClusterEvent::ChaosEnded { step: step as u16 },
@@ -770,6 +794,54 @@ impl ClusterModel<'_> {
     fn on_chaos_ended(&mut self, step: usize) {
         let hold = std::mem::take(&mut self.chaos[step]);
         self.apply_hold(&hold, -1);
+    }
+
+    /// Tries to empty the node being drained; once empty it goes down for
+    /// the step's duration. Refused evictions are retried every 5 s, as
+    /// `kubectl drain` does.
+    fn on_drain_retried(&mut self, step: usize, ctx: &mut Ctx<'_, ClusterEvent>) {
+        let ChaosAction::Drain(machines) = &self.scenario.chaos[step].action else {
+            return;
+        };
+        let (index, in_maintenance) = self.drains[step];
+        if in_maintenance || index >= machines.len() {
+            return;
+        }
+        let machine = machines[index];
+        self.last_cause = self.chaos_cause[step];
+        let api = self.write_ok.iter().any(|ok| *ok);
+        if self.data.drain(machine, api, &self.machine_up, ctx) {
+            self.drains[step].1 = true;
+            let hold = ChaosHold {
+                machines: vec![machine],
+                ..ChaosHold::default()
+            };
+            self.apply_hold(&hold, 1);
+            self.chaos[step] = hold;
+            ctx.schedule(
+                self.scenario.chaos[step].duration,
+                ClusterEvent::DrainAdvanced { step: step as u16 },
+            );
+        } else {
+            ctx.schedule(
+                SimDuration::from_secs(5),
+                ClusterEvent::DrainRetried { step: step as u16 },
+            );
+        }
+    }
+
+    fn on_drain_advanced(&mut self, step: usize, ctx: &mut Ctx<'_, ClusterEvent>) {
+        let ChaosAction::Drain(machines) = &self.scenario.chaos[step].action else {
+            return;
+        };
+        self.on_chaos_ended(step);
+        let (index, _) = self.drains[step];
+        self.data.set_cordoned(machines[index], false);
+        self.drains[step] = (index + 1, false);
+        if let Some(&next) = machines.get(index + 1) {
+            self.data.set_cordoned(next, true);
+            self.on_drain_retried(step, ctx);
+        }
     }
 
     fn on_upgrade_advanced(&mut self, step: usize, next: usize, ctx: &mut Ctx<'_, ClusterEvent>) {
@@ -872,6 +944,14 @@ impl ClusterModel<'_> {
             ),
             ClusterEvent::ChaosStarted { step } => (
                 "chaos-started",
+                self.scenario.chaos[step as usize].name.clone(),
+            ),
+            ClusterEvent::DrainRetried { step } => (
+                "drain-attempted",
+                self.scenario.chaos[step as usize].name.clone(),
+            ),
+            ClusterEvent::DrainAdvanced { step } => (
+                "drain-maintenance-done",
                 self.scenario.chaos[step as usize].name.clone(),
             ),
             ClusterEvent::ChaosEnded { step } => (
@@ -1051,6 +1131,8 @@ impl Handler for ClusterModel<'_> {
             ClusterEvent::UpgradeAdvanced { step, next } => {
                 self.on_upgrade_advanced(step as usize, next as usize, ctx);
             }
+            ClusterEvent::DrainRetried { step } => self.on_drain_retried(step as usize, ctx),
+            ClusterEvent::DrainAdvanced { step } => self.on_drain_advanced(step as usize, ctx),
         }
         self.refresh(ctx);
     }

@@ -181,6 +181,8 @@ pub enum ChaosAction {
     FailLoadBalancer,
     /// Control-plane machines down one after another (planned work).
     RollingUpgrade,
+    /// Drain these worker machines one after another (planned work).
+    Drain(Vec<usize>),
 }
 
 /// The control plane.

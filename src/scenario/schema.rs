@@ -265,6 +265,9 @@ pub enum RawChaosAction {
     FailLoadBalancer,
     /// Take the control-plane machines down one at a time (planned).
     RollingUpgrade,
+    /// Drain worker nodes one at a time (respecting PodDisruptionBudgets),
+    /// take each down for maintenance, then uncordon it (planned).
+    Drain,
 }
 
 /// A distribution of durations, written as `{kind: {parameters}}`.

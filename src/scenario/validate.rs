@@ -6,7 +6,7 @@ use serde_saphyr::{Location, Spanned};
 
 use super::schema::*;
 use super::workload::{
-    NodeLifecycle, RawAntiAffinity, RawNodeLifecycle, RawTopologyKey, RawUpRule,
+    IntOrPercent, NodeLifecycle, RawAntiAffinity, RawNodeLifecycle, RawTopologyKey, RawUpRule,
     RawWhenUnsatisfiable, RawWorkload, RawWorkloadKind, Resources, Spread, Workload, WorkloadKind,
 };
 use super::{
@@ -666,6 +666,36 @@ fn validate_workloads(
                 .map_or(SimDuration::from_secs(300), |t| t.0),
             startup: check.distribution(&workload.startup, &format!("{path}.startup")),
             min_ready,
+            pdb_min_available: workload.pdb.as_ref().and_then(|pdb| {
+                // Percentages: minAvailable rounds up, maxUnavailable down
+                // (k8s-facts §4).
+                let share = |p: f64, up: bool| {
+                    let exact = p / 100.0 * replicas as f64;
+                    if up {
+                        exact.ceil() as usize
+                    } else {
+                        exact.floor() as usize
+                    }
+                };
+                match (pdb.value.min_available, pdb.value.max_unavailable) {
+                    (Some(min), None) => Some(match min {
+                        IntOrPercent::Int(k) => k as usize,
+                        IntOrPercent::Percent(p) => share(p, true),
+                    }),
+                    (None, Some(max)) => Some(replicas.saturating_sub(match max {
+                        IntOrPercent::Int(k) => k as usize,
+                        IntOrPercent::Percent(p) => share(p, false),
+                    })),
+                    _ => {
+                        check.at(
+                            &pdb.referenced,
+                            format!("{path}.pdb"),
+                            "give exactly one of min_available or max_unavailable",
+                        );
+                        None
+                    }
+                }
+            }),
         });
     }
     out
@@ -729,6 +759,27 @@ fn validate_chaos(
                     }
                 }
                 ChaosAction::Crash(machines)
+            }
+            RawChaosAction::Drain => {
+                needs_target(check, "a worker group name or `group[index]`");
+                let mut machines = Vec::new();
+                for name in &names {
+                    match resolve_machines(name, groups) {
+                        Ok(found) => machines.extend(found),
+                        Err(message) => check.at(target_at, format!("{path}.target"), message),
+                    }
+                }
+                let workers: Vec<usize> = groups
+                    .iter()
+                    .flat_map(|g| std::iter::repeat_n(g.role == Role::Worker, g.zones.len()))
+                    .enumerate()
+                    .filter(|(_, w)| *w)
+                    .map(|(m, _)| m)
+                    .collect();
+                if machines.iter().any(|m| !workers.contains(m)) {
+                    check.at(target_at, format!("{path}.target"), "`drain` takes worker machines; use `crash` or `rolling-upgrade` for the control plane");
+                }
+                ChaosAction::Drain(machines)
             }
             RawChaosAction::ZoneOutage => {
                 needs_target(check, "a zone");
@@ -806,7 +857,17 @@ fn validate_chaos(
                 .filter(|g| g.role == Role::ControlPlane)
                 .map(|g| g.zones.len() as u64)
                 .sum::<u64>();
-            let busy = if spec.action.value == RawChaosAction::RollingUpgrade {
+            let drained = match spec.action.value {
+                RawChaosAction::Drain => names
+                    .iter()
+                    .filter_map(|n| resolve_machines(n, groups).ok())
+                    .map(|m| m.len() as u64)
+                    .sum::<u64>(),
+                _ => 1,
+            };
+            let busy = if spec.action.value == RawChaosAction::Drain {
+                duration.saturating_mul(drained)
+            } else if spec.action.value == RawChaosAction::RollingUpgrade {
                 duration.saturating_mul(cp)
             } else {
                 duration
@@ -844,6 +905,7 @@ fn action_name(action: RawChaosAction) -> &'static str {
         RawChaosAction::Partition => "partition",
         RawChaosAction::FailLoadBalancer => "fail-load-balancer",
         RawChaosAction::RollingUpgrade => "rolling-upgrade",
+        RawChaosAction::Drain => "drain",
     }
 }
 

@@ -149,6 +149,70 @@ pub struct RawWorkload {
     pub startup: Spanned<RawDistribution>,
     /// When the workload counts as up: `{min_ready: k}` or `quorum`.
     pub up: Option<Spanned<RawUpRule>>,
+    /// PodDisruptionBudget: `{min_available: 2}` or `{max_unavailable: 1}`
+    /// (numbers or percentages such as `50%`).
+    pub pdb: Option<Spanned<RawPdb>>,
+}
+
+/// A PodDisruptionBudget.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPdb {
+    /// Pods that must stay available (percentages round up).
+    pub min_available: Option<IntOrPercent>,
+    /// Pods that may be unavailable (percentages round down).
+    pub max_unavailable: Option<IntOrPercent>,
+}
+
+/// A whole number or a percentage, as Kubernetes writes `IntOrString`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum IntOrPercent {
+    /// A count of pods.
+    Int(u64),
+    /// A share of the replicas, in percent.
+    Percent(f64),
+}
+
+impl<'de> Deserialize<'de> for IntOrPercent {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = IntOrPercent;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a whole number of pods or a percentage such as 50%")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<IntOrPercent, E> {
+                Ok(IntOrPercent::Int(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<IntOrPercent, E> {
+                u64::try_from(v)
+                    .map(IntOrPercent::Int)
+                    .map_err(|_| E::custom("a pod count cannot be negative"))
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<IntOrPercent, E> {
+                let bad = || {
+                    E::custom(format!(
+                        "`{text}`: write a whole number or a percentage such as 50%"
+                    ))
+                };
+                match text.trim().strip_suffix('%') {
+                    Some(p) => p
+                        .trim()
+                        .parse::<f64>()
+                        .ok()
+                        .filter(|p| (0.0..=100.0).contains(p))
+                        .map(IntOrPercent::Percent)
+                        .ok_or_else(bad),
+                    None => text
+                        .trim()
+                        .parse::<u64>()
+                        .map(IntOrPercent::Int)
+                        .map_err(|_| bad()),
+                }
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
 }
 
 /// Workload kinds.
@@ -312,4 +376,7 @@ pub struct Workload {
     pub startup: Distribution,
     /// Ready replicas needed for the workload to be up.
     pub min_ready: usize,
+    /// PodDisruptionBudget as the number of pods that must stay available
+    /// during voluntary evictions (drains); `None` without a budget.
+    pub pdb_min_available: Option<usize>,
 }
