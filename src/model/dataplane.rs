@@ -20,7 +20,7 @@ use rand::RngExt;
 
 use super::event::ClusterEvent;
 use crate::engine::{Ctx, EventKey, SimDuration, SimTime};
-use crate::scenario::{Resources, Scenario, Workload, WorkloadKind};
+use crate::scenario::{PodFailureKind, Resources, Scenario, Workload, WorkloadKind};
 
 /// A worker node.
 struct Node {
@@ -43,6 +43,8 @@ struct Node {
 enum PodState {
     /// Not bound to a node yet.
     Pending,
+    /// Its container exited (or was killed); waiting out CrashLoopBackOff.
+    Crashed,
     /// Bound; containers starting (or waiting for the machine).
     Starting,
     /// Ready.
@@ -62,6 +64,28 @@ struct Pod {
     deleted: bool,
     /// In the Service endpoints (Kubernetes' view of readiness).
     listed: bool,
+    fault_timers: Vec<Option<EventKey>>,
+    /// Probe detection, restart or flap timers of the current fault.
+    fault_keys: Vec<EventKey>,
+    hung: bool,
+    unready: bool,
+    crashes: u32,
+    running_since: SimTime,
+}
+
+/// CrashLoopBackOff (k8s-facts §3): the first restart is immediate, then
+/// 10 s doubling to 300 s; a container that ran 10 minutes starts over.
+const BACKOFF_BASE: SimDuration = SimDuration::from_secs(10);
+const BACKOFF_CAP: SimDuration = SimDuration::from_secs(300);
+const BACKOFF_RESET: SimDuration = SimDuration::from_secs(600);
+
+fn backoff(previous_crashes: u32) -> SimDuration {
+    match previous_crashes {
+        0 => SimDuration::ZERO,
+        n => BACKOFF_BASE
+            .saturating_mul(1u64 << (n - 1).min(16))
+            .min(BACKOFF_CAP),
+    }
 }
 
 /// What the data plane needs to know about the rest of the cluster.
@@ -132,8 +156,7 @@ impl DataPlane {
                 let pod = self.new_pod(w);
                 if let Some(node) = self.choose_node(pod) {
                     self.bind(pod, node);
-                    self.pods[pod].state = PodState::Running;
-                    self.pods[pod].listed = true;
+                    self.on_started(pod, ctx);
                 }
             }
         }
@@ -150,6 +173,12 @@ impl DataPlane {
             terminating: false,
             deleted: false,
             listed: false,
+            fault_timers: vec![None; self.workloads[workload].pod_failures.len()],
+            fault_keys: Vec::new(),
+            hung: false,
+            unready: false,
+            crashes: 0,
+            running_since: SimTime::ZERO,
         };
         match self.pods.iter().position(|p| p.deleted) {
             Some(slot) => {
@@ -179,6 +208,7 @@ impl DataPlane {
             n.used.cpu_millis -= requests.cpu_millis;
             n.used.memory_bytes -= requests.memory_bytes;
         }
+        self.disarm_faults(pod, ctx);
         let p = &mut self.pods[pod];
         for key in [p.start.take(), p.eviction.take()].into_iter().flatten() {
             ctx.cancel(key);
@@ -303,7 +333,10 @@ impl DataPlane {
             }
             let up = view.machine_up[self.nodes[node].machine];
             match (p.state, up, p.start.is_some()) {
-                (PodState::Running, false, _) => self.pods[pod].state = PodState::Starting,
+                (PodState::Running | PodState::Crashed, false, _) => {
+                    self.disarm_faults(pod, ctx);
+                    self.pods[pod].state = PodState::Starting;
+                }
                 (PodState::Starting, false, true) => {
                     if let Some(key) = self.pods[pod].start.take() {
                         ctx.cancel(key);
@@ -476,6 +509,7 @@ impl DataPlane {
         match self.workloads[self.pods[pod].workload].kind {
             WorkloadKind::Deployment => self.delete(pod, ctx),
             WorkloadKind::StatefulSet => {
+                self.disarm_faults(pod, ctx);
                 self.pods[pod].terminating = true;
                 self.pods[pod].listed = false;
                 self.pods[pod].state = PodState::Starting;
@@ -486,10 +520,135 @@ impl DataPlane {
         }
     }
 
-    pub fn on_started(&mut self, pod: usize) {
-        self.pods[pod].start = None;
-        self.pods[pod].state = PodState::Running;
-        self.pods[pod].listed = true;
+    /// Containers started and the readiness probe passed: the pod serves,
+    /// and its failure clocks run.
+    pub fn on_started(&mut self, pod: usize, ctx: &mut Ctx<'_, ClusterEvent>) {
+        let p = &mut self.pods[pod];
+        p.start = None;
+        p.state = PodState::Running;
+        p.listed = true;
+        p.running_since = ctx.now();
+        let w = p.workload;
+        for (mode, failure) in self.workloads[w].pod_failures.iter().enumerate() {
+            let delay = failure.time_to_failure.sample(ctx.rng());
+            self.pods[pod].fault_timers[mode] = Some(ctx.schedule(
+                delay,
+                ClusterEvent::PodFailed {
+                    pod: pod as u32,
+                    mode: mode as u16,
+                },
+            ));
+        }
+    }
+
+    fn disarm_faults(&mut self, pod: usize, ctx: &mut Ctx<'_, ClusterEvent>) {
+        let p = &mut self.pods[pod];
+        for timer in p.fault_timers.iter_mut() {
+            if let Some(key) = timer.take() {
+                ctx.cancel(key);
+            }
+        }
+        for key in p.fault_keys.drain(..) {
+            ctx.cancel(key);
+        }
+        p.hung = false;
+        p.unready = false;
+    }
+
+    /// When the probes notice: a uniform phase within one period plus the
+    /// remaining failed probes.
+    fn detection(&self, pod: usize, ctx: &mut Ctx<'_, ClusterEvent>) -> SimDuration {
+        let probes = self.workloads[self.pods[pod].workload].probes;
+        let phase = probes.period.as_micros() as f64 * ctx.rng().random::<f64>();
+        SimDuration::from_micros(phase as u64)
+            + probes
+                .period
+                .saturating_mul(u64::from(probes.failure_threshold - 1))
+    }
+
+    /// A pod-level fault of a running pod.
+    pub fn on_pod_failed(&mut self, pod: usize, mode: usize, ctx: &mut Ctx<'_, ClusterEvent>) {
+        self.pods[pod].fault_timers[mode] = None;
+        if self.pods[pod].state != PodState::Running {
+            return;
+        }
+        self.disarm_faults(pod, ctx);
+        let w = self.pods[pod].workload;
+        match &self.workloads[w].pod_failures[mode].kind {
+            PodFailureKind::Crash => self.crash(pod, ctx),
+            PodFailureKind::Hang => {
+                self.pods[pod].hung = true;
+                let at = self.detection(pod, ctx);
+                let key = ctx.schedule(at, ClusterEvent::PodProbeFailed { pod: pod as u32 });
+                self.pods[pod].fault_keys.push(key);
+            }
+            PodFailureKind::Unready(duration) => {
+                let flap = duration.sample(ctx.rng());
+                self.pods[pod].unready = true;
+                let at = self.detection(pod, ctx);
+                let detect = ctx.schedule(at, ClusterEvent::PodProbeFailed { pod: pod as u32 });
+                let end = ctx.schedule(flap, ClusterEvent::PodFlapEnded { pod: pod as u32 });
+                self.pods[pod].fault_keys.extend([detect, end]);
+            }
+        }
+    }
+
+    /// The container is gone: out of the endpoints at once, restarted after
+    /// the CrashLoopBackOff delay.
+    fn crash(&mut self, pod: usize, ctx: &mut Ctx<'_, ClusterEvent>) {
+        let now = ctx.now();
+        let p = &mut self.pods[pod];
+        if now.saturating_since(p.running_since) >= BACKOFF_RESET {
+            p.crashes = 0;
+        }
+        let delay = backoff(p.crashes);
+        p.crashes += 1;
+        p.state = PodState::Crashed;
+        p.listed = false;
+        p.hung = false;
+        let key = ctx.schedule(delay, ClusterEvent::PodRestarted { pod: pod as u32 });
+        self.pods[pod].fault_keys.push(key);
+    }
+
+    /// Readiness failed: the pod leaves the endpoints; a hung container
+    /// also fails liveness (same defaults) and is killed and restarted.
+    pub fn on_probe_failed(&mut self, pod: usize, ctx: &mut Ctx<'_, ClusterEvent>) {
+        self.pods[pod].listed = false;
+        if self.pods[pod].hung {
+            self.pods[pod].fault_keys.clear();
+            self.crash(pod, ctx);
+        }
+    }
+
+    /// The backoff is over: the container starts again.
+    pub fn on_restarted(&mut self, pod: usize) {
+        let p = &mut self.pods[pod];
+        p.fault_keys.clear();
+        if p.state == PodState::Crashed {
+            p.state = PodState::Starting;
+        }
+    }
+
+    /// The flap is over: ready again at the next successful probe (or at
+    /// once if the probes never noticed).
+    pub fn on_flap_ended(&mut self, pod: usize, ctx: &mut Ctx<'_, ClusterEvent>) {
+        let noticed = !self.pods[pod].listed;
+        self.disarm_faults(pod, ctx);
+        if noticed {
+            let period = self.workloads[self.pods[pod].workload].probes.period;
+            let wait = SimDuration::from_micros(
+                (period.as_micros() as f64 * ctx.rng().random::<f64>()) as u64,
+            );
+            self.pods[pod].start =
+                Some(ctx.schedule(wait, ClusterEvent::PodStarted { pod: pod as u32 }));
+        } else {
+            self.on_started(pod, ctx);
+        }
+    }
+
+    /// The workload a pod belongs to.
+    pub fn workload_of(&self, pod: usize) -> usize {
+        self.pods[pod].workload
     }
 
     fn node_of(&self, machine: usize) -> Option<usize> {
@@ -548,7 +707,7 @@ impl DataPlane {
             let up = p.node.is_some_and(|n| machine_up[self.nodes[n].machine]);
             if p.listed {
                 listed += 1;
-                if p.state == PodState::Running && up {
+                if p.state == PodState::Running && up && !p.hung && !p.unready {
                     serving += 1;
                 }
             }

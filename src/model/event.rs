@@ -109,6 +109,28 @@ pub enum ClusterEvent {
         /// Step index.
         step: u16,
     },
+    /// A pod-level fault: a container crashed, hung, or stopped being ready.
+    PodFailed {
+        /// Pod slot.
+        pod: u32,
+        /// Pod failure-mode index of its workload.
+        mode: u16,
+    },
+    /// The probes noticed a hung or unready pod.
+    PodProbeFailed {
+        /// Pod slot.
+        pod: u32,
+    },
+    /// A crashed or killed container's CrashLoopBackOff delay is over.
+    PodRestarted {
+        /// Pod slot.
+        pod: u32,
+    },
+    /// A readiness flap ended.
+    PodFlapEnded {
+        /// Pod slot.
+        pod: u32,
+    },
     /// A drain retries evictions a PodDisruptionBudget refused.
     DrainRetried {
         /// Step index.

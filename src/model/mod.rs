@@ -169,6 +169,8 @@ pub struct ClusterModel<'s> {
     machine_cause: Vec<Vec<usize>>,
     zone_cause: Vec<usize>,
     domain_cause: Vec<Vec<usize>>,
+    /// Cause index of pod failure mode `[workload][mode]`.
+    pod_cause: Vec<Vec<usize>>,
     chaos_cause: Vec<usize>,
     disaster_cause: usize,
     last_cause: usize,
@@ -265,6 +267,16 @@ impl<'s> ClusterModel<'s> {
             })
             .collect();
         // Planned work (upgrades, drains) is reported apart from faults.
+        let pod_cause: Vec<Vec<usize>> = scenario
+            .workloads
+            .iter()
+            .map(|w| {
+                w.pod_failures
+                    .iter()
+                    .map(|f| add(format!("pod {}/{}", w.name, f.name)))
+                    .collect()
+            })
+            .collect();
         let chaos_cause = scenario
             .chaos
             .iter()
@@ -318,6 +330,7 @@ impl<'s> ClusterModel<'s> {
             machine_cause,
             zone_cause,
             domain_cause,
+            pod_cause,
             chaos_cause,
             domains: scenario
                 .failure_domains
@@ -907,6 +920,18 @@ impl ClusterModel<'_> {
             ClusterEvent::NodeTainted { node } => ("node-tainted", format!("worker node {node}")),
             ClusterEvent::PodEvicted { pod } => ("pod-evicted", format!("pod {pod}")),
             ClusterEvent::PodStarted { pod } => ("pod-ready", format!("pod {pod}")),
+            ClusterEvent::PodFailed { pod, mode } => (
+                "pod-failed",
+                format!(
+                    "pod {pod} ({})",
+                    self.scenario.workloads[self.data.workload_of(pod as usize)].pod_failures
+                        [mode as usize]
+                        .name
+                ),
+            ),
+            ClusterEvent::PodProbeFailed { pod } => ("pod-probe-failed", format!("pod {pod}")),
+            ClusterEvent::PodRestarted { pod } => ("pod-restarting", format!("pod {pod}")),
+            ClusterEvent::PodFlapEnded { pod } => ("pod-flap-ended", format!("pod {pod}")),
             ClusterEvent::EtcdLeaderElected => ("etcd-leader-elected", String::new()),
             ClusterEvent::EtcdMemberSynced { member } => {
                 ("etcd-member-synced", format!("member {member}"))
@@ -1083,7 +1108,15 @@ impl Handler for ClusterModel<'_> {
                 let controllers = self.leases[0].leading(&self.write_ok);
                 self.data.on_evicted(pod as usize, controllers, ctx);
             }
-            ClusterEvent::PodStarted { pod } => self.data.on_started(pod as usize),
+            ClusterEvent::PodStarted { pod } => self.data.on_started(pod as usize, ctx),
+            ClusterEvent::PodFailed { pod, mode } => {
+                self.last_cause =
+                    self.pod_cause[self.data.workload_of(pod as usize)][mode as usize];
+                self.data.on_pod_failed(pod as usize, mode as usize, ctx);
+            }
+            ClusterEvent::PodProbeFailed { pod } => self.data.on_probe_failed(pod as usize, ctx),
+            ClusterEvent::PodRestarted { pod } => self.data.on_restarted(pod as usize),
+            ClusterEvent::PodFlapEnded { pod } => self.data.on_flap_ended(pod as usize, ctx),
             ClusterEvent::EtcdLeaderElected => {
                 let net = Net {
                     up: &self.machine_up,

@@ -23,7 +23,9 @@ use sha2::{Digest, Sha256};
 
 use crate::dist::Distribution;
 use crate::engine::SimDuration;
-pub use workload::{NodeLifecycle, Resources, Spread, Workload, WorkloadKind};
+pub use workload::{
+    NodeLifecycle, PodFailure, PodFailureKind, Probes, Resources, Spread, Workload, WorkloadKind,
+};
 
 /// The built-in default scenario: a stacked three-node control plane.
 pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/stacked-3cp.yaml");

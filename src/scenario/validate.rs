@@ -6,8 +6,9 @@ use serde_saphyr::{Location, Spanned};
 
 use super::schema::*;
 use super::workload::{
-    IntOrPercent, NodeLifecycle, RawAntiAffinity, RawNodeLifecycle, RawTopologyKey, RawUpRule,
-    RawWhenUnsatisfiable, RawWorkload, RawWorkloadKind, Resources, Spread, Workload, WorkloadKind,
+    IntOrPercent, NodeLifecycle, PodFailure, PodFailureKind, Probes, RawAntiAffinity,
+    RawNodeLifecycle, RawPodFailureKind, RawTopologyKey, RawUpRule, RawWhenUnsatisfiable,
+    RawWorkload, RawWorkloadKind, Resources, Spread, Workload, WorkloadKind,
 };
 use super::{
     Backup, ChaosAction, ChaosStep, CommonCause, ControlPlane, Endpoint, Etcd, FailureDomain,
@@ -666,6 +667,53 @@ fn validate_workloads(
                 .map_or(SimDuration::from_secs(300), |t| t.0),
             startup: check.distribution(&workload.startup, &format!("{path}.startup")),
             min_ready,
+            probes: Probes {
+                period: workload
+                    .probes
+                    .as_ref()
+                    .and_then(|p| p.period)
+                    .map_or(Probes::default().period, |d| d.0),
+                failure_threshold: workload
+                    .probes
+                    .as_ref()
+                    .and_then(|p| p.failure_threshold.as_ref())
+                    .map_or(Probes::default().failure_threshold, |t| {
+                        check.count(t, &format!("{path}.probes.failure_threshold"), 1, 1_000)
+                    }),
+            },
+            pod_failures: workload
+                .pod_failures
+                .iter()
+                .enumerate()
+                .map(|(f, failure)| {
+                    let field = format!("{path}.pod_failures[{f}]");
+                    let time_to_failure =
+                        check.distribution(&failure.time_to_failure, &format!("{field}.time_to_failure"));
+                    if time_to_failure.is_zero() {
+                        check.at(&failure.time_to_failure.referenced, format!("{field}.time_to_failure"), "a time to failure of zero would fail forever; give a positive duration");
+                    }
+                    let kind = match (failure.kind.value, &failure.duration) {
+                        (RawPodFailureKind::Unready, Some(d)) => {
+                            PodFailureKind::Unready(check.distribution(d, &format!("{field}.duration")))
+                        }
+                        (RawPodFailureKind::Unready, None) => {
+                            check.at(&failure.kind.referenced, format!("{field}.duration"), "an `unready` flap needs a `duration` distribution, e.g. {deterministic: 30s}");
+                            PodFailureKind::Unready(Distribution::deterministic(SimDuration::ZERO))
+                        }
+                        (kind, Some(d)) => {
+                            check.at(&d.referenced, format!("{field}.duration"), "only `unready` flaps take a duration; a crash or hang lasts until the restart");
+                            if kind == RawPodFailureKind::Crash { PodFailureKind::Crash } else { PodFailureKind::Hang }
+                        }
+                        (RawPodFailureKind::Crash, None) => PodFailureKind::Crash,
+                        (RawPodFailureKind::Hang, None) => PodFailureKind::Hang,
+                    };
+                    PodFailure {
+                        name: failure.name.clone().unwrap_or_else(|| format!("pod-failure-{f}")),
+                        kind,
+                        time_to_failure,
+                    }
+                })
+                .collect(),
             pdb_min_available: workload.pdb.as_ref().and_then(|pdb| {
                 // Percentages: minAvailable rounds up, maxUnavailable down
                 // (k8s-facts §4).

@@ -152,6 +152,89 @@ pub struct RawWorkload {
     /// PodDisruptionBudget: `{min_available: 2}` or `{max_unavailable: 1}`
     /// (numbers or percentages such as `50%`).
     pub pdb: Option<Spanned<RawPdb>>,
+    /// Readiness and liveness probe settings.
+    pub probes: Option<RawProbes>,
+    /// Pod-level faults: container crashes, hangs, readiness flaps.
+    #[serde(default)]
+    pub pod_failures: Vec<RawPodFailure>,
+}
+
+/// Probe settings (the same for readiness and liveness).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProbes {
+    /// `periodSeconds`.
+    pub period: Option<Duration>,
+    /// `failureThreshold`.
+    pub failure_threshold: Option<Spanned<u64>>,
+}
+
+/// A pod-level failure mode.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPodFailure {
+    /// Name for reports.
+    pub name: Option<String>,
+    /// `crash`, `hang` or `unready`.
+    pub kind: Spanned<RawPodFailureKind>,
+    /// Running time of a pod until this failure.
+    #[serde(alias = "ttf")]
+    pub time_to_failure: Spanned<RawDistribution>,
+    /// `unready` only: how long the pod cannot serve.
+    pub duration: Option<Spanned<RawDistribution>>,
+}
+
+/// Pod failure kinds.
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum RawPodFailureKind {
+    /// The container exits and is restarted with CrashLoopBackOff.
+    Crash,
+    /// The container stops answering; liveness restarts it.
+    Hang,
+    /// Readiness fails for a while (a flap); the pod is not restarted.
+    Unready,
+}
+
+/// Probe settings, validated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Probes {
+    /// Time between probes.
+    pub period: SimDuration,
+    /// Consecutive failures before the probe fails.
+    pub failure_threshold: u32,
+}
+
+impl Default for Probes {
+    /// `periodSeconds: 10`, `failureThreshold: 3` (k8s-facts §3).
+    fn default() -> Self {
+        Probes {
+            period: SimDuration::from_secs(10),
+            failure_threshold: 3,
+        }
+    }
+}
+
+/// What a pod failure does.
+#[derive(Clone, Debug)]
+pub enum PodFailureKind {
+    /// Container exit; restart after the CrashLoopBackOff delay.
+    Crash,
+    /// Hang; detected by the probes, then restarted.
+    Hang,
+    /// Readiness flap lasting this long.
+    Unready(Distribution),
+}
+
+/// A pod failure mode, validated.
+#[derive(Clone, Debug)]
+pub struct PodFailure {
+    /// Name for reports.
+    pub name: String,
+    /// What it does.
+    pub kind: PodFailureKind,
+    /// Running time until it happens.
+    pub time_to_failure: Distribution,
 }
 
 /// A PodDisruptionBudget.
@@ -379,4 +462,8 @@ pub struct Workload {
     /// PodDisruptionBudget as the number of pods that must stay available
     /// during voluntary evictions (drains); `None` without a budget.
     pub pdb_min_available: Option<usize>,
+    /// Readiness and liveness probes.
+    pub probes: Probes,
+    /// Pod-level failure modes.
+    pub pod_failures: Vec<PodFailure>,
 }

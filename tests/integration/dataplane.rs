@@ -276,3 +276,87 @@ fn a_pdb_blocks_a_drain_that_would_break_it() {
     assert_eq!(full.downtime_by_cause[0].cause, "planned patch");
     assert_eq!(sli(&result, "workload.web.ready").outages, 0);
 }
+
+/// One replica on one of two healthy workers with the given pod failure.
+fn pod_fault(failure: &str, startup: &str) -> String {
+    format!(
+        "horizon: 3h
+replications: 3
+machines:
+  - name: cp
+    role: control-plane
+    count: 1
+  - name: workers
+    role: worker
+    count: 2
+    allocatable: {{ cpu: 4, memory: 16Gi }}
+control_plane:
+  topology: single
+workloads:
+  - name: app
+    replicas: 1
+    requests: {{ cpu: 1, memory: 1Gi }}
+    startup: {{ deterministic: {startup} }}
+    pod_failures:
+      - {failure}
+"
+    )
+}
+
+#[test]
+fn crash_loops_back_off_from_10_s_doubling_to_5_min() {
+    // A container that crashes a minute after every start: the first
+    // restart is immediate, then 10 s, 20 s, ... up to 300 s.
+    let s = scenario(&pod_fault(
+        "{ name: oom, kind: crash, time_to_failure: { deterministic: 1m } }",
+        "0s",
+    ));
+    let o = replicate(&s, s.seed, 0);
+    let outages = &o.slis[wl(0, "ready")].outage_secs;
+    assert_eq!(
+        &outages[..7],
+        &[10.0, 20.0, 40.0, 80.0, 160.0, 300.0, 300.0]
+    );
+    // Running 10 minutes between crashes resets the back-off: every
+    // restart is immediate.
+    let calm = scenario(&pod_fault(
+        "{ kind: crash, time_to_failure: { deterministic: 11m } }",
+        "0s",
+    ));
+    assert!(
+        replicate(&calm, calm.seed, 0).slis[wl(0, "ready")]
+            .outage_secs
+            .is_empty()
+    );
+}
+
+#[test]
+fn a_hung_container_is_restarted_after_the_liveness_probe_fails() {
+    // Probes every 10 s, 3 failures: noticed 20-30 s after the hang, then
+    // an immediate first restart and a 5 s start-up.
+    let s = scenario(&pod_fault(
+        "{ kind: hang, time_to_failure: { deterministic: 1h } }",
+        "5s",
+    ));
+    for index in 0..3 {
+        let o = replicate(&s, s.seed, index);
+        let outage = o.slis[wl(0, "ready")].outage_secs[0];
+        assert!((25.0..35.0).contains(&outage), "{outage}");
+        // Requests fail the same time: the endpoint keeps the hung pod
+        // until readiness fails, then there is no endpoint at all.
+        assert_eq!(o.slis[wl(0, "requests")].outage_secs[0], outage);
+    }
+}
+
+#[test]
+fn a_readiness_flap_takes_the_pod_out_until_the_next_good_probe() {
+    let s = scenario(&pod_fault(
+        "{ name: gc-pause, kind: unready, time_to_failure: { deterministic: 1h }, duration: { deterministic: 1m } }",
+        "5s",
+    ));
+    let result = run(&s, 0.95);
+    let ready = sli(&result, "workload.app.ready");
+    let longest = ready.outage_duration.as_ref().unwrap().max;
+    assert!((60.0..70.0).contains(&longest), "{longest}");
+    assert_eq!(ready.downtime_by_cause[0].cause, "pod app/gc-pause");
+}
