@@ -64,6 +64,8 @@ struct Pod {
     deleted: bool,
     /// In the Service endpoints (Kubernetes' view of readiness).
     listed: bool,
+    /// Template revision it was created from (rollouts).
+    revision: u32,
     fault_timers: Vec<Option<EventKey>>,
     /// Probe detection, restart or flap timers of the current fault.
     fault_keys: Vec<EventKey>,
@@ -109,6 +111,8 @@ pub(super) struct DataPlane {
     monitor_phase: SimDuration,
     /// Since when the current controller-manager leader has led.
     controllers_since: Option<SimTime>,
+    /// Current template revision of each workload.
+    revisions: Vec<u32>,
 }
 
 impl DataPlane {
@@ -143,6 +147,7 @@ impl DataPlane {
             zone_next_taint: vec![SimTime::ZERO; scenario.zones.len()],
             monitor_phase: SimDuration::ZERO,
             controllers_since: Some(SimTime::ZERO),
+            revisions: vec![0; scenario.workloads.len()],
         }
     }
 
@@ -162,8 +167,69 @@ impl DataPlane {
         }
     }
 
+    /// Creates missing pods (of the current revision) and, during a
+    /// rollout, moves pods to it the way the Deployment controller does:
+    /// at most `replicas + max_surge` pods, and old pods removed only while
+    /// at least `replicas - max_unavailable` stay ready (unready old pods
+    /// first).
+    fn reconcile(&mut self, w: usize, machine_up: &[bool], ctx: &mut Ctx<'_, ClusterEvent>) {
+        let target = self.revisions[w];
+        let replicas = self.workloads[w].replicas;
+        let live: Vec<usize> = (0..self.pods.len())
+            .filter(|&p| !self.pods[p].deleted && self.pods[p].workload == w)
+            .collect();
+        let old: Vec<usize> = live
+            .iter()
+            .copied()
+            .filter(|&p| self.pods[p].revision != target)
+            .collect();
+        let new = live.len() - old.len();
+        if old.is_empty() {
+            for _ in live.len()..replicas {
+                self.new_pod(w);
+            }
+            return;
+        }
+        let min_available = replicas.saturating_sub(self.workloads[w].max_unavailable);
+        let mut available = self.serving(w, machine_up).0;
+        let ready = |dp: &Self, p: usize| {
+            let pod = &dp.pods[p];
+            pod.listed && pod.state == PodState::Running && !pod.hung && !pod.unready
+        };
+        let (unready_old, ready_old): (Vec<usize>, Vec<usize>) =
+            old.into_iter().partition(|&p| !ready(self, p));
+        let unready_count = unready_old.len();
+        for p in unready_old {
+            self.delete(p, ctx);
+        }
+        let mut removed = 0;
+        for p in ready_old {
+            if available <= min_available {
+                break;
+            }
+            self.delete(p, ctx);
+            available -= 1;
+            removed += 1;
+        }
+        // Scale the new revision up within the surge limit.
+        let total = live.len() - removed - unready_count;
+        let max_total = replicas + self.workloads[w].max_surge;
+        let create = max_total
+            .saturating_sub(total)
+            .min(replicas.saturating_sub(new));
+        for _ in 0..create {
+            self.new_pod(w);
+        }
+    }
+
+    /// Starts a rolling update of workload `w` to a new revision.
+    pub fn start_rollout(&mut self, w: usize) {
+        self.revisions[w] += 1;
+    }
+
     fn new_pod(&mut self, workload: usize) -> usize {
         let pod = Pod {
+            revision: self.revisions[workload],
             workload,
             node: None,
             state: PodState::Pending,
@@ -301,16 +367,9 @@ impl DataPlane {
             for pod in due {
                 self.evict(pod, ctx);
             }
-            // ReplicaSet / StatefulSet controllers: create what is missing.
+            // ReplicaSet / StatefulSet / Deployment controllers.
             for w in 0..self.workloads.len() {
-                let existing = self
-                    .pods
-                    .iter()
-                    .filter(|p| !p.deleted && p.workload == w)
-                    .count();
-                for _ in existing..self.workloads[w].replicas {
-                    self.new_pod(w);
-                }
+                self.reconcile(w, view.machine_up, ctx);
             }
         }
         if view.scheduler {

@@ -282,7 +282,9 @@ impl<'s> ClusterModel<'s> {
             .iter()
             .map(|step| {
                 let kind = match step.action {
-                    ChaosAction::RollingUpgrade | ChaosAction::Drain(_) => "planned",
+                    ChaosAction::RollingUpgrade
+                    | ChaosAction::Drain(_)
+                    | ChaosAction::Rollout(_) => "planned",
                     _ => "chaos",
                 };
                 add(format!("{kind} {}", step.name))
@@ -755,6 +757,7 @@ impl ClusterModel<'_> {
                 }
                 EndpointConfig::Direct => {}
             },
+            ChaosAction::Rollout(workload) => self.data.start_rollout(*workload),
             ChaosAction::Drain(machines) => {
                 self.drains[step] = (0, false);
                 if let Some(&first) = machines.first() {
@@ -778,7 +781,7 @@ impl ClusterModel<'_> {
         }
         if !matches!(
             spec.action,
-            ChaosAction::RollingUpgrade | ChaosAction::Drain(_)
+            ChaosAction::RollingUpgrade | ChaosAction::Drain(_) | ChaosAction::Rollout(_)
         ) {
             ctx.schedule(
                 spec.duration,

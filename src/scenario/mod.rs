@@ -185,6 +185,8 @@ pub enum ChaosAction {
     RollingUpgrade,
     /// Drain these worker machines one after another (planned work).
     Drain(Vec<usize>),
+    /// A rolling update of this workload (planned work).
+    Rollout(usize),
 }
 
 /// The control plane.

@@ -235,8 +235,9 @@ pub struct RawChaosStep {
     pub at: Spanned<Duration>,
     /// Repeat period, if any.
     pub every: Option<Spanned<Duration>>,
-    /// How long the fault lasts (per machine, for a rolling upgrade).
-    pub duration: Spanned<Duration>,
+    /// How long the fault lasts (per machine, for a rolling upgrade or a
+    /// drain); a rollout takes as long as it takes and has none.
+    pub duration: Option<Spanned<Duration>>,
 }
 
 /// A chaos target: one name or a list of names.
@@ -268,6 +269,8 @@ pub enum RawChaosAction {
     /// Drain worker nodes one at a time (respecting PodDisruptionBudgets),
     /// take each down for maintenance, then uncordon it (planned).
     Drain,
+    /// Roll a Deployment to a new revision (maxSurge/maxUnavailable).
+    Rollout,
 }
 
 /// A distribution of durations, written as `{kind: {parameters}}`.

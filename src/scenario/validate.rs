@@ -638,15 +638,31 @@ fn validate_workloads(
                 (*k as usize).clamp(1, replicas)
             }
         };
-        if let Some(c) = &workload.capacity
-            && !(c.value > 0.0 && c.value.is_finite())
-        {
-            check.at(
-                &c.referenced,
-                format!("{path}.capacity"),
-                "requests per second per pod must be above zero",
-            );
-        }
+        // Kubernetes defaults: 25% each; surge rounds up, unavailable down
+        // (k8s-facts §4); both zero would never make progress.
+        let rolling = {
+            let count = |v: Option<IntOrPercent>, default: f64, up: bool| {
+                let percent = match v {
+                    Some(IntOrPercent::Int(k)) => return k as usize,
+                    Some(IntOrPercent::Percent(p)) => p,
+                    None => default,
+                };
+                let exact = percent / 100.0 * replicas as f64;
+                if up {
+                    exact.ceil() as usize
+                } else {
+                    exact.floor() as usize
+                }
+            };
+            let raw_ru = workload.rolling_update.as_ref();
+            let surge = count(raw_ru.and_then(|r| r.value.max_surge), 25.0, true);
+            let unavailable = count(raw_ru.and_then(|r| r.value.max_unavailable), 25.0, false);
+            if surge == 0 && unavailable == 0 {
+                let at = raw_ru.map_or(&workload.name.referenced, |r| &r.referenced);
+                check.at(at, format!("{path}.rolling_update"), "max_surge and max_unavailable cannot both be 0; a rollout could never progress");
+            }
+            (surge, unavailable)
+        };
         out.push(Workload {
             name,
             kind: match workload.kind.as_ref().map(|k| k.value) {
@@ -655,7 +671,6 @@ fn validate_workloads(
             },
             replicas,
             requests: Resources::from_raw(&workload.requests),
-            capacity: workload.capacity.as_ref().map(|c| c.value),
             node_group,
             spread,
             anti_affinity: workload
@@ -667,6 +682,8 @@ fn validate_workloads(
                 .map_or(SimDuration::from_secs(300), |t| t.0),
             startup: check.distribution(&workload.startup, &format!("{path}.startup")),
             min_ready,
+            max_surge: rolling.0,
+            max_unavailable: rolling.1,
             probes: Probes {
                 period: workload
                     .probes
@@ -829,6 +846,40 @@ fn validate_chaos(
                 }
                 ChaosAction::Drain(machines)
             }
+            RawChaosAction::Rollout => {
+                needs_target(check, "a Deployment's name");
+                let found = names
+                    .first()
+                    .and_then(|n| raw.workloads.iter().position(|w| w.name.value == *n));
+                let deployment = found.is_some_and(|w| {
+                    raw.workloads[w]
+                        .kind
+                        .as_ref()
+                        .is_none_or(|k| k.value == RawWorkloadKind::Deployment)
+                });
+                if !names.is_empty() && !deployment {
+                    let known: Vec<&str> = raw
+                        .workloads
+                        .iter()
+                        .filter(|w| {
+                            w.kind
+                                .as_ref()
+                                .is_none_or(|k| k.value == RawWorkloadKind::Deployment)
+                        })
+                        .map(|w| w.name.value.as_str())
+                        .collect();
+                    check.at(
+                        target_at,
+                        format!("{path}.target"),
+                        format!(
+                            "`{}` is not a Deployment; Deployments are: {}",
+                            names[0],
+                            known.join(", ")
+                        ),
+                    );
+                }
+                ChaosAction::Rollout(found.unwrap_or(0))
+            }
             RawChaosAction::ZoneOutage => {
                 needs_target(check, "a zone");
                 if names.len() > 1 {
@@ -891,14 +942,35 @@ fn validate_chaos(
                 ),
             );
         }
-        let duration = spec.duration.value.0;
-        if duration.is_zero() {
-            check.at(
-                &spec.duration.referenced,
-                format!("{path}.duration"),
-                "must be longer than zero, e.g. 10m",
-            );
-        }
+        let duration = match (&spec.duration, spec.action.value == RawChaosAction::Rollout) {
+            (Some(d), false) => {
+                if d.value.0.is_zero() {
+                    check.at(
+                        &d.referenced,
+                        format!("{path}.duration"),
+                        "must be longer than zero, e.g. 10m",
+                    );
+                }
+                d.value.0
+            }
+            (None, false) => {
+                check.at(
+                    &step.referenced,
+                    format!("{path}.duration"),
+                    "is required: how long the fault lasts, e.g. 10m",
+                );
+                SimDuration::ZERO
+            }
+            (Some(d), true) => {
+                check.at(
+                    &d.referenced,
+                    format!("{path}.duration"),
+                    "a rollout lasts as long as it takes; remove `duration`",
+                );
+                SimDuration::ZERO
+            }
+            (None, true) => SimDuration::ZERO,
+        };
         let every = spec.every.as_ref().map(|e| {
             let cp = groups
                 .iter()
@@ -954,6 +1026,7 @@ fn action_name(action: RawChaosAction) -> &'static str {
         RawChaosAction::FailLoadBalancer => "fail-load-balancer",
         RawChaosAction::RollingUpgrade => "rolling-upgrade",
         RawChaosAction::Drain => "drain",
+        RawChaosAction::Rollout => "rollout",
     }
 }
 

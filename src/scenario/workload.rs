@@ -135,8 +135,6 @@ pub struct RawWorkload {
     pub replicas: Spanned<u64>,
     /// Requests of each pod.
     pub requests: RawResources,
-    /// Requests per second one pod serves (for capacity SLIs).
-    pub capacity: Option<Spanned<f64>>,
     /// Node selector: the worker group the pods run on.
     pub node_group: Option<Spanned<String>>,
     /// Topology spread constraint.
@@ -154,9 +152,21 @@ pub struct RawWorkload {
     pub pdb: Option<Spanned<RawPdb>>,
     /// Readiness and liveness probe settings.
     pub probes: Option<RawProbes>,
+    /// Deployment rollout limits.
+    pub rolling_update: Option<Spanned<RawRollingUpdate>>,
     /// Pod-level faults: container crashes, hangs, readiness flaps.
     #[serde(default)]
     pub pod_failures: Vec<RawPodFailure>,
+}
+
+/// A Deployment's `strategy.rollingUpdate`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRollingUpdate {
+    /// Extra pods allowed above `replicas` (default 25%, rounded up).
+    pub max_surge: Option<IntOrPercent>,
+    /// Pods allowed to be unavailable (default 25%, rounded down).
+    pub max_unavailable: Option<IntOrPercent>,
 }
 
 /// Probe settings (the same for readiness and liveness).
@@ -445,8 +455,6 @@ pub struct Workload {
     pub replicas: usize,
     /// Requests of each pod.
     pub requests: Resources,
-    /// Requests per second one pod serves.
-    pub capacity: Option<f64>,
     /// Index of the worker group the pods must run on.
     pub node_group: Option<usize>,
     /// Topology spread.
@@ -464,6 +472,10 @@ pub struct Workload {
     pub pdb_min_available: Option<usize>,
     /// Readiness and liveness probes.
     pub probes: Probes,
+    /// Rollouts: extra pods allowed above `replicas`.
+    pub max_surge: usize,
+    /// Rollouts: pods allowed to be unavailable.
+    pub max_unavailable: usize,
     /// Pod-level failure modes.
     pub pod_failures: Vec<PodFailure>,
 }

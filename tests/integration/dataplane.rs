@@ -360,3 +360,66 @@ fn a_readiness_flap_takes_the_pod_out_until_the_next_good_probe() {
     assert!((60.0..70.0).contains(&longest), "{longest}");
     assert_eq!(ready.downtime_by_cause[0].cause, "pod app/gc-pause");
 }
+
+/// Four idle workers and a web Deployment rolled to a new revision at 1h.
+fn rollout(replicas: u64, rolling: &str) -> String {
+    format!(
+        "horizon: 2h
+replications: 2
+machines:
+  - name: cp
+    role: control-plane
+    count: 1
+  - name: workers
+    role: worker
+    count: 4
+    allocatable: {{ cpu: 8, memory: 32Gi }}
+control_plane:
+  topology: single
+workloads:
+  - name: web
+    replicas: {replicas}
+    requests: {{ cpu: 1, memory: 1Gi }}
+    startup: {{ deterministic: 20s }}
+    up: {{ min-ready: {min} }}
+    {rolling}
+chaos:
+  - {{ name: release, action: rollout, target: web, at: 1h }}
+",
+        min = replicas - 1
+    )
+}
+
+#[test]
+fn a_rollout_keeps_the_ready_pods_within_max_unavailable() {
+    // 3 replicas: 25% rounds to surge 1 and unavailable 0, so every old
+    // pod goes only after a new one is ready: never below 3 ready.
+    let three = scenario(&rollout(3, ""));
+    let o = nines::experiment::trace(&three, three.seed, 0);
+    assert!(o.slis[wl(0, "full")].outage_secs.is_empty());
+    let ready_times: Vec<f64> = o
+        .trace
+        .iter()
+        .filter(|e| e.kind == "pod-ready" && e.time_seconds >= 3600.0)
+        .map(|e| e.time_seconds - 3600.0)
+        .collect();
+    assert_eq!(
+        ready_times,
+        vec![20.0, 40.0, 60.0],
+        "one surge pod at a time"
+    );
+    // 4 replicas: surge 1 and unavailable 1: one below full during the
+    // rollout, never below the 3 the workload needs.
+    let four = scenario(&rollout(4, ""));
+    let o = replicate(&four, four.seed, 0);
+    assert!(!o.slis[wl(0, "full")].outage_secs.is_empty());
+    assert!(o.slis[wl(0, "ready")].outage_secs.is_empty());
+    // Both limits at zero would never progress: refused.
+    let err = nines::scenario::Scenario::parse(
+        &rollout(4, "rolling_update: { max_surge: 0, max_unavailable: 0 }"),
+        "r.yaml",
+        "r",
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("cannot both be 0"), "{err}");
+}
