@@ -45,22 +45,9 @@ pub struct RunArgs {
     /// Scenario file (YAML or JSON); without one, the built-in stacked
     /// 3-node control plane.
     pub scenario: Option<PathBuf>,
-    /// Replications (overrides the scenario's `replications`).
-    #[arg(short = 'n', long, value_parser = clap::value_parser!(u64).range(2..))]
-    pub replications: Option<u64>,
-    /// Master seed (overrides the scenario's `seed`).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Confidence level of every interval, e.g. 0.95 or 0.99.
-    #[arg(long, value_parser = parse_level)]
-    pub confidence: Option<f64>,
-    /// Add replications until every SLI's unavailability interval is
-    /// within this relative half-width (e.g. 0.1 for ±10 %).
-    #[arg(long, value_parser = parse_positive)]
-    pub precision: Option<f64>,
-    /// Cap on replications under --precision.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(2..))]
-    pub max_replications: Option<u64>,
+    /// How many replications, with which seed and confidence.
+    #[command(flatten)]
+    pub sim: SimulationArgs,
     /// Write the full report as JSON to this file.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
@@ -90,6 +77,40 @@ pub struct RunArgs {
 pub struct ValidateArgs {
     /// Scenario file to check.
     pub scenario: PathBuf,
+}
+
+/// The simulation settings `run` and `check` share.
+#[derive(Debug, clap::Args)]
+pub struct SimulationArgs {
+    /// Replications (overrides the scenario's `replications`).
+    #[arg(short = 'n', long, value_parser = clap::value_parser!(u64).range(2..))]
+    pub replications: Option<u64>,
+    /// Master seed (overrides the scenario's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Confidence level of every interval, e.g. 0.95 or 0.99.
+    #[arg(long, value_parser = parse_level)]
+    pub confidence: Option<f64>,
+    /// Add replications until every SLI's unavailability interval is
+    /// within this relative half-width (e.g. 0.1 for ±10 %).
+    #[arg(long, value_parser = parse_positive)]
+    pub precision: Option<f64>,
+    /// Cap on replications under --precision.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(2..))]
+    pub max_replications: Option<u64>,
+}
+
+impl SimulationArgs {
+    /// The library's run configuration.
+    pub fn run_config(&self) -> nines::experiment::RunConfig {
+        nines::experiment::RunConfig {
+            replications: self.replications,
+            seed: self.seed,
+            confidence: self.confidence,
+            precision: self.precision,
+            max_replications: self.max_replications,
+        }
+    }
 }
 
 pub(super) fn parse_level(text: &str) -> Result<f64, String> {

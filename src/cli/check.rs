@@ -8,12 +8,12 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use nines::experiment::{self, RunConfig};
+use nines::experiment;
 use nines::report::check::{check, render_text, write_junit, write_markdown};
 use nines::report::{Report, read_json, render_table, write_json};
 use nines::scenario::Scenario;
 
-use super::args::{parse_level, parse_positive};
+use super::args::SimulationArgs;
 use super::progress::Progress;
 
 /// Exit code for usage and input errors (clap uses it too).
@@ -37,22 +37,10 @@ const INPUT_ERROR: u8 = 2;
 pub struct CheckArgs {
     /// Scenario file with an `expect:` block.
     pub scenario: PathBuf,
-    /// Replications (overrides the scenario's `replications`).
-    #[arg(short = 'n', long, value_parser = clap::value_parser!(u64).range(2..))]
-    pub replications: Option<u64>,
-    /// Master seed (overrides the scenario's `seed`).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Confidence level of every interval and of the baseline test.
-    #[arg(long, value_parser = parse_level)]
-    pub confidence: Option<f64>,
-    /// Add replications until every SLI's unavailability interval is
-    /// within this relative half-width (e.g. 0.1).
-    #[arg(long, value_parser = parse_positive)]
-    pub precision: Option<f64>,
-    /// Cap on replications under --precision.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(2..))]
-    pub max_replications: Option<u64>,
+    /// How many replications, with which seed and confidence (the
+    /// confidence level is also the baseline test's).
+    #[command(flatten)]
+    pub sim: SimulationArgs,
     /// A report saved earlier (`nines run --json`); a statistically
     /// significant drop in any SLI's availability fails the check.
     #[arg(long, value_name = "OLD.json")]
@@ -99,13 +87,7 @@ pub fn check_command(args: CheckArgs) -> anyhow::Result<ExitCode> {
         None => None,
     };
 
-    let config = RunConfig {
-        replications: args.replications,
-        seed: args.seed,
-        confidence: args.confidence,
-        precision: args.precision,
-        max_replications: args.max_replications,
-    };
+    let config = args.sim.run_config();
     let bar = Progress::new();
     let result = experiment::run(&scenario, &config, &|update| bar.update(update));
     bar.finish();

@@ -15,7 +15,7 @@ use anyhow::Context;
 use clap::Parser;
 
 use args::{Args, Command, RunArgs, ValidateArgs};
-use nines::experiment::{self, RunConfig};
+use nines::experiment;
 use nines::report::{Report, render_table, write_json};
 use nines::scenario::{Scenario, ScenarioError};
 
@@ -47,13 +47,7 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(1));
         }
     };
-    let config = RunConfig {
-        replications: args.replications,
-        seed: args.seed,
-        confidence: args.confidence,
-        precision: args.precision,
-        max_replications: args.max_replications,
-    };
+    let config = args.sim.run_config();
     if let (Some(shard), Some(out)) = (args.shard, &args.json) {
         return shard::run_shard_command(&scenario, args.scenario.as_deref(), &config, shard, out);
     }
@@ -85,7 +79,7 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitCode> {
         plot::draw(&report, dir)?;
     }
     if let Some(path) = &args.trace {
-        let seed = args.seed.unwrap_or(scenario.seed);
+        let seed = args.sim.seed.unwrap_or(scenario.seed);
         let outcome = experiment::trace(&scenario, seed, args.trace_replication);
         nines::report::write_trace(&outcome.trace, path)
             .with_context(|| "writing the event trace")?;
