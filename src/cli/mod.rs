@@ -83,6 +83,13 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitCode> {
         let outcome = experiment::trace(&scenario, seed, args.trace_replication);
         nines::report::write_trace(&outcome.trace, path)
             .with_context(|| "writing the event trace")?;
+        if let Some(dir) = &args.plot {
+            let title = format!(
+                "Timeline of {}, replication {}",
+                scenario.name, args.trace_replication
+            );
+            plot::draw_timeline(&outcome.trace, &title, dir)?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

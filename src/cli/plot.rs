@@ -1,12 +1,14 @@
 //! `nines plot REPORT.json --out DIR` and `nines run --plot DIR`: draw the
-//! charts of a report.
+//! charts of a report (and, with `run --trace`, the timeline of the traced
+//! replication).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
 
-use nines::report::chart::render_all;
+use nines::experiment::TraceEntry;
+use nines::report::chart::{render_all, render_timeline};
 use nines::report::{Report, json_round_trip, read_json};
 
 /// Flags of `nines plot`.
@@ -32,6 +34,15 @@ pub fn plot_command(args: PlotArgs) -> anyhow::Result<ExitCode> {
 pub fn draw(report: &Report, dir: &Path) -> anyhow::Result<()> {
     let saved = json_round_trip(report).context("preparing the report for the charts")?;
     write_charts(&saved, dir)
+}
+
+/// Draws the timeline of a traced replication (`run --trace --plot`).
+pub fn draw_timeline(trace: &[TraceEntry], title: &str, dir: &Path) -> anyhow::Result<()> {
+    let files = render_timeline(trace, title, dir).context("drawing the timeline")?;
+    for file in files {
+        println!("  {}", file.display());
+    }
+    Ok(())
 }
 
 fn write_charts(report: &Report, dir: &Path) -> anyhow::Result<()> {

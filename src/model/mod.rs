@@ -21,6 +21,7 @@ mod dataplane;
 mod endpoint;
 mod etcd;
 mod event;
+pub mod hpa;
 mod lease;
 mod sli;
 

@@ -3,16 +3,19 @@
 
 use std::path::{Path, PathBuf};
 
-use nines::report::chart::{HEIGHT, WIDTH, render_all, render_sweep};
+use nines::experiment::TraceEntry;
+use nines::report::chart::{HEIGHT, WIDTH, render_all, render_sweep, render_timeline};
 use nines::report::{Report, read_json};
 
 use crate::util::{nines_output, temp_dir};
 
-const CHARTS: [&str; 4] = [
+const CHARTS: [&str; 6] = [
     "availability.svg",
     "availability.png",
     "outage_cdf.svg",
     "outage_cdf.png",
+    "downtime_by_cause.svg",
+    "downtime_by_cause.png",
 ];
 
 /// Runs the built-in scenario briefly, saving the report and its charts.
@@ -115,6 +118,79 @@ fn run_plot_and_plot_draw_the_same_charts() {
 }
 
 #[test]
+fn downtime_by_cause_splits_each_bar_by_cause() {
+    let dir = temp_dir("charts-causes");
+    let json = run_with_plot(&dir);
+    let report = read_json(&json).expect("the saved report reads back");
+    let svg = std::fs::read_to_string(dir.join("run/downtime_by_cause.svg")).unwrap();
+    assert!(svg.contains("downtime per year"), "no axis name");
+    let mut any = false;
+    for sli in &report.slis {
+        if let Some(top) = sli.downtime_by_cause.first() {
+            any = true;
+            assert!(svg.contains(&sli.name), "{} has no bar", sli.name);
+            assert!(svg.contains(&top.cause), "{} not in the legend", top.cause);
+        }
+    }
+    assert!(any, "the built-in scenario lost no time in 4 replications");
+}
+
+#[test]
+fn run_with_trace_and_plot_draws_the_timeline() {
+    let dir = temp_dir("charts-timeline");
+    let charts = dir.join("charts");
+    let trace = dir.join("trace.jsonl");
+    let out = nines_output(&[
+        "run",
+        "scenarios/chaos-leader-kill.yaml",
+        "--replications",
+        "2",
+        "--plot",
+        charts.to_str().unwrap(),
+        "--trace",
+        trace.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("timeline.svg"), "not listed in:\n{stdout}");
+    let files = [charts.join("timeline.svg"), charts.join("timeline.png")];
+    assert_charts(&files);
+    let svg = std::fs::read_to_string(&files[0]).unwrap();
+    assert!(svg.contains("kill-etcd-leader"), "no chaos label");
+    assert!(svg.contains("api.write"), "no SLI row");
+    assert!(svg.contains("days"), "no time unit");
+
+    // The same trace, read back from its file, draws the same bytes.
+    let entries: Vec<TraceEntry> = std::fs::read_to_string(&trace)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a trace line"))
+        .collect();
+    let again = render_timeline(
+        &entries,
+        "Timeline of chaos-leader-kill, replication 0",
+        &dir.join("again"),
+    )
+    .expect("timeline");
+    for (a, b) in files.iter().zip(&again) {
+        assert!(
+            std::fs::read(a).unwrap() == std::fs::read(b).unwrap(),
+            "{} differs when redrawn",
+            a.display()
+        );
+    }
+
+    // Without `--trace` there is no timeline; an empty trace still draws.
+    assert!(!dir.join("run/timeline.svg").exists());
+    let files = render_timeline(&[], "empty", &dir.join("empty")).expect("timeline");
+    assert_charts(&files);
+}
+
+#[test]
 fn plot_names_a_missing_or_foreign_report() {
     let dir = temp_dir("charts-bad-input");
     let missing = dir.join("missing.json");
@@ -164,6 +240,7 @@ fn bounds_targets_and_no_outages_are_drawn() {
     first.nines.upper = f64::NAN;
     for sli in &mut report.slis {
         sli.outage_durations.clear();
+        sli.downtime_by_cause.clear();
     }
     let targets = vec![
         (report.slis[0].name.clone(), 0.9999),
@@ -172,13 +249,15 @@ fn bounds_targets_and_no_outages_are_drawn() {
     ];
     let out = dir.join("edited");
     let files = render_all(&report, &out, &targets).expect("charts");
-    assert_eq!(files.len(), 4);
+    assert_eq!(files.len(), CHARTS.len());
     assert_charts(&files);
     let availability = std::fs::read_to_string(out.join("availability.svg")).unwrap();
     assert!(availability.contains("≥ 99.9998"), "no lower bound label");
     assert!(availability.contains("target 99.99%"), "no target label");
     let cdf = std::fs::read_to_string(out.join("outage_cdf.svg")).unwrap();
     assert!(cdf.contains("no outages"));
+    let causes = std::fs::read_to_string(out.join("downtime_by_cause.svg")).unwrap();
+    assert!(causes.contains("no downtime"));
 
     // Deterministic: the same report draws the same bytes.
     let again = dir.join("again");

@@ -1,24 +1,23 @@
 //! Charts: views of a [`Report`] drawn with plotters, each written as
 //! `NAME.svg` and `NAME.png` in one directory.
 //!
-//! May import: the report's own types (`super`) only. Never the model, the
-//! engine or the experiment: everything a chart shows is in the report, so
+//! May import: the report's own types (`super`), and
+//! `crate::experiment::TraceEntry` for the timeline only. Never the model
+//! or the engine: everything the other charts show is in the report, so
 //! `nines plot report.json` redraws exactly what `nines run --plot` drew.
 //!
 //! | file | chart | what it shows |
 //! |---|---|---|
 //! | `availability` | [`render_availability`] | one point per SLI with its confidence interval on a nines scale, a lower bound where nothing failed, and the targets |
 //! | `outage_cdf` | [`render_outage_cdf`] | empirical CDF of outage durations per SLI, log time axis |
+//! | `downtime_by_cause` | [`render_downtime_by_cause`] | per SLI, downtime per year as a horizontal bar split by initiating cause |
 //! | `sweep` | [`render_sweep`] | availability (nines) per SLI against a swept scenario parameter |
+//! | `timeline` | [`render_timeline`] | one replication's trace: each SLI's success share over time under a row of fault ticks |
 //!
-//! [`render_all`] writes the first two from one report; `sweep` needs
-//! several reports and is drawn by the sweep command.
-//!
-//! Two charts are planned but wait for data the report does not carry yet:
-//! *downtime by cause* (which failure — machine, zone, leader election,
-//! detection delay — each second of downtime is attributed to) comes with
-//! outage attribution, and *replication timeline* (component and SLI states
-//! over one replication) comes with event traces.
+//! [`render_all`] writes the first three from one report; `sweep` needs
+//! several reports and is drawn by the sweep command; `timeline` needs an
+//! event trace (`nines run --trace FILE --plot DIR`) and is not in the
+//! report, so `nines plot` does not redraw it.
 //!
 //! Conventions:
 //! 1. Every chart is 1280×720 (a slide), titled, with a subtitle naming the
@@ -39,14 +38,18 @@
 
 mod availability;
 mod axis;
+mod downtime_by_cause;
 mod mark;
 mod outage_cdf;
 mod raster;
 mod sweep;
+mod timeline;
 
 pub use availability::render_availability;
+pub use downtime_by_cause::render_downtime_by_cause;
 pub use outage_cdf::render_outage_cdf;
 pub use sweep::render_sweep;
+pub use timeline::render_timeline;
 
 use std::path::{Path, PathBuf};
 use std::sync::Once;
@@ -96,6 +99,7 @@ pub fn render_all(
 ) -> Result<Vec<PathBuf>, ReportError> {
     let mut files = render_availability(report, targets, dir)?;
     files.extend(render_outage_cdf(report, dir)?);
+    files.extend(render_downtime_by_cause(report, dir)?);
     Ok(files)
 }
 
