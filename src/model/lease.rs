@@ -35,11 +35,12 @@ pub(super) struct Lease {
     observed: Vec<Option<SimTime>>,
     /// Since when each candidate has been able to reach the lease.
     able_since: Vec<Option<SimTime>>,
+    /// Which candidates were able when the pending plan was made.
+    planned_able: Vec<bool>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct PlanInputs {
-    able: u128,
     holder: Option<usize>,
     record_changed_at: SimTime,
 }
@@ -55,6 +56,7 @@ impl Lease {
             plan: None,
             observed: vec![None; candidates],
             able_since: vec![Some(SimTime::ZERO); candidates],
+            planned_able: Vec::with_capacity(candidates),
         }
     }
 
@@ -110,22 +112,20 @@ impl Lease {
             return;
         }
         let inputs = PlanInputs {
-            able: able
-                .iter()
-                .enumerate()
-                .filter(|(_, a)| **a)
-                .fold(0u128, |mask, (i, _)| mask | 1 << i),
             holder: self.holder,
             record_changed_at: self.record_changed_at,
         };
         if let Some((_, previous)) = self.plan
             && previous == inputs
+            && self.planned_able == able
         {
             return;
         }
         if let Some((key, _)) = self.plan.take() {
             ctx.cancel(key);
         }
+        self.planned_able.clear();
+        self.planned_able.extend_from_slice(able);
         self.plan_acquisition(able, inputs, ctx);
     }
 
