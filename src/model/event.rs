@@ -131,6 +131,11 @@ pub enum ClusterEvent {
         /// Pod slot.
         pod: u32,
     },
+    /// A workload's offered load crossed what its ready pods can serve.
+    LoadCrossed {
+        /// Workload index.
+        workload: u16,
+    },
     /// A drain retries evictions a PodDisruptionBudget refused.
     DrainRetried {
         /// Step index.

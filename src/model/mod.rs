@@ -48,12 +48,17 @@ use rand::RngExt;
 /// replicas meet the rule), `.requests` (share of requests that reach a
 /// ready pod), `.full` (every replica ready; its outage length is the time
 /// to restore the full replica count) and `.scheduled` (no pod Pending; its
-/// lost time is pending-pod time over the replica count).
+/// lost time is pending-pod time over the replica count), and with a load,
+/// `.capacity` (the ready pods serve at least `capacity_threshold` of the
+/// offered load).
 pub fn sli_names(scenario: &Scenario) -> Vec<String> {
     let mut names: Vec<String> = SLI_NAMES.iter().map(|s| s.to_string()).collect();
     for w in &scenario.workloads {
         for metric in ["ready", "requests", "full", "scheduled"] {
             names.push(format!("workload.{}.{metric}", w.name));
+        }
+        if w.load.is_some() {
+            names.push(format!("workload.{}.capacity", w.name));
         }
     }
     names
@@ -153,6 +158,9 @@ pub struct ClusterModel<'s> {
     leases: [Lease; 2],
     crews: Crews,
     chaos: Vec<ChaosHold>,
+    /// Per workload: the pending load-crossing event and the capacity level
+    /// it was computed for.
+    load_timers: Vec<Option<(EventKey, f64)>>,
     /// Per drain step: the next machine of its list and whether it is in
     /// maintenance (drained and down).
     drains: Vec<(usize, bool)>,
@@ -318,6 +326,7 @@ impl<'s> ClusterModel<'s> {
                 Lease::new(1, timers, n_cp, Some(0)),
             ],
             crews: Crews::default(),
+            load_timers: vec![None; scenario.workloads.len()],
             drains: vec![(0, false); scenario.chaos.len()],
             data: DataPlane::new(scenario),
             chaos: vec![ChaosHold::default(); scenario.chaos.len()],
@@ -575,7 +584,7 @@ impl ClusterModel<'_> {
             scheduler: self.leases[1].leading(&self.write_ok),
         };
         self.data.refresh(&view, ctx);
-        self.record(ctx.now());
+        self.record(ctx);
     }
 
     /// Active/standby: only the active machine serves; when it is down, a
@@ -613,7 +622,8 @@ impl ClusterModel<'_> {
         // If no standby is up, the next refresh starts another attempt.
     }
 
-    fn record(&mut self, now: SimTime) {
+    fn record(&mut self, ctx: &mut Ctx<'_, ClusterEvent>) {
+        let now = ctx.now();
         let net = Net {
             up: &self.machine_up,
             side: &self.machine_side,
@@ -632,6 +642,8 @@ impl ClusterModel<'_> {
             ),
             None => (1.0, 1.0),
         };
+        let mut pending_cancels = Vec::new();
+        let mut pending_crossings = Vec::new();
         let mut values = sli::values(&sli::State {
             api_write: write,
             api_read: read,
@@ -653,6 +665,22 @@ impl ClusterModel<'_> {
             values.push(yes(serving >= replicas));
             let pending = self.data.pending(w);
             values.push(1.0 - pending.min(replicas) as f64 / replicas as f64);
+            if let Some((capacity, load, threshold)) = self.scenario.workloads[w].load {
+                // Served demand over offered demand, judged against the
+                // threshold; the next crossing of that level is an event.
+                let level = serving as f64 * capacity / threshold;
+                let demand = load.at(now.as_secs_f64());
+                values.push(yes(demand <= level * (1.0 + 1e-12)));
+                let stale = self.load_timers[w].is_none_or(|(_, planned)| planned != level);
+                if stale {
+                    if let Some((key, _)) = self.load_timers[w].take() {
+                        pending_cancels.push(key);
+                    }
+                    if let Some(at) = load.next_crossing(now.as_secs_f64(), level) {
+                        pending_crossings.push((w, at, level));
+                    }
+                }
+            }
         }
         for (s, value) in values.into_iter().enumerate() {
             let before = self.recorders[s].value();
@@ -662,6 +690,15 @@ impl ClusterModel<'_> {
                     format!("{} {before:.3} -> {value:.3}", sli_names(model.scenario)[s])
                 });
             }
+        }
+        for key in pending_cancels {
+            ctx.cancel(key);
+        }
+        for (w, at, level) in pending_crossings {
+            let at = SimTime::from_micros((at * 1e6).ceil() as u64)
+                .max(now + SimDuration::from_micros(1));
+            let key = ctx.schedule_at(at, ClusterEvent::LoadCrossed { workload: w as u16 });
+            self.load_timers[w] = Some((key, level));
         }
     }
 
@@ -924,6 +961,10 @@ impl ClusterModel<'_> {
             ClusterEvent::NodeTainted { node } => ("node-tainted", format!("worker node {node}")),
             ClusterEvent::PodEvicted { pod } => ("pod-evicted", format!("pod {pod}")),
             ClusterEvent::PodStarted { pod } => ("pod-ready", format!("pod {pod}")),
+            ClusterEvent::LoadCrossed { workload } => (
+                "load-crossed-capacity",
+                self.scenario.workloads[workload as usize].name.clone(),
+            ),
             ClusterEvent::PodFailed { pod, mode } => (
                 "pod-failed",
                 format!(
@@ -1113,6 +1154,7 @@ impl Handler for ClusterModel<'_> {
                 self.data.on_evicted(pod as usize, controllers, ctx);
             }
             ClusterEvent::PodStarted { pod } => self.data.on_started(pod as usize, ctx),
+            ClusterEvent::LoadCrossed { workload } => self.load_timers[workload as usize] = None,
             ClusterEvent::PodFailed { pod, mode } => {
                 self.last_cause =
                     self.pod_cause[self.data.workload_of(pod as usize)][mode as usize];

@@ -6,8 +6,8 @@ use serde_saphyr::{Location, Spanned};
 
 use super::schema::*;
 use super::workload::{
-    IntOrPercent, NodeLifecycle, PodFailure, PodFailureKind, Probes, RawAntiAffinity,
-    RawNodeLifecycle, RawPodFailureKind, RawTopologyKey, RawUpRule, RawWhenUnsatisfiable,
+    IntOrPercent, Load, NodeLifecycle, PodFailure, PodFailureKind, Probes, RawAntiAffinity,
+    RawLoad, RawNodeLifecycle, RawPodFailureKind, RawTopologyKey, RawUpRule, RawWhenUnsatisfiable,
     RawWorkload, RawWorkloadKind, Resources, Spread, Workload, WorkloadKind,
 };
 use super::{
@@ -698,6 +698,7 @@ fn validate_workloads(
                         check.count(t, &format!("{path}.probes.failure_threshold"), 1, 1_000)
                     }),
             },
+            load: validate_load(check, workload, &path),
             pod_failures: workload
                 .pod_failures
                 .iter()
@@ -1445,5 +1446,103 @@ fn validate_leader_election(
         lease_duration,
         renew_deadline,
         retry_period,
+    }
+}
+
+/// `capacity`, `load` and `capacity_threshold` come together.
+fn validate_load(
+    check: &mut Checker<'_>,
+    workload: &RawWorkload,
+    path: &str,
+) -> Option<(f64, Load, f64)> {
+    let positive = |check: &mut Checker<'_>, v: &Spanned<f64>, field: &str| {
+        if !(v.value.is_finite() && v.value > 0.0) {
+            check.at(
+                &v.referenced,
+                format!("{path}.{field}"),
+                format!("{} must be a number above zero", v.value),
+            );
+        }
+        v.value
+    };
+    match (&workload.capacity, &workload.load) {
+        (None, None) => {
+            if let Some(t) = &workload.capacity_threshold {
+                check.at(
+                    &t.referenced,
+                    format!("{path}.capacity_threshold"),
+                    "only used with `load` and `capacity`; remove it or add them",
+                );
+            }
+            None
+        }
+        (Some(c), None) => {
+            check.at(
+                &c.referenced,
+                format!("{path}.load"),
+                "`capacity` needs a `load` to compare with, e.g. load: {constant: 300}",
+            );
+            None
+        }
+        (None, Some(l)) => {
+            check.at(
+                &l.referenced,
+                format!("{path}.capacity"),
+                "`load` needs `capacity`: requests per second one pod serves",
+            );
+            None
+        }
+        (Some(c), Some(l)) => {
+            let capacity = positive(check, c, "capacity");
+            let load = match &l.value {
+                RawLoad::Constant(rate) => {
+                    if !(rate.is_finite() && *rate >= 0.0) {
+                        check.at(
+                            &l.referenced,
+                            format!("{path}.load.constant"),
+                            "requests per second cannot be negative",
+                        );
+                    }
+                    Load::Constant(*rate)
+                }
+                RawLoad::Diurnal {
+                    peak,
+                    trough,
+                    peak_hour,
+                } => {
+                    if !(trough.is_finite() && peak.is_finite() && *trough >= 0.0 && peak >= trough)
+                    {
+                        check.at(
+                            &l.referenced,
+                            format!("{path}.load.diurnal"),
+                            "use 0 <= trough <= peak (requests per second)",
+                        );
+                    }
+                    if !(0.0..24.0).contains(peak_hour) {
+                        check.at(
+                            &l.referenced,
+                            format!("{path}.load.diurnal.peak_hour"),
+                            "use an hour of the day from 0 to 24",
+                        );
+                    }
+                    Load::Diurnal {
+                        mid: (peak + trough) / 2.0,
+                        amplitude: (peak - trough) / 2.0,
+                        peak_second: peak_hour * 3600.0,
+                    }
+                }
+            };
+            let threshold = workload.capacity_threshold.as_ref().map_or(1.0, |t| {
+                if !(t.value > 0.0 && t.value <= 1.0) {
+                    check.at(
+                        &t.referenced,
+                        format!("{path}.capacity_threshold"),
+                        "use a share above 0 and at most 1, e.g. 0.99",
+                    );
+                }
+                t.value
+            });
+            Some((capacity, load, threshold))
+        }
     }
 }

@@ -150,6 +150,13 @@ pub struct RawWorkload {
     /// PodDisruptionBudget: `{min_available: 2}` or `{max_unavailable: 1}`
     /// (numbers or percentages such as `50%`).
     pub pdb: Option<Spanned<RawPdb>>,
+    /// Requests per second one ready pod serves.
+    pub capacity: Option<Spanned<f64>>,
+    /// Offered load in requests per second (needs `capacity`).
+    pub load: Option<Spanned<RawLoad>>,
+    /// Share of the offered load that must be served for the capacity SLI
+    /// (default 1.0: all of it).
+    pub capacity_threshold: Option<Spanned<f64>>,
     /// Readiness and liveness probe settings.
     pub probes: Option<RawProbes>,
     /// Deployment rollout limits.
@@ -245,6 +252,92 @@ pub struct PodFailure {
     pub kind: PodFailureKind,
     /// Running time until it happens.
     pub time_to_failure: Distribution,
+}
+
+/// A load profile in requests per second.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub enum RawLoad {
+    /// `{constant: 300}`
+    Constant(f64),
+    /// `{diurnal: {peak: 1000, trough: 200, peak_hour: 14}}`: a daily
+    /// cosine between trough and peak, highest at `peak_hour` (0-24).
+    Diurnal {
+        /// Highest rate.
+        peak: f64,
+        /// Lowest rate.
+        trough: f64,
+        /// Hour of the day of the peak.
+        peak_hour: f64,
+    },
+}
+
+/// Offered load, validated.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Load {
+    /// A constant rate.
+    Constant(f64),
+    /// `mid + amplitude * cos(2π (t - peak) / 1 day)`.
+    Diurnal {
+        /// Mean rate.
+        mid: f64,
+        /// Half the peak-to-trough swing.
+        amplitude: f64,
+        /// Seconds into the day of the peak.
+        peak_second: f64,
+    },
+}
+
+/// Seconds in a day.
+const DAY: f64 = 86_400.0;
+
+impl Load {
+    /// Requests per second offered at `t` seconds.
+    pub fn at(&self, t: f64) -> f64 {
+        match *self {
+            Load::Constant(rate) => rate,
+            Load::Diurnal {
+                mid,
+                amplitude,
+                peak_second,
+            } => mid + amplitude * (std::f64::consts::TAU * (t - peak_second) / DAY).cos(),
+        }
+    }
+
+    /// The first time strictly after `t` (seconds) at which the load crosses
+    /// `level`, if it ever does.
+    pub fn next_crossing(&self, t: f64, level: f64) -> Option<f64> {
+        let Load::Diurnal {
+            mid,
+            amplitude,
+            peak_second,
+        } = *self
+        else {
+            return None;
+        };
+        if amplitude <= 0.0 {
+            return None;
+        }
+        let c = (level - mid) / amplitude;
+        if !(-1.0..1.0).contains(&c) {
+            return None;
+        }
+        // Phase θ = 2π (t - peak) / day crosses at ±acos(c) + 2πk.
+        let a = c.acos();
+        let tau = std::f64::consts::TAU;
+        let phase = tau * (t - peak_second) / DAY;
+        let turns = (phase / tau).floor();
+        let mut best = f64::INFINITY;
+        for k in [turns, turns + 1.0] {
+            for root in [a, tau - a] {
+                let candidate_phase = tau * k + root;
+                if candidate_phase > phase + 1e-12 {
+                    best = best.min(candidate_phase);
+                }
+            }
+        }
+        Some(peak_second + best / tau * DAY)
+    }
 }
 
 /// A PodDisruptionBudget.
@@ -478,4 +571,7 @@ pub struct Workload {
     pub max_unavailable: usize,
     /// Pod-level failure modes.
     pub pod_failures: Vec<PodFailure>,
+    /// Requests per second one ready pod serves, with the offered load and
+    /// the share that must be served, when a load is given.
+    pub load: Option<(f64, Load, f64)>,
 }

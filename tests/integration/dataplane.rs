@@ -423,3 +423,77 @@ fn a_rollout_keeps_the_ready_pods_within_max_unavailable() {
     .unwrap_err();
     assert!(err.to_string().contains("cannot both be 0"), "{err}");
 }
+
+fn loaded(load: &str, failures: &str) -> String {
+    format!(
+        "horizon: 30d
+replications: 4
+machines:
+  - name: cp
+    role: control-plane
+    count: 1
+  - name: workers
+    role: worker
+    count: 3
+    allocatable: {{ cpu: 4, memory: 16Gi }}
+{failures}
+control_plane:
+  topology: single
+workloads:
+  - name: web
+    replicas: 3
+    requests: {{ cpu: 1, memory: 1Gi }}
+    anti_affinity: required
+    startup: {{ deterministic: 20s }}
+    capacity: 100
+    load: {load}
+"
+    )
+}
+
+#[test]
+fn capacity_is_short_exactly_while_the_diurnal_peak_exceeds_the_pods() {
+    // 3 pods x 100 rps against 250 ± 150 rps: short while cos θ > 1/3,
+    // a share acos(1/3)/π of every day.
+    let s = scenario(&loaded(
+        "{ diurnal: { peak: 400, trough: 100, peak_hour: 14 } }",
+        "",
+    ));
+    let result = run(&s, 0.95);
+    let capacity = sli(&result, "workload.web.capacity");
+    let exact = 1.0 - (1.0f64 / 3.0).acos() / std::f64::consts::PI;
+    assert!(
+        (capacity.availability.point - exact).abs() < 1e-6,
+        "{:?} vs {exact}",
+        capacity.availability
+    );
+    assert_eq!(capacity.outages, 4 * 30, "one shortfall per day");
+    // Constant load below capacity: exactly 1, and no crossing events.
+    let calm = scenario(&loaded("{ constant: 250 }", ""));
+    let o = nines::experiment::trace(&calm, calm.seed, 0);
+    assert!(o.slis.last().unwrap().outage_secs.is_empty());
+    assert_eq!(o.slis.last().unwrap().lost_secs, 0.0);
+    assert!(!o.trace.iter().any(|e| e.kind == "load-crossed-capacity"));
+}
+
+#[test]
+fn losing_a_pod_at_the_peak_costs_capacity() {
+    // 280 rps constant: 3 pods serve it, 2 do not.
+    let s = scenario(&loaded(
+        "{ constant: 280 }",
+        "    failures:
+      - time_to_failure: { exponential: { mean: 5d } }
+        time_to_repair: { deterministic: 1h }",
+    ));
+    let result = run(&s, 0.95);
+    let capacity = sli(&result, "workload.web.capacity");
+    assert!(capacity.outages > 0);
+    assert!(capacity.availability.point < sli(&result, "workload.web.ready").availability.point);
+    let err = nines::scenario::Scenario::parse(
+        &loaded("{ constant: 280 }", "").replace("    capacity: 100\n", ""),
+        "l.yaml",
+        "l",
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("`load` needs `capacity`"), "{err}");
+}

@@ -20,7 +20,12 @@ fn every_scenario_file_loads_and_runs() {
             let outcome = replicate(&scenario, scenario.seed, index);
             let expected = nines::model::sli_names(&scenario).len();
             assert_eq!(outcome.slis.len(), expected, "{}", path.display());
-            assert_eq!(expected, 5 + 4 * scenario.workloads.len());
+            let loaded = scenario
+                .workloads
+                .iter()
+                .filter(|w| w.load.is_some())
+                .count();
+            assert_eq!(expected, 5 + 4 * scenario.workloads.len() + loaded);
         }
         seen += 1;
     }
