@@ -1,6 +1,7 @@
 //! Charts: `nines run --plot`, `nines plot`, and the chart functions on
 //! synthetic reports.
 
+use crate::util::assert_success;
 use std::path::{Path, PathBuf};
 
 use nines::experiment::TraceEntry;
@@ -31,11 +32,7 @@ fn run_with_plot(dir: &Path) -> PathBuf {
         "--plot",
         charts.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let stdout = String::from_utf8_lossy(&out.stdout);
     for name in CHARTS {
         assert!(stdout.contains(name), "{name} not listed in:\n{stdout}");
@@ -105,11 +102,7 @@ fn run_plot_and_plot_draw_the_same_charts() {
         "--out",
         replot.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     for chart in CHARTS {
         let a = std::fs::read(dir.join("run").join(chart)).unwrap();
         let b = std::fs::read(replot.join(chart)).unwrap();
@@ -150,11 +143,7 @@ fn run_with_trace_and_plot_draws_the_timeline() {
         "--trace",
         trace.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("timeline.svg"), "not listed in:\n{stdout}");
     let files = [charts.join("timeline.svg"), charts.join("timeline.png")];

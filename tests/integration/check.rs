@@ -1,6 +1,7 @@
 //! `nines check`: verdicts on confidence intervals, exit codes, the
 //! baseline regression test, and the Markdown and JUnit files.
 
+use crate::util::write;
 use std::path::Path;
 
 use nines::report::read_json;
@@ -35,12 +36,6 @@ machines:
 control_plane:
   topology: single
 ";
-
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path.to_str().unwrap().to_string()
-}
 
 fn with_expect(base: &str, targets: &[String]) -> String {
     let mut text = format!("{base}expect:\n");

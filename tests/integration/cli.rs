@@ -1,12 +1,7 @@
 //! The binary: exit codes, located errors, files it writes.
 
+use crate::util::{assert_success, write};
 use crate::util::{nines_output, temp_dir};
-
-fn write(dir: &std::path::Path, name: &str, text: &str) -> String {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path.to_str().unwrap().to_string()
-}
 
 const VALID: &str = "horizon: 30d
 replications: 4
@@ -43,11 +38,7 @@ fn validate_accepts_a_valid_file() {
     let dir = temp_dir("valid");
     let path = write(&dir, "ok.yaml", VALID);
     let out = nines_output(&["validate", &path]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
 }
 
 #[test]
@@ -156,11 +147,7 @@ fn json_report_is_written_and_never_clobbers_other_files() {
     let scenario = write(&dir, "s.yaml", VALID);
     let report = dir.join("report.json");
     let out = nines_output(&["run", &scenario, "--json", report.to_str().unwrap()]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
     assert_eq!(json["schema_version"], 1);
     assert_eq!(json["replications"], 4);
@@ -189,11 +176,7 @@ fn a_precision_target_adds_replications_until_met_or_capped() {
         "--json",
         report.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
     // 4 replications, doubled to the cap of 32 without reaching ±0.01 %.
     assert_eq!(json["replications"], 32);

@@ -1,5 +1,6 @@
 //! CSV exports of `nines run`: long-format summary and per-replication rows.
 
+use crate::util::assert_success;
 use crate::util::{nines_output, temp_dir};
 
 const SCENARIO: &str = "name: csv, \"quoted\"
@@ -30,11 +31,7 @@ fn csv_exports_are_long_format_with_quoting() {
         "--replications-csv",
         reps.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
 
     let text = std::fs::read_to_string(&summary).unwrap();
     let mut lines = text.lines();

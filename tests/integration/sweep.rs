@@ -1,5 +1,6 @@
 //! `nines sweep`: grids of overrides, per-point seeds, located errors, files.
 
+use crate::util::{assert_success, write};
 use nines::experiment::{self, RunConfig, sweep::point_seed};
 use nines::report::Report;
 use nines::report::sweep::SweepReport;
@@ -22,12 +23,6 @@ control_plane:
   topology: stacked
 ";
 
-fn write(dir: &std::path::Path, name: &str, text: &str) -> String {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path.to_str().unwrap().to_string()
-}
-
 fn read_sweep(path: &std::path::Path) -> SweepReport {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
@@ -49,11 +44,7 @@ fn more_etcd_members_raise_quorum_availability() {
         "--json",
         json.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(stdout.contains("etcd.members"), "{stdout}");
     let sweep = read_sweep(&json);
@@ -128,11 +119,7 @@ fn the_same_sweep_twice_is_byte_identical_for_any_thread_count() {
         .env("RAYON_NUM_THREADS", threads)
         .output()
         .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert_success(&out);
         (
             out.stdout,
             std::fs::read(json).unwrap(),
@@ -198,18 +185,10 @@ fn a_sweep_block_in_the_file_gives_the_grid_and_flags_replace_its_axes() {
     let text = format!("{BASE}sweep:\n  etcd.members: [1, 3]\n  zones: 1..2\n");
     let file = write(&dir, "block.yaml", &text);
     let out = nines_output(&["validate", &file]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let json = dir.join("block.json");
     let out = nines_output(&["sweep", &file, "-n", "3", "--json", json.to_str().unwrap()]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let sweep = read_sweep(&json);
     assert_eq!(sweep.parameters, ["etcd.members", "zones"]);
     let labels: Vec<&str> = sweep.points.iter().map(|p| p.label.as_str()).collect();
@@ -295,11 +274,7 @@ fn plot_draws_availability_against_the_parameter() {
         "--plot",
         charts.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     for sub in ["zones=1", "zones=2"] {
         assert!(charts.join(sub).join("sweep.svg").is_file(), "{sub}");
     }

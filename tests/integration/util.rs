@@ -58,3 +58,20 @@ pub fn assert_within(what: &str, exact: f64, lower: f64, upper: f64) {
         "{what}: exact {exact} outside the simulated interval [{lower}, {upper}]"
     );
 }
+
+/// Writes `text` to `dir/name` and returns the path as a string.
+pub fn write(dir: &std::path::Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write test file");
+    path.to_str().expect("utf-8 temp path").to_string()
+}
+
+/// Asserts that the binary exited with success, showing its stderr if not.
+#[track_caller]
+pub fn assert_success(out: &Output) {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
