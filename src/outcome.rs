@@ -262,3 +262,52 @@ mod tests {
         assert_eq!(out.availability(), 1.0);
     }
 }
+
+/// How one workload's load and autoscaling went in one replication, over
+/// the measured window. Integrals are in request·seconds or pod·seconds;
+/// rates follow by dividing by `observed_secs` of any SLI.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ScalingOutcome {
+    /// Requests offered: the integral of the demand (requests/s) over time.
+    pub offered_requests: f64,
+    /// Requests served: the integral of min(demand, ready pods × capacity).
+    pub served_requests: f64,
+    /// Integral of the desired replicas (what the autoscaler asked for).
+    pub replica_secs: f64,
+    /// Integral of the ready (serving) replicas.
+    pub ready_secs: f64,
+    /// Integral of the pods waiting for a node.
+    pub pending_secs: f64,
+    /// Most replicas desired at any time.
+    pub max_replicas: u32,
+    /// Fewest replicas desired at any time.
+    pub min_replicas: u32,
+    /// Autoscaler decisions that raised the replicas.
+    pub scale_ups: u32,
+    /// Autoscaler decisions that lowered the replicas.
+    pub scale_downs: u32,
+    /// Direction changes (up after down or down after up) within the
+    /// flapping window of the previous decision.
+    pub flaps: u32,
+    /// Per load spike that started in the window: seconds from its start
+    /// until the served demand was back to the offered demand (a spike
+    /// still unabsorbed at the horizon counts until the horizon).
+    pub spike_absorb_secs: Vec<f64>,
+}
+
+/// Worker nodes over one replication's measured window: the cost side.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct NodeOutcome {
+    /// Integral of the worker nodes that exist (provisioned, not removed),
+    /// node·seconds.
+    pub node_secs: f64,
+    /// Most worker nodes at any time.
+    pub max_nodes: u32,
+    /// Nodes the cluster autoscaler added (registered).
+    pub nodes_added: u32,
+    /// Nodes the cluster autoscaler removed.
+    pub nodes_removed: u32,
+    /// Node requests that did not register within the provisioning
+    /// timeout (e.g. into a failed zone).
+    pub failed_provisions: u32,
+}

@@ -36,7 +36,7 @@ use etcd::{EtcdCluster, Net};
 use lease::Lease;
 
 use crate::engine::{Ctx, EventKey, Handler, SimDuration, SimTime};
-use crate::outcome::{Recorder, SliOutcome};
+use crate::outcome::{NodeOutcome, Recorder, ScalingOutcome, SliOutcome};
 use crate::scenario::{
     ChaosAction, Endpoint as EndpointConfig, FailureMode, Role, Scenario, Topology,
 };
@@ -72,6 +72,12 @@ pub struct Outcome {
     /// Write time lost (seconds) in each etcd disaster inside the measured
     /// window (a majority of members lost their disks).
     pub data_losses_secs: Vec<f64>,
+    /// Load and autoscaling per workload, in workload order.
+    #[serde(default)]
+    pub scaling: Vec<ScalingOutcome>,
+    /// Worker nodes over time (cost).
+    #[serde(default)]
+    pub nodes: NodeOutcome,
     /// Events handled.
     pub events: u64,
     /// The event timeline, when tracing was asked for.
@@ -718,6 +724,8 @@ impl ClusterModel<'_> {
                 .filter(|(at, _)| *at >= warmup && *at <= horizon)
                 .map(|(_, lost)| *lost)
                 .collect(),
+            scaling: Vec::new(),
+            nodes: NodeOutcome::default(),
             events,
             trace: self.trace.unwrap_or_default(),
         }
