@@ -13,9 +13,12 @@
 //! - MTTF (from a healthy start): replications that end before their first
 //!   outage are right-censored at the horizon; with no censoring it is the
 //!   sample mean, otherwise the exponential total-time-on-test estimator;
-//!   with no failure at all, a lower bound.
+//!   with no failure at all, a lower bound;
+//! - scaling (workloads with a `load`, worker nodes): see
+//!   [`WorkloadScalingSummary`] and [`aggregate_scaling`].
 
 use crate::model::{ClusterModel, Outcome, sli_names};
+use crate::outcome::{NodeOutcome, ScalingOutcome};
 use crate::scenario::Scenario;
 use crate::stats::{
     Estimate, Summary, censored_exponential_mean, poisson_rate_upper, zero_failure_mean_lower,
@@ -249,4 +252,222 @@ fn summarize<'a>(
         outage_durations: pooled,
         downtime_by_cause,
     }
+}
+
+/// Seconds in a day.
+const DAY_SECS: f64 = 86_400.0;
+
+/// Load and autoscaling of one workload with a `load`, over all
+/// replications.
+///
+/// Estimators: the served fraction and the mean replicas are ratio
+/// estimators over replications (Σ served / Σ offered, Σ replica·seconds /
+/// Σ observed time), like MTTR; rates (per year, per day) are means of
+/// per-replication rates, Student t; the mean spike absorb time is the
+/// ratio Σ absorb time / Σ spikes; its quantiles pool every spike.
+#[derive(Clone, Debug)]
+pub struct WorkloadScalingSummary {
+    /// Workload name.
+    pub name: String,
+    /// Requests offered in all replications' measured windows.
+    pub offered_requests: f64,
+    /// Requests served in all replications' measured windows.
+    pub served_requests: f64,
+    /// Share of all offered requests that were served (none when nothing
+    /// was offered).
+    pub served_fraction: Option<Estimate>,
+    /// Requests offered but not served, per year.
+    pub unserved_per_year: Estimate,
+    /// Mean desired replicas over time.
+    pub mean_replicas: Option<Estimate>,
+    /// Mean ready replicas over time.
+    pub mean_ready_replicas: Option<Estimate>,
+    /// Mean over replications of each replication's most replicas.
+    pub mean_max_replicas: Estimate,
+    /// Most replicas in any replication.
+    pub max_replicas: u32,
+    /// Fewest replicas in any replication.
+    pub min_replicas: u32,
+    /// Pod-hours spent pending (waiting for a node) per year.
+    pub pending_pod_hours_per_year: Estimate,
+    /// Scale-up decisions in all replications.
+    pub scale_ups: u64,
+    /// Scale-down decisions in all replications.
+    pub scale_downs: u64,
+    /// Direction changes within the flapping window, in all replications.
+    pub flaps: u64,
+    /// Scale-ups per day.
+    pub scale_ups_per_day: Estimate,
+    /// Scale-downs per day.
+    pub scale_downs_per_day: Estimate,
+    /// Flaps per day.
+    pub flaps_per_day: Estimate,
+    /// Load spikes in all replications.
+    pub spikes: u64,
+    /// Mean seconds until a spike was absorbed (none without spikes).
+    pub mean_spike_absorb: Option<Estimate>,
+    /// Absorb times of all spikes pooled, seconds.
+    pub spike_absorb: Option<Summary>,
+}
+
+impl WorkloadScalingSummary {
+    /// Nines of the served fraction, -log10(1 - served), with its interval.
+    pub fn served_nines(&self) -> Option<Estimate> {
+        self.served_fraction
+            .map(|e| e.map_monotone(|a| -(1.0 - a).max(0.0).log10(), true))
+    }
+}
+
+/// Worker nodes over all replications: the cost side of autoscaling.
+#[derive(Clone, Debug)]
+pub struct NodeSummary {
+    /// Node-hours per year.
+    pub node_hours_per_year: Estimate,
+    /// Mean worker nodes over time.
+    pub mean_nodes: Option<Estimate>,
+    /// Mean over replications of each replication's most nodes.
+    pub mean_max_nodes: Estimate,
+    /// Most worker nodes in any replication.
+    pub max_nodes: u32,
+    /// Nodes added in all replications.
+    pub nodes_added: u64,
+    /// Nodes removed in all replications.
+    pub nodes_removed: u64,
+    /// Failed provisions in all replications.
+    pub failed_provisions: u64,
+    /// Nodes added per day.
+    pub nodes_added_per_day: Estimate,
+    /// Nodes removed per day.
+    pub nodes_removed_per_day: Estimate,
+    /// Failed provisions per year.
+    pub failed_provisions_per_year: Estimate,
+}
+
+/// Load, autoscaling and node cost over all replications.
+#[derive(Clone, Debug)]
+pub struct ScalingSummary {
+    /// One entry per workload with a `load`, in scenario order.
+    pub workloads: Vec<WorkloadScalingSummary>,
+    /// Worker nodes.
+    pub nodes: NodeSummary,
+}
+
+/// Aggregates the scaling records of outcomes (in replication order).
+///
+/// `None` when there is nothing to show: no workload has a `load` and no
+/// node was added, removed or failed to provision in any replication.
+/// Outcomes with fewer scaling entries than loaded workloads (e.g. from an
+/// older partial file) count the missing ones as all zero. Rates divide by
+/// each replication's measured window (the first SLI's `observed_secs`,
+/// or `horizon - warmup` when there is none).
+pub fn aggregate_scaling(
+    scenario: &Scenario,
+    outcomes: &[Outcome],
+    level: f64,
+) -> Option<ScalingSummary> {
+    let loaded: Vec<&str> = scenario
+        .workloads
+        .iter()
+        .filter(|w| w.load.is_some())
+        .map(|w| w.name.as_str())
+        .collect();
+    let nodes_changed = outcomes.iter().any(|o| {
+        o.nodes.nodes_added > 0 || o.nodes.nodes_removed > 0 || o.nodes.failed_provisions > 0
+    });
+    if (loaded.is_empty() && !nodes_changed) || outcomes.is_empty() {
+        return None;
+    }
+    let window = scenario
+        .horizon
+        .saturating_sub(scenario.warmup)
+        .as_secs_f64();
+    let observed: Vec<f64> = outcomes
+        .iter()
+        .map(|o| o.slis.first().map_or(window, |s| s.observed_secs))
+        .collect();
+    // Per-replication `value / observed × unit`, 0 for an empty window.
+    let rate = |values: &[f64], unit: f64| -> Estimate {
+        let rates: Vec<f64> = values
+            .iter()
+            .zip(&observed)
+            .map(|(v, o)| if *o > 0.0 { v / o * unit } else { 0.0 })
+            .collect();
+        Estimate::mean(&rates, level).expect("at least one replication")
+    };
+    let mean = |values: &[f64]| Estimate::mean(values, level).expect("at least one replication");
+
+    let empty = ScalingOutcome::default();
+    let workloads = loaded
+        .iter()
+        .enumerate()
+        .map(|(w, name)| {
+            let records: Vec<&ScalingOutcome> = outcomes
+                .iter()
+                .map(|o| o.scaling.get(w).unwrap_or(&empty))
+                .collect();
+            let field = |f: fn(&ScalingOutcome) -> f64| -> Vec<f64> {
+                records.iter().map(|r| f(r)).collect()
+            };
+            let offered = field(|r| r.offered_requests);
+            let served = field(|r| r.served_requests);
+            let unserved = field(|r| r.offered_requests - r.served_requests);
+            let pending_hours = field(|r| r.pending_secs / 3_600.0);
+            let absorb_totals = field(|r| r.spike_absorb_secs.iter().sum());
+            let spike_counts = field(|r| r.spike_absorb_secs.len() as f64);
+            let count = |f: fn(&ScalingOutcome) -> u32| -> u64 {
+                records.iter().map(|r| u64::from(f(r))).sum()
+            };
+            let mut pooled: Vec<f64> = records
+                .iter()
+                .flat_map(|r| r.spike_absorb_secs.iter().copied())
+                .collect();
+            pooled.sort_by(f64::total_cmp);
+            WorkloadScalingSummary {
+                name: name.to_string(),
+                offered_requests: offered.iter().sum(),
+                served_requests: served.iter().sum(),
+                served_fraction: Estimate::ratio(&served, &offered, level)
+                    .map(|e| e.clamped(0.0, 1.0)),
+                unserved_per_year: rate(&unserved, YEAR_SECS),
+                mean_replicas: Estimate::ratio(&field(|r| r.replica_secs), &observed, level),
+                mean_ready_replicas: Estimate::ratio(&field(|r| r.ready_secs), &observed, level),
+                mean_max_replicas: mean(&field(|r| f64::from(r.max_replicas))),
+                max_replicas: records.iter().map(|r| r.max_replicas).max().unwrap_or(0),
+                min_replicas: records.iter().map(|r| r.min_replicas).min().unwrap_or(0),
+                pending_pod_hours_per_year: rate(&pending_hours, YEAR_SECS),
+                scale_ups: count(|r| r.scale_ups),
+                scale_downs: count(|r| r.scale_downs),
+                flaps: count(|r| r.flaps),
+                scale_ups_per_day: rate(&field(|r| f64::from(r.scale_ups)), DAY_SECS),
+                scale_downs_per_day: rate(&field(|r| f64::from(r.scale_downs)), DAY_SECS),
+                flaps_per_day: rate(&field(|r| f64::from(r.flaps)), DAY_SECS),
+                spikes: pooled.len() as u64,
+                mean_spike_absorb: Estimate::ratio(&absorb_totals, &spike_counts, level),
+                spike_absorb: Summary::of(&pooled),
+            }
+        })
+        .collect();
+
+    let node =
+        |f: fn(&NodeOutcome) -> f64| -> Vec<f64> { outcomes.iter().map(|o| f(&o.nodes)).collect() };
+    let total = |f: fn(&NodeOutcome) -> u32| -> u64 {
+        outcomes.iter().map(|o| u64::from(f(&o.nodes))).sum()
+    };
+    let nodes = NodeSummary {
+        node_hours_per_year: rate(&node(|n| n.node_secs / 3_600.0), YEAR_SECS),
+        mean_nodes: Estimate::ratio(&node(|n| n.node_secs), &observed, level),
+        mean_max_nodes: mean(&node(|n| f64::from(n.max_nodes))),
+        max_nodes: outcomes
+            .iter()
+            .map(|o| o.nodes.max_nodes)
+            .max()
+            .unwrap_or(0),
+        nodes_added: total(|n| n.nodes_added),
+        nodes_removed: total(|n| n.nodes_removed),
+        failed_provisions: total(|n| n.failed_provisions),
+        nodes_added_per_day: rate(&node(|n| f64::from(n.nodes_added)), DAY_SECS),
+        nodes_removed_per_day: rate(&node(|n| f64::from(n.nodes_removed)), DAY_SECS),
+        failed_provisions_per_year: rate(&node(|n| f64::from(n.failed_provisions)), YEAR_SECS),
+    };
+    Some(ScalingSummary { workloads, nodes })
 }

@@ -12,7 +12,10 @@ pub mod shard;
 pub mod sweep;
 
 pub use crate::model::TraceEntry;
-pub use aggregate::{CauseShare, DataLossSummary, SliSummary, aggregate};
+pub use aggregate::{
+    CauseShare, DataLossSummary, NodeSummary, ScalingSummary, SliSummary, WorkloadScalingSummary,
+    aggregate, aggregate_scaling,
+};
 
 use rayon::prelude::*;
 
@@ -64,6 +67,9 @@ pub struct ExperimentResult {
     pub slis: Vec<SliSummary>,
     /// etcd disasters and lost writes.
     pub data_loss: DataLossSummary,
+    /// Load, autoscaling and worker nodes; `None` when the scenario has no
+    /// workload with a `load` and no node was added or removed.
+    pub scaling: Option<ScalingSummary>,
     /// Events simulated in all.
     pub events: u64,
     /// Every replication's raw outcome, in index order (for per-replication

@@ -20,7 +20,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use super::{ExperimentResult, ProgressUpdate, RunConfig, aggregate, run_range};
+use super::{ExperimentResult, ProgressUpdate, RunConfig, aggregate, aggregate_scaling, run_range};
 use crate::model::Outcome;
 use crate::scenario::Scenario;
 
@@ -177,6 +177,7 @@ pub fn from_outcomes(
     outcomes: Vec<Outcome>,
 ) -> ExperimentResult {
     let (slis, data_loss) = aggregate(scenario, &outcomes, confidence);
+    let scaling = aggregate_scaling(scenario, &outcomes, confidence);
     ExperimentResult {
         scenario: scenario.name.clone(),
         digest: scenario.digest.clone(),
@@ -188,6 +189,7 @@ pub fn from_outcomes(
         precision_reached,
         slis,
         data_loss,
+        scaling,
         events: outcomes.iter().map(|o| o.events).sum(),
         outcomes,
     }

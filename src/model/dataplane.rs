@@ -37,6 +37,9 @@ struct Node {
     tainted: bool,
     /// Cordoned for a drain: nothing new is placed here.
     cordoned: bool,
+    /// Exists: a slot of a resizable group is absent until the cluster
+    /// autoscaler provisions it.
+    present: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,6 +76,10 @@ struct Pod {
     unready: bool,
     crashes: u32,
     running_since: SimTime,
+    /// When it was bound to its node (the pod's start time).
+    bound_at: SimTime,
+    /// Whether it has been ready since it was bound.
+    ever_ready: bool,
 }
 
 /// CrashLoopBackOff (k8s-facts §3): the first restart is immediate, then
@@ -111,6 +118,8 @@ pub(super) struct DataPlane {
     monitor_phase: SimDuration,
     /// Since when the current controller-manager leader has led.
     controllers_since: Option<SimTime>,
+    /// The time of the current refresh (pods bound now start now).
+    now: SimTime,
     /// Current template revision of each workload.
     revisions: Vec<u32>,
 }
@@ -120,7 +129,8 @@ impl DataPlane {
         let mut nodes = Vec::new();
         let mut machine = 0;
         for (g, group) in scenario.groups.iter().enumerate() {
-            for &zone in &group.zones {
+            let initial = group.autoscaling.map_or(group.zones.len(), |a| a.initial);
+            for (slot, &zone) in group.zones.iter().enumerate() {
                 if group.role == crate::scenario::Role::Worker {
                     nodes.push(Node {
                         machine,
@@ -134,6 +144,7 @@ impl DataPlane {
                         taint: None,
                         tainted: false,
                         cordoned: false,
+                        present: slot < initial,
                     });
                 }
                 machine += 1;
@@ -147,6 +158,7 @@ impl DataPlane {
             zone_next_taint: vec![SimTime::ZERO; scenario.zones.len()],
             monitor_phase: SimDuration::ZERO,
             controllers_since: Some(SimTime::ZERO),
+            now: SimTime::ZERO,
             revisions: vec![0; scenario.workloads.len()],
         }
     }
@@ -188,6 +200,9 @@ impl DataPlane {
             for _ in live.len()..replicas {
                 self.new_pod(w);
             }
+            if live.len() > replicas {
+                self.scale_down(live, replicas, ctx);
+            }
             return;
         }
         let min_available = replicas.saturating_sub(self.workloads[w].max_unavailable);
@@ -222,6 +237,32 @@ impl DataPlane {
         }
     }
 
+    /// The ReplicaSet controller's choice of pods to delete when scaling
+    /// down (`getPodsToDelete`): unbound before bound, not ready before
+    /// ready, then the most recently ready first.
+    fn scale_down(&mut self, mut live: Vec<usize>, keep: usize, ctx: &mut Ctx<'_, ClusterEvent>) {
+        let rank = |p: &Pod| {
+            let ready = p.listed && p.state == PodState::Running;
+            (p.node.is_some(), ready, std::cmp::Reverse(p.running_since))
+        };
+        live.sort_by_key(|&p| rank(&self.pods[p]));
+        let excess = live.len() - keep;
+        for &p in &live[..excess] {
+            self.delete(p, ctx);
+        }
+    }
+
+    /// Sets the desired replicas of workload `w` (an autoscaler's
+    /// decision); the controllers act on it at the next refresh.
+    pub fn set_replicas(&mut self, w: usize, replicas: usize) {
+        self.workloads[w].replicas = replicas;
+    }
+
+    /// The desired replicas of workload `w`.
+    pub fn replicas(&self, w: usize) -> usize {
+        self.workloads[w].replicas
+    }
+
     /// Starts a rolling update of workload `w` to a new revision.
     pub fn start_rollout(&mut self, w: usize) {
         self.revisions[w] += 1;
@@ -245,6 +286,8 @@ impl DataPlane {
             unready: false,
             crashes: 0,
             running_since: SimTime::ZERO,
+            bound_at: SimTime::ZERO,
+            ever_ready: false,
         };
         match self.pods.iter().position(|p| p.deleted) {
             Some(slot) => {
@@ -265,6 +308,7 @@ impl DataPlane {
         n.used.memory_bytes += requests.memory_bytes;
         self.pods[pod].node = Some(node);
         self.pods[pod].state = PodState::Starting;
+        self.pods[pod].bound_at = self.now;
     }
 
     fn delete(&mut self, pod: usize, ctx: &mut Ctx<'_, ClusterEvent>) {
@@ -296,7 +340,10 @@ impl DataPlane {
                 .count()
         };
         let eligible: Vec<usize> = (0..self.nodes.len())
-            .filter(|&n| !self.nodes[n].not_ready && !self.nodes[n].cordoned)
+            .filter(|&n| {
+                let node = &self.nodes[n];
+                node.present && !node.not_ready && !node.cordoned
+            })
             .filter(|&n| w.node_group.is_none_or(|g| self.nodes[n].group == g))
             .collect();
         let domain =
@@ -352,6 +399,7 @@ impl DataPlane {
     /// container starts in line with the rest of the cluster.
     pub fn refresh(&mut self, view: &ControlPlaneView<'_>, ctx: &mut Ctx<'_, ClusterEvent>) {
         let now = ctx.now();
+        self.now = now;
         match (view.controllers, self.controllers_since) {
             (true, None) => self.controllers_since = Some(now),
             (false, Some(_)) => self.controllers_since = None,
@@ -421,6 +469,9 @@ impl DataPlane {
         ctx: &mut Ctx<'_, ClusterEvent>,
     ) {
         let now = ctx.now();
+        if !self.nodes[node].present {
+            return;
+        }
         let connected = view.kubelet_connected[self.nodes[node].machine];
         if connected {
             let n = &mut self.nodes[node];
@@ -488,12 +539,21 @@ impl DataPlane {
     fn schedule_taint(&mut self, node: usize, ctx: &mut Ctx<'_, ClusterEvent>) {
         let zone = self.nodes[node].zone;
         let zone_counts = |z: usize| {
-            let in_zone: Vec<&Node> = self.nodes.iter().filter(|n| n.zone == z).collect();
+            let in_zone: Vec<&Node> = self
+                .nodes
+                .iter()
+                .filter(|n| n.present && n.zone == z)
+                .collect();
             let not_ready = in_zone.iter().filter(|n| n.not_ready).count();
             (in_zone.len(), not_ready)
         };
         let zones: Vec<usize> = {
-            let mut z: Vec<usize> = self.nodes.iter().map(|n| n.zone).collect();
+            let mut z: Vec<usize> = self
+                .nodes
+                .iter()
+                .filter(|n| n.present)
+                .map(|n| n.zone)
+                .collect();
             z.sort_unstable();
             z.dedup();
             z
@@ -587,6 +647,7 @@ impl DataPlane {
         p.state = PodState::Running;
         p.listed = true;
         p.running_since = ctx.now();
+        p.ever_ready = true;
         let w = p.workload;
         for (mode, failure) in self.workloads[w].pod_failures.iter().enumerate() {
             let delay = failure.time_to_failure.sample(ctx.rng());
@@ -791,6 +852,145 @@ impl DataPlane {
             .iter()
             .filter(|p| !p.deleted && p.workload == workload && p.state == PodState::Pending)
             .count()
+    }
+}
+
+/// A pod as an autoscaler sees it.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct PodView {
+    /// When it was bound to a node; `None` while Pending.
+    pub bound_at: Option<SimTime>,
+    /// Ready and serving requests.
+    pub serving: bool,
+    /// Its last transition to ready.
+    pub ready_since: SimTime,
+    /// Ready at some point since it was bound.
+    pub ever_ready: bool,
+    /// Being deleted (a StatefulSet pod waiting for its node).
+    pub terminating: bool,
+}
+
+/// A worker node as the cluster autoscaler sees it.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct NodeView {
+    /// Its machine.
+    pub machine: usize,
+    /// Its machine group.
+    pub group: usize,
+    /// It exists.
+    pub present: bool,
+    /// Ready (not marked NotReady) and schedulable (not cordoned).
+    pub schedulable: bool,
+    /// Requests of the pods bound to it.
+    pub used: Resources,
+    /// What pods may request.
+    pub allocatable: Resources,
+}
+
+impl DataPlane {
+    /// The live pods of workload `w`.
+    pub fn pod_views(&self, w: usize, machine_up: &[bool]) -> impl Iterator<Item = PodView> + '_ {
+        let up: Vec<bool> = self.nodes.iter().map(|n| machine_up[n.machine]).collect();
+        self.pods
+            .iter()
+            .filter(move |p| !p.deleted && p.workload == w)
+            .map(move |p| PodView {
+                bound_at: p.node.map(|_| p.bound_at),
+                serving: p.listed
+                    && p.state == PodState::Running
+                    && p.node.is_some_and(|n| up[n])
+                    && !p.hung
+                    && !p.unready,
+                ready_since: p.running_since,
+                ever_ready: p.ever_ready,
+                terminating: p.terminating,
+            })
+    }
+
+    /// Every worker node slot, in node order.
+    pub fn node_views(&self) -> impl Iterator<Item = NodeView> + '_ {
+        self.nodes.iter().map(|n| NodeView {
+            machine: n.machine,
+            group: n.group,
+            present: n.present,
+            schedulable: n.present && !n.not_ready && !n.cordoned,
+            used: n.used,
+            allocatable: n.allocatable,
+        })
+    }
+
+    /// Pods the scheduler could not place: (requests, required group).
+    pub fn unschedulable(&self) -> Vec<(Resources, Option<usize>)> {
+        self.pods
+            .iter()
+            .filter(|p| !p.deleted && p.state == PodState::Pending)
+            .map(|p| {
+                let w = &self.workloads[p.workload];
+                (w.requests, w.node_group)
+            })
+            .collect()
+    }
+
+    /// Requests and required group of each pod bound to node `node`.
+    pub fn pods_on(&self, node: usize) -> Vec<(usize, Resources, Option<usize>)> {
+        self.pods
+            .iter()
+            .filter(|p| !p.deleted && p.node == Some(node))
+            .map(|p| {
+                let w = &self.workloads[p.workload];
+                (p.workload, w.requests, w.node_group)
+            })
+            .collect()
+    }
+
+    /// Whether every PodDisruptionBudget allows evicting all the pods on
+    /// node `node` now.
+    pub fn evictable(&self, node: usize, machine_up: &[bool]) -> bool {
+        let mut per_workload = vec![0usize; self.workloads.len()];
+        for p in self
+            .pods
+            .iter()
+            .filter(|p| !p.deleted && p.node == Some(node))
+        {
+            per_workload[p.workload] += 1;
+        }
+        per_workload.iter().enumerate().all(|(w, &n)| {
+            n == 0
+                || self.workloads[w]
+                    .pdb_min_available
+                    .is_none_or(|min| self.serving(w, machine_up).0 >= min + n)
+        })
+    }
+
+    /// A provisioned node registers: empty, Ready and schedulable.
+    pub fn add_node(&mut self, machine: usize) {
+        if let Some(node) = self.nodes.iter().position(|n| n.machine == machine) {
+            let n = &mut self.nodes[node];
+            n.present = true;
+            n.not_ready = false;
+            n.tainted = false;
+            n.cordoned = false;
+            n.silent_since = None;
+            n.used = Resources::default();
+        }
+    }
+
+    /// The cluster autoscaler deletes the node on `machine` after evicting
+    /// its pods (their controllers replace them elsewhere).
+    pub fn remove_node(&mut self, machine: usize, ctx: &mut Ctx<'_, ClusterEvent>) {
+        let Some(node) = self.nodes.iter().position(|n| n.machine == machine) else {
+            return;
+        };
+        for pod in 0..self.pods.len() {
+            if !self.pods[pod].deleted && self.pods[pod].node == Some(node) {
+                self.delete(pod, ctx);
+            }
+        }
+        let n = &mut self.nodes[node];
+        for key in [n.mark.take(), n.taint.take()].into_iter().flatten() {
+            ctx.cancel(key);
+        }
+        n.present = false;
     }
 }
 

@@ -136,6 +136,35 @@ pub enum ClusterEvent {
         /// Workload index.
         workload: u16,
     },
+    /// A workload's autoscaler syncs (HPA sync period or threshold period).
+    ScalerSynced {
+        /// Workload index.
+        workload: u16,
+    },
+    /// A random load spike begins.
+    SpikeStarted {
+        /// Workload index.
+        workload: u16,
+    },
+    /// A load spike is over.
+    SpikeEnded {
+        /// Workload index.
+        workload: u16,
+        /// Spike serial number within the workload.
+        spike: u32,
+    },
+    /// The Cluster Autoscaler's main loop runs.
+    AutoscalerScanned,
+    /// A node the Cluster Autoscaler asked for has booted.
+    NodeProvisioned {
+        /// Machine slot.
+        machine: u32,
+    },
+    /// A requested node did not register within the provisioning timeout.
+    NodeProvisionTimedOut {
+        /// Machine slot.
+        machine: u32,
+    },
     /// A drain retries evictions a PodDisruptionBudget refused.
     DrainRetried {
         /// Step index.

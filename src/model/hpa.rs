@@ -29,17 +29,10 @@ use std::fmt;
 
 use crate::engine::{SimDuration, SimTime};
 
-/// Default HPA sync period (`--horizontal-pod-autoscaler-sync-period`).
-pub const DEFAULT_SYNC_PERIOD: SimDuration = SimDuration::from_secs(15);
-
-/// Default tolerance around a usage ratio of 1 in both directions
-/// (`--horizontal-pod-autoscaler-tolerance`).
-pub const DEFAULT_TOLERANCE: f64 = 0.1;
-
-/// Default scale-down stabilization window
-/// (`--horizontal-pod-autoscaler-downscale-stabilization`), used when an HPA
-/// sets none, and by the legacy path.
-pub const DEFAULT_DOWNSCALE_STABILIZATION: SimDuration = SimDuration::from_secs(300);
+pub use crate::scenario::autoscaling::{
+    Behavior, DEFAULT_DOWNSCALE_STABILIZATION, DEFAULT_SYNC_PERIOD, DEFAULT_TOLERANCE, PolicyKind,
+    ScalingPolicy, ScalingRules, SelectPolicy,
+};
 
 /// Legacy path (no `spec.behavior`): one step may at most multiply the
 /// replicas by this (`scaleUpLimitFactor`)…
@@ -253,114 +246,6 @@ pub fn desired_replicas(calc: &ReplicaCalc, pods: &[PodSample]) -> Result<(u32, 
     Ok((new_replicas, utilization))
 }
 
-/// How much one policy lets the replicas change within its period.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PolicyKind {
-    /// At most this many pods added (scale-up) or removed (scale-down).
-    Pods(u32),
-    /// At most this percentage of the replicas at the start of the period:
-    /// `ceil(start × (1 + p/100))` up, `int(start × (1 − p/100))` down.
-    Percent(u32),
-}
-
-/// One entry of `behavior.scaleUp.policies` or `behavior.scaleDown.policies`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ScalingPolicy {
-    /// The limit.
-    pub kind: PolicyKind,
-    /// `periodSeconds`: the sliding window the limit applies to.
-    pub period: SimDuration,
-}
-
-impl ScalingPolicy {
-    /// A `Pods` policy: at most `pods` changed per `period`.
-    pub fn pods(pods: u32, period: SimDuration) -> Self {
-        ScalingPolicy {
-            kind: PolicyKind::Pods(pods),
-            period,
-        }
-    }
-
-    /// A `Percent` policy: at most `percent` % changed per `period`.
-    pub fn percent(percent: u32, period: SimDuration) -> Self {
-        ScalingPolicy {
-            kind: PolicyKind::Percent(percent),
-            period,
-        }
-    }
-}
-
-/// `selectPolicy`: which policy wins when several apply.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SelectPolicy {
-    /// The policy allowing the biggest change (the default).
-    Max,
-    /// The policy allowing the smallest change.
-    Min,
-    /// No scaling in this direction at all.
-    Disabled,
-}
-
-/// `behavior.scaleUp` or `behavior.scaleDown`, with defaults already
-/// applied (the API server's defaulting fills unset fields from
-/// [`Behavior::kubernetes_default`]; an unset scale-down window is
-/// [`DEFAULT_DOWNSCALE_STABILIZATION`]).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ScalingRules {
-    /// `stabilizationWindowSeconds`: recommendations this recent bound the
-    /// change (scale-up: their minimum; scale-down: their maximum).
-    pub stabilization_window: SimDuration,
-    /// The rate limits; with none, no scaling in this direction.
-    pub policies: Vec<ScalingPolicy>,
-    /// How the policies combine.
-    pub select: SelectPolicy,
-}
-
-impl ScalingRules {
-    /// The longest policy period (`getLongestPolicyPeriod`); zero without
-    /// policies.
-    fn longest_period(&self) -> SimDuration {
-        self.policies
-            .iter()
-            .map(|p| p.period)
-            .max()
-            .unwrap_or(SimDuration::ZERO)
-    }
-}
-
-/// `spec.behavior` of an autoscaling/v2 HPA.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Behavior {
-    /// Rules for adding replicas.
-    pub scale_up: ScalingRules,
-    /// Rules for removing replicas.
-    pub scale_down: ScalingRules,
-}
-
-impl Behavior {
-    /// The autoscaling/v2 defaults: scale up with no stabilization, by at
-    /// most 4 pods or 100 % per 15 s, whichever is more; scale down after a
-    /// 300 s stabilization window, by up to 100 % per 15 s.
-    pub fn kubernetes_default() -> Behavior {
-        let period = SimDuration::from_secs(15);
-        Behavior {
-            scale_up: ScalingRules {
-                stabilization_window: SimDuration::ZERO,
-                policies: vec![
-                    ScalingPolicy::pods(4, period),
-                    ScalingPolicy::percent(100, period),
-                ],
-                select: SelectPolicy::Max,
-            },
-            scale_down: ScalingRules {
-                stabilization_window: DEFAULT_DOWNSCALE_STABILIZATION,
-                policies: vec![ScalingPolicy::percent(100, period)],
-                select: SelectPolicy::Max,
-            },
-        }
-    }
-}
-
 /// A recorded (unstabilized) recommendation: `timestampedRecommendation`.
 #[derive(Clone, Copy, Debug)]
 struct Recommendation {
@@ -481,6 +366,33 @@ impl Normalizer {
             self.store_scale_event(now, current, desired);
         }
         desired
+    }
+
+    /// Stands in for syncs that were not simulated because their outcome
+    /// was known: each recommended the `replicas` the target had, the last
+    /// at `at`. Within any window only the newest of equal entries matters,
+    /// so one entry at `at` replaces them all.
+    pub fn note_settled_syncs(&mut self, at: SimTime, replicas: u32) {
+        let window = match &self.behavior {
+            Some(b) => b
+                .scale_up
+                .stabilization_window
+                .max(b.scale_down.stabilization_window),
+            None => self.downscale_stabilization,
+        };
+        let old = self
+            .recommendations
+            .iter()
+            .rposition(|rec| older_than(rec.at, at, window));
+        self.record(old, replicas, at);
+    }
+
+    /// Whether a scale-up is stabilized over a window (then the minimum of
+    /// recent recommendations bounds it).
+    pub fn stabilizes_scale_up(&self) -> bool {
+        self.behavior
+            .as_ref()
+            .is_some_and(|b| !b.scale_up.stabilization_window.is_zero())
     }
 
     /// Records `replicas` at `now`, reusing the slot of an old sample if

@@ -17,12 +17,15 @@
 //! disaster). Recoveries never start outages, so the last fault is the one
 //! that tipped the SLI over.
 
+mod autoscaler;
+mod cluster_autoscaler;
 mod dataplane;
 mod endpoint;
 mod etcd;
 mod event;
 pub mod hpa;
 mod lease;
+mod scaling;
 mod sli;
 
 pub use event::ClusterEvent;
@@ -30,13 +33,56 @@ pub use sli::{SLI_NAMES, Sli};
 
 use std::collections::VecDeque;
 
-use dataplane::{ControlPlaneView, DataPlane};
+use autoscaler::{Observed, Scaler};
+use dataplane::{ControlPlaneView, DataPlane, PodView};
 use endpoint::{BackendHealth, Endpoint};
 use etcd::{EtcdCluster, Net};
 use lease::Lease;
+use scaling::{NodeTally, WorkloadState, WorkloadTally};
 
 use crate::engine::{Ctx, EventKey, Handler, SimDuration, SimTime};
 use crate::outcome::{NodeOutcome, Recorder, ScalingOutcome, SliOutcome};
+
+/// The latest scrape at or before `t` on the grid `phase + k × period`
+/// (before the first, time zero: metrics of the start are available).
+fn last_scrape(t: SimTime, phase: SimDuration, period: SimDuration) -> SimTime {
+    let (t, phase, step) = (t.as_micros(), phase.as_micros(), period.as_micros());
+    if t < phase {
+        return SimTime::ZERO;
+    }
+    SimTime::from_micros(phase + (t - phase) / step * step)
+}
+
+/// The first scrape at or after `t`.
+fn scrape_at_or_after(t: SimTime, phase: SimDuration, period: SimDuration) -> SimTime {
+    let last = last_scrape(t, phase, period);
+    if last == t {
+        t
+    } else if t < SimTime::ZERO + phase {
+        SimTime::ZERO + phase
+    } else {
+        last + period
+    }
+}
+
+/// Moves a pending timer to `wake` (or drops it): kept as is when the time
+/// is the same, so re-planning on every event costs no queue traffic.
+fn reschedule(
+    ctx: &mut Ctx<'_, ClusterEvent>,
+    current: Option<(EventKey, SimTime)>,
+    wake: Option<SimTime>,
+    event: ClusterEvent,
+) -> Option<(EventKey, SimTime)> {
+    match (current, wake) {
+        (Some((key, at)), Some(wake)) if at == wake => Some((key, at)),
+        (current, wake) => {
+            if let Some((key, _)) = current {
+                ctx.cancel(key);
+            }
+            wake.map(|at| (ctx.schedule_at(at, event), at))
+        }
+    }
+}
 use crate::scenario::{
     ChaosAction, Endpoint as EndpointConfig, FailureMode, Role, Scenario, Topology,
 };
@@ -110,6 +156,46 @@ struct Machine {
     /// The mode it failed in, while broken.
     failed_mode: Option<usize>,
     failure_timers: Vec<Option<EventKey>>,
+    /// Exists: a slot of a resizable worker group is absent until the
+    /// cluster autoscaler provisions it.
+    present: bool,
+}
+
+/// A workload's offered demand beyond its profile: the load spikes in
+/// progress, with their recent history (a sync reads the demand of the
+/// last scrape, which may predate the latest change).
+#[derive(Default)]
+struct SpikeState {
+    /// Requests/s the spikes in progress add now.
+    extra: f64,
+    /// Recent changes: (time, extra from then on).
+    changes: VecDeque<(SimTime, f64)>,
+    /// The extra before the oldest change kept.
+    before: f64,
+    /// Spikes started so far (serial numbers).
+    started: u32,
+}
+
+impl SpikeState {
+    fn extra_at(&self, t: SimTime) -> f64 {
+        self.changes
+            .iter()
+            .rev()
+            .find(|(at, _)| *at <= t)
+            .map_or(self.before, |&(_, v)| v)
+    }
+
+    /// The extra becomes `extra` at `now`; history older than `keep` that
+    /// no lookup can need is dropped.
+    fn set(&mut self, now: SimTime, extra: f64, keep: SimDuration) {
+        self.extra = extra;
+        self.changes.push_back((now, extra));
+        while self.changes.len() > 1 && self.changes[1].0 + keep <= now {
+            if let Some((_, v)) = self.changes.pop_front() {
+                self.before = v;
+            }
+        }
+    }
 }
 
 /// A zone's failure state.
@@ -166,11 +252,21 @@ pub struct ClusterModel<'s> {
     chaos: Vec<ChaosHold>,
     /// Per workload: the pending load-crossing event and the capacity level
     /// it was computed for.
-    load_timers: Vec<Option<(EventKey, f64)>>,
+    load_timers: Vec<Option<(EventKey, [f64; 3])>>,
     /// Per drain step: the next machine of its list and whether it is in
     /// maintenance (drained and down).
     drains: Vec<(usize, bool)>,
     data: DataPlane,
+    /// Workload autoscalers, and the index of each workload's.
+    scalers: Vec<Scaler>,
+    scaler_of: Vec<Option<usize>>,
+    cluster_autoscaler: Option<cluster_autoscaler::Autoscaler>,
+    /// metrics-server's scrape grid phase.
+    scrape_phase: SimDuration,
+    spikes: Vec<SpikeState>,
+    /// Per workload with a load: its scaling record.
+    tallies: Vec<Option<WorkloadTally>>,
+    node_tally: NodeTally,
     // Derived per control-plane machine, rebuilt on every refresh.
     alive: Vec<bool>,
     serving: Vec<bool>,
@@ -202,6 +298,7 @@ impl<'s> ClusterModel<'s> {
         let mut lb_hosts = Vec::new();
         let mut workers = Vec::new();
         for (g, group) in scenario.groups.iter().enumerate() {
+            let initial = group.autoscaling.map_or(group.zones.len(), |a| a.initial);
             for (i, (&zone, &domain)) in group.zones.iter().zip(&group.domains).enumerate() {
                 let id = machines.len();
                 match group.role {
@@ -219,6 +316,7 @@ impl<'s> ClusterModel<'s> {
                     held: 0,
                     failed_mode: None,
                     failure_timers: vec![None; group.failures.len()],
+                    present: i < initial,
                 });
             }
         }
@@ -307,7 +405,30 @@ impl<'s> ClusterModel<'s> {
             .collect();
         let disaster_cause = add("etcd disaster (majority of disks lost)".to_string());
 
+        let warmup = SimTime::ZERO + scenario.warmup;
+        let workers = machines
+            .iter()
+            .filter(|m| m.present && scenario.groups[m.group].role == Role::Worker)
+            .count();
+        let data = DataPlane::new(scenario);
         ClusterModel {
+            scalers: Vec::new(),
+            scaler_of: vec![None; scenario.workloads.len()],
+            cluster_autoscaler: None,
+            scrape_phase: SimDuration::ZERO,
+            spikes: (0..scenario.workloads.len())
+                .map(|_| SpikeState::default())
+                .collect(),
+            tallies: scenario
+                .workloads
+                .iter()
+                .map(|w| {
+                    w.load
+                        .as_ref()
+                        .map(|(capacity, _, _)| WorkloadTally::new(warmup, *capacity))
+                })
+                .collect(),
+            node_tally: NodeTally::new(warmup, workers),
             scenario,
             machine_up: vec![true; machines.len()],
             machine_side: vec![0; machines.len()],
@@ -334,7 +455,7 @@ impl<'s> ClusterModel<'s> {
             crews: Crews::default(),
             load_timers: vec![None; scenario.workloads.len()],
             drains: vec![(0, false); scenario.chaos.len()],
-            data: DataPlane::new(scenario),
+            data,
             chaos: vec![ChaosHold::default(); scenario.chaos.len()],
             alive: vec![true; n_cp],
             serving: vec![true; n_cp],
@@ -517,7 +638,8 @@ impl ClusterModel<'_> {
             let machine = &self.machines[m];
             let zone = &self.zones[machine.zone];
             let domain_down = machine.domain.is_some_and(|d| self.domains[d].down);
-            self.machine_up[m] = !machine.broken
+            self.machine_up[m] = machine.present
+                && !machine.broken
                 && machine.held == 0
                 && !zone.down
                 && zone.held == 0
@@ -590,7 +712,323 @@ impl ClusterModel<'_> {
             scheduler: self.leases[1].leading(&self.write_ok),
         };
         self.data.refresh(&view, ctx);
+        let api = self.write_ok.iter().any(|&ok| ok);
+        self.plan_autoscalers(view.controllers, api, ctx);
         self.record(ctx);
+    }
+
+    /// The latest metrics-server scrape at or before `t`.
+    fn last_scrape(&self, t: SimTime) -> SimTime {
+        last_scrape(
+            t,
+            self.scrape_phase,
+            self.scenario.hpa_controller.metric_resolution,
+        )
+    }
+
+    /// Offered requests/s of workload `w` at `t` (not after now).
+    fn demand_at(&self, w: usize, t: SimTime) -> f64 {
+        self.scenario.workloads[w]
+            .load
+            .as_ref()
+            .map_or(0.0, |(_, load, _)| {
+                load.at(t.as_secs_f64()) + self.spikes[w].extra_at(t)
+            })
+    }
+
+    fn observed<'p>(&self, w: usize, now: SimTime, pods: &'p [PodView]) -> Observed<'p> {
+        let scrape = self.last_scrape(now);
+        let workload = &self.scenario.workloads[w];
+        Observed {
+            now,
+            replicas: self.data.replicas(w) as u32,
+            pods,
+            scrape,
+            demand_at_scrape: self.demand_at(w, scrape),
+            capacity: workload.load.as_ref().map_or(1.0, |(c, _, _)| *c),
+            request_millis: workload.requests.cpu_millis,
+        }
+    }
+
+    /// Schedules each autoscaler's next useful sync and the cluster
+    /// autoscaler's next useful scan (or none).
+    fn plan_autoscalers(&mut self, controllers: bool, api: bool, ctx: &mut Ctx<'_, ClusterEvent>) {
+        let now = ctx.now();
+        let controller = self.scenario.hpa_controller;
+        for s in 0..self.scalers.len() {
+            let w = self.scalers[s].workload;
+            let wake = if controllers {
+                let pods: Vec<PodView> = self.data.pod_views(w, &self.machine_up).collect();
+                let seen = self.observed(w, now, &pods);
+                let extra = self.spikes[w].extra;
+                let demand_now = self.demand_at(w, now);
+                let load = self.scenario.workloads[w].load.as_ref().map(|(_, l, _)| l);
+                let exit = |lo: f64, hi: f64| {
+                    let load = load?;
+                    let t = now.as_secs_f64();
+                    [lo, hi]
+                        .into_iter()
+                        .filter(|level| level.is_finite())
+                        .filter_map(|level| load.next_crossing(t, level - extra))
+                        .map(|at| SimTime::from_micros((at * 1e6).ceil() as u64))
+                        .min()
+                };
+                let (phase, resolution) = (self.scrape_phase, controller.metric_resolution);
+                let scrape_after = |t: SimTime| scrape_at_or_after(t, phase, resolution);
+                self.scalers[s].plan(&seen, demand_now, &controller, exit, scrape_after)
+            } else {
+                None
+            };
+            let tick = self.scalers[s].tick;
+            self.scalers[s].tick = reschedule(
+                ctx,
+                tick,
+                wake,
+                ClusterEvent::ScalerSynced { workload: w as u16 },
+            );
+        }
+        if let Some(ca) = &mut self.cluster_autoscaler {
+            let wake = if api {
+                let nodes: Vec<_> = self.data.node_views().collect();
+                let pending = self.data.unschedulable();
+                ca.plan(now, &nodes, &pending)
+            } else {
+                None
+            };
+            let scan = ca.scan;
+            ca.scan = reschedule(ctx, scan, wake, ClusterEvent::AutoscalerScanned);
+        }
+    }
+
+    /// Draws the autoscalers' grid phases and the first load spikes (only
+    /// for scenarios that have them, so other scenarios' random streams
+    /// stay as they were).
+    fn start_autoscaling(&mut self, ctx: &mut Ctx<'_, ClusterEvent>) {
+        let scenario = self.scenario;
+        if scenario.workloads.iter().any(|w| w.autoscaling.is_some()) {
+            let resolution = scenario.hpa_controller.metric_resolution.as_micros() as f64;
+            self.scrape_phase =
+                SimDuration::from_micros((resolution * ctx.rng().random::<f64>()) as u64);
+        }
+        for (w, workload) in scenario.workloads.iter().enumerate() {
+            if let Some(spec) = &workload.autoscaling {
+                let phase = ctx.rng().random::<f64>();
+                self.scaler_of[w] = Some(self.scalers.len());
+                self.scalers
+                    .push(Scaler::new(w, spec, &scenario.hpa_controller, phase));
+            }
+        }
+        if scenario.cluster_autoscaler.is_some() {
+            let phase = ctx.rng().random::<f64>();
+            let nodes = self.data.node_views().count();
+            self.cluster_autoscaler = cluster_autoscaler::Autoscaler::new(scenario, nodes, phase);
+        }
+        for w in 0..scenario.workloads.len() {
+            self.schedule_spike(w, ctx);
+        }
+    }
+
+    /// An autoscaler's sync: a decision changes the workload's replicas.
+    fn on_scaler_synced(&mut self, w: usize, ctx: &mut Ctx<'_, ClusterEvent>) {
+        let Some(s) = self.scaler_of[w] else {
+            return;
+        };
+        self.scalers[s].tick = None;
+        if !self.leases[0].leading(&self.write_ok) {
+            return;
+        }
+        let now = ctx.now();
+        let pods: Vec<PodView> = self.data.pod_views(w, &self.machine_up).collect();
+        let seen = self.observed(w, now, &pods);
+        let controller = self.scenario.hpa_controller;
+        let Some(decision) = self.scalers[s].sync(&seen, &controller) else {
+            return;
+        };
+        let up = decision.to > decision.from;
+        let flap = self.scalers[s].note_change(now, up);
+        self.data.set_replicas(w, decision.to as usize);
+        if let Some(tally) = &mut self.tallies[w] {
+            tally.decided(now, up, flap);
+        }
+        self.note(now, "scaled", |model| {
+            format!(
+                "{} {} -> {} replicas",
+                model.scenario.workloads[w].name, decision.from, decision.to
+            )
+        });
+    }
+
+    /// The cluster autoscaler's scan: provision or remove nodes.
+    fn on_autoscaler_scanned(&mut self, ctx: &mut Ctx<'_, ClusterEvent>) {
+        let now = ctx.now();
+        let nodes: Vec<_> = self.data.node_views().collect();
+        let pending = self.data.unschedulable();
+        let Some(mut ca) = self.cluster_autoscaler.take() else {
+            return;
+        };
+        ca.scan = None;
+        let data = &self.data;
+        let machine_up = &self.machine_up;
+        let actions = ca.scan(
+            now,
+            &nodes,
+            &pending,
+            |node| {
+                data.pods_on(node)
+                    .into_iter()
+                    .map(|(_, req, group)| (req, group))
+                    .collect()
+            },
+            |node| data.evictable(node, machine_up),
+            ctx.rng(),
+        );
+        for action in actions {
+            match action {
+                cluster_autoscaler::Action::ScaleUp {
+                    group,
+                    nodes: count,
+                } => {
+                    ca.note_scale_up(now);
+                    let busy: Vec<usize> = ca.provisioning.iter().map(|p| p.machine).collect();
+                    let free: Vec<usize> = (0..self.machines.len())
+                        .filter(|&m| {
+                            let machine = &self.machines[m];
+                            machine.group == group
+                                && !machine.present
+                                && !machine.broken
+                                && !busy.contains(&m)
+                        })
+                        .take(count)
+                        .collect();
+                    for machine in free {
+                        let boot = ca.provisioning_time().sample(ctx.rng());
+                        let keys = [
+                            ctx.schedule(
+                                boot,
+                                ClusterEvent::NodeProvisioned {
+                                    machine: machine as u32,
+                                },
+                            ),
+                            ctx.schedule(
+                                ca.max_provision_time(),
+                                ClusterEvent::NodeProvisionTimedOut {
+                                    machine: machine as u32,
+                                },
+                            ),
+                        ];
+                        ca.provisioning.push(cluster_autoscaler::Provision {
+                            machine,
+                            group,
+                            keys,
+                        });
+                        self.note(now, "node-requested", |model| {
+                            model.machines[machine].name.clone()
+                        });
+                    }
+                }
+                cluster_autoscaler::Action::Remove { machine } => {
+                    self.data.remove_node(machine, ctx);
+                    Self::disarm(&mut self.machines[machine].failure_timers, ctx);
+                    self.machines[machine].present = false;
+                    if now >= SimTime::ZERO + self.scenario.warmup {
+                        self.node_tally.out.nodes_removed += 1;
+                    }
+                    self.note(now, "node-removed", |model| {
+                        model.machines[machine].name.clone()
+                    });
+                }
+            }
+        }
+        self.cluster_autoscaler = Some(ca);
+    }
+
+    /// A requested node boots: it registers unless its zone is down.
+    fn on_node_provisioned(&mut self, machine: usize, ctx: &mut Ctx<'_, ClusterEvent>) {
+        let m = &self.machines[machine];
+        let zone = &self.zones[m.zone];
+        let domain_down = m.domain.is_some_and(|d| self.domains[d].down);
+        if zone.down || zone.held > 0 || domain_down {
+            // It never registers; the timeout will tell the autoscaler.
+            return;
+        }
+        let Some(ca) = &mut self.cluster_autoscaler else {
+            return;
+        };
+        let Some(at) = ca.provisioning.iter().position(|p| p.machine == machine) else {
+            return;
+        };
+        let provision = ca.provisioning.swap_remove(at);
+        ctx.cancel(provision.keys[1]);
+        ca.note_registered(provision.group);
+        self.machines[machine].present = true;
+        self.data.add_node(machine);
+        self.arm_machine(machine, ctx);
+        if ctx.now() >= SimTime::ZERO + self.scenario.warmup {
+            self.node_tally.out.nodes_added += 1;
+        }
+    }
+
+    /// A requested node never registered: the scale-up failed.
+    fn on_node_provision_timed_out(&mut self, machine: usize, ctx: &mut Ctx<'_, ClusterEvent>) {
+        let now = ctx.now();
+        let Some(ca) = &mut self.cluster_autoscaler else {
+            return;
+        };
+        let Some(at) = ca.provisioning.iter().position(|p| p.machine == machine) else {
+            return;
+        };
+        let provision = ca.provisioning.swap_remove(at);
+        ctx.cancel(provision.keys[0]);
+        ca.note_failed(provision.group, now);
+        if now >= SimTime::ZERO + self.scenario.warmup {
+            self.node_tally.out.failed_provisions += 1;
+        }
+    }
+
+    /// A load spike starts: the demand rises for its duration, and the
+    /// next spike is drawn.
+    fn on_spike_started(&mut self, w: usize, ctx: &mut Ctx<'_, ClusterEvent>) {
+        let Some(spec) = &self.scenario.workloads[w].spikes else {
+            return;
+        };
+        let now = ctx.now();
+        let keep = self.scenario.hpa_controller.metric_resolution;
+        let extra = self.spikes[w].extra + spec.height;
+        self.spikes[w].set(now, extra, keep);
+        let spike = self.spikes[w].started;
+        self.spikes[w].started += 1;
+        if let Some(tally) = &mut self.tallies[w] {
+            tally.spike_started(now);
+        }
+        let length = spec.duration.sample(ctx.rng());
+        ctx.schedule(
+            length,
+            ClusterEvent::SpikeEnded {
+                workload: w as u16,
+                spike,
+            },
+        );
+        self.schedule_spike(w, ctx);
+    }
+
+    fn schedule_spike(&mut self, w: usize, ctx: &mut Ctx<'_, ClusterEvent>) {
+        if let Some(spec) = &self.scenario.workloads[w].spikes {
+            let u: f64 = ctx.rng().random();
+            let gap = -(1.0 - u).ln() * spec.mean_interval.as_secs_f64();
+            ctx.schedule(
+                SimDuration::from_secs_f64(gap),
+                ClusterEvent::SpikeStarted { workload: w as u16 },
+            );
+        }
+    }
+
+    fn on_spike_ended(&mut self, w: usize, ctx: &mut Ctx<'_, ClusterEvent>) {
+        let Some(spec) = &self.scenario.workloads[w].spikes else {
+            return;
+        };
+        let keep = self.scenario.hpa_controller.metric_resolution;
+        let extra = (self.spikes[w].extra - spec.height).max(0.0);
+        self.spikes[w].set(ctx.now(), extra, keep);
     }
 
     /// Active/standby: only the active machine serves; when it is down, a
@@ -671,23 +1109,59 @@ impl ClusterModel<'_> {
             values.push(yes(serving >= replicas));
             let pending = self.data.pending(w);
             values.push(1.0 - pending.min(replicas) as f64 / replicas as f64);
-            if let Some((capacity, load, threshold)) = self.scenario.workloads[w].load {
+            if let Some((capacity, load, threshold)) = &self.scenario.workloads[w].load {
                 // Served demand over offered demand, judged against the
-                // threshold; the next crossing of that level is an event.
-                let level = serving as f64 * capacity / threshold;
-                let demand = load.at(now.as_secs_f64());
+                // threshold; the next crossing of that level is an event,
+                // and so is the crossing of full service while a spike waits
+                // to be absorbed.
+                let extra = self.spikes[w].extra;
+                let full = serving as f64 * *capacity;
+                let level = full / *threshold;
+                let demand = load.at(now.as_secs_f64()) + extra;
                 values.push(yes(demand <= level * (1.0 + 1e-12)));
-                let stale = self.load_timers[w].is_none_or(|(_, planned)| planned != level);
+                let absorbed = demand <= full * (1.0 + 1e-12);
+                if let Some(tally) = &mut self.tallies[w] {
+                    tally.advance(now, load);
+                    let state = WorkloadState {
+                        serving,
+                        replicas,
+                        pending,
+                        extra,
+                    };
+                    tally.set(now, state, absorbed);
+                }
+                let watch = self.tallies[w].as_ref().is_some_and(|t| t.spike_open());
+                let plan = [level, if watch { full } else { f64::NAN }, extra];
+                let stale = self.load_timers[w].is_none_or(|(_, planned)| {
+                    planned
+                        .iter()
+                        .zip(&plan)
+                        .any(|(a, b)| a.to_bits() != b.to_bits())
+                });
                 if stale {
                     if let Some((key, _)) = self.load_timers[w].take() {
                         pending_cancels.push(key);
                     }
-                    if let Some(at) = load.next_crossing(now.as_secs_f64(), level) {
-                        pending_crossings.push((w, at, level));
+                    let t = now.as_secs_f64();
+                    let next = [plan[0], plan[1]]
+                        .into_iter()
+                        .filter(|l| !l.is_nan())
+                        .filter_map(|l| load.next_crossing(t, l - extra))
+                        .fold(None, |best: Option<f64>, at| {
+                            Some(best.map_or(at, |b| b.min(at)))
+                        });
+                    if let Some(at) = next {
+                        pending_crossings.push((w, at, plan));
                     }
                 }
             }
         }
+        let workers = self
+            .machines
+            .iter()
+            .filter(|m| m.present && self.scenario.groups[m.group].role == Role::Worker)
+            .count();
+        self.node_tally.set(now, workers);
         for (s, value) in values.into_iter().enumerate() {
             let before = self.recorders[s].value();
             if before != value {
@@ -724,8 +1198,16 @@ impl ClusterModel<'_> {
                 .filter(|(at, _)| *at >= warmup && *at <= horizon)
                 .map(|(_, lost)| *lost)
                 .collect(),
-            scaling: Vec::new(),
-            nodes: NodeOutcome::default(),
+            scaling: self
+                .tallies
+                .into_iter()
+                .zip(&self.scenario.workloads)
+                .filter_map(|(tally, w)| {
+                    let (_, load, _) = w.load.as_ref()?;
+                    Some(tally?.finish(horizon, load))
+                })
+                .collect(),
+            nodes: self.node_tally.finish(horizon),
             events,
             trace: self.trace.unwrap_or_default(),
         }
@@ -1016,6 +1498,29 @@ impl ClusterModel<'_> {
                 ["kube-controller-manager", "kube-scheduler"][lease as usize].to_string(),
             ),
             ClusterEvent::StandbyPromoted => ("standby-promoted", String::new()),
+            ClusterEvent::ScalerSynced { workload } => (
+                "autoscaler-synced",
+                self.scenario.workloads[workload as usize].name.clone(),
+            ),
+            ClusterEvent::SpikeStarted { workload } => (
+                "load-spike-started",
+                self.scenario.workloads[workload as usize].name.clone(),
+            ),
+            ClusterEvent::SpikeEnded { workload, spike } => (
+                "load-spike-ended",
+                format!(
+                    "{} #{spike}",
+                    self.scenario.workloads[workload as usize].name
+                ),
+            ),
+            ClusterEvent::AutoscalerScanned => ("cluster-autoscaler-scan", String::new()),
+            ClusterEvent::NodeProvisioned { machine } => {
+                ("node-booted", self.machines[machine as usize].name.clone())
+            }
+            ClusterEvent::NodeProvisionTimedOut { machine } => (
+                "node-provision-timed-out",
+                self.machines[machine as usize].name.clone(),
+            ),
             ClusterEvent::RepairRequested { machine } => (
                 "repair-requested",
                 self.machines[machine as usize].name.clone(),
@@ -1069,8 +1574,11 @@ impl Handler for ClusterModel<'_> {
         self.endpoint = Some(endpoint);
         self.data.start(ctx);
         for machine in 0..self.machines.len() {
-            self.arm_machine(machine, ctx);
+            if self.machines[machine].present {
+                self.arm_machine(machine, ctx);
+            }
         }
+        self.start_autoscaling(ctx);
         for zone in 0..self.zones.len() {
             self.arm_zone(zone, ctx);
         }
@@ -1131,7 +1639,10 @@ impl Handler for ClusterModel<'_> {
                         self.start_manual_repair(next, ctx);
                     }
                 }
-                self.arm_machine(machine, ctx);
+                // A node the cluster autoscaler removed meanwhile stays gone.
+                if self.machines[machine].present {
+                    self.arm_machine(machine, ctx);
+                }
             }
             ClusterEvent::ZoneFailed { zone, mode } => {
                 let (zone, mode) = (zone as usize, mode as usize);
@@ -1220,6 +1731,22 @@ impl Handler for ClusterModel<'_> {
             }
             ClusterEvent::DrainRetried { step } => self.on_drain_retried(step as usize, ctx),
             ClusterEvent::DrainAdvanced { step } => self.on_drain_advanced(step as usize, ctx),
+            ClusterEvent::ScalerSynced { workload } => {
+                self.on_scaler_synced(workload as usize, ctx);
+            }
+            ClusterEvent::SpikeStarted { workload } => {
+                self.on_spike_started(workload as usize, ctx);
+            }
+            ClusterEvent::SpikeEnded { workload, .. } => {
+                self.on_spike_ended(workload as usize, ctx)
+            }
+            ClusterEvent::AutoscalerScanned => self.on_autoscaler_scanned(ctx),
+            ClusterEvent::NodeProvisioned { machine } => {
+                self.on_node_provisioned(machine as usize, ctx);
+            }
+            ClusterEvent::NodeProvisionTimedOut { machine } => {
+                self.on_node_provision_timed_out(machine as usize, ctx);
+            }
         }
         self.refresh(ctx);
     }

@@ -6,8 +6,9 @@
 //! **Summary** (`nines run --csv FILE`): one row per figure of the report,
 //! columns `scenario, point, sli, metric, value, lower, upper, unit`.
 //! `point` names the parameter point of a sweep and is empty for a plain
-//! run. `sli` is an SLI name or `data_loss`. `lower`/`upper` are the
-//! confidence interval (empty for plain counts and one-sided bounds). A
+//! run. `sli` is an SLI name, `data_loss`, or a scaling subject (below).
+//! `lower`/`upper` are the confidence interval (empty for plain counts and
+//! one-sided bounds). A
 //! figure with no value (MTTR when nothing failed) has no row; when nothing
 //! failed, the bound rows (`unavailability_upper`, `outages_per_year_upper`,
 //! `mttf_lower`, `events_per_year_upper`) carry what is known. Metrics and
@@ -23,6 +24,25 @@
 //! | `mttf`, `mttf_lower`, `mtbf`, `mean_up_time`, `mttr`, `outage_duration_{mean,p50,p90,p99,max}` | `seconds` |
 //! | `lost_writes_per_year` | `minutes/year` |
 //! | `mean_lost_writes` | `minutes` |
+//!
+//! Scenarios with a workload `load`, or whose nodes were added, removed or
+//! failed to provision, also get scaling rows: `sli` is `scaling.<workload>`
+//! for each workload with a load, and `nodes` for the worker nodes.
+//!
+//! | metric | unit |
+//! |---|---|
+//! | `served_fraction` | `fraction` |
+//! | `served_nines` | `nines` |
+//! | `unserved_requests_per_year` | `requests/year` |
+//! | `offered_requests`, `served_requests` (all replications) | `requests` |
+//! | `mean_replicas`, `mean_ready_replicas`, `mean_max_replicas`, `max_replicas`, `min_replicas` | `replicas` |
+//! | `pending_pod_hours_per_year` | `pod-hours/year` |
+//! | `scale_ups_per_day`, `scale_downs_per_day`, `flaps_per_day`, `nodes_added_per_day`, `nodes_removed_per_day` | `1/day` |
+//! | `scale_ups`, `scale_downs`, `flaps`, `spikes`, `nodes_added`, `nodes_removed`, `failed_provisions` | `count` |
+//! | `spike_absorb_mean`, `spike_absorb_{p50,p90,p99,max}` | `seconds` |
+//! | `node_hours_per_year` | `node-hours/year` |
+//! | `mean_nodes`, `mean_max_nodes`, `max_nodes` | `nodes` |
+//! | `failed_provisions_per_year` | `1/year` |
 //!
 //! **Replications** (`nines run --replications-csv FILE`): the raw result
 //! of every replication and SLI, columns `scenario, point, replication, sli,
@@ -47,7 +67,7 @@ pub struct SummaryRow {
     pub scenario: String,
     /// Sweep point (empty for a plain run).
     pub point: String,
-    /// SLI name, or `data_loss`.
+    /// SLI name, `data_loss`, `scaling.<workload>` or `nodes`.
     pub sli: String,
     /// What the figure is.
     pub metric: &'static str,
@@ -158,6 +178,88 @@ pub fn summary_rows(report: &Report, point: &str) -> Vec<SummaryRow> {
     push(dl, "lost_writes_per_year", i.point, ci(i), "minutes/year");
     if let Some(m) = loss.mean_lost_minutes {
         push(dl, "mean_lost_writes", m, None, "minutes");
+    }
+    if let Some(scaling) = &report.scaling {
+        for w in &scaling.workloads {
+            let name = format!("scaling.{}", w.name);
+            let name = name.as_str();
+            let mut interval =
+                |metric, i: &Interval, unit| push(name, metric, i.point, ci(i), unit);
+            for (metric, value, unit) in [
+                ("served_fraction", &w.served_fraction, "fraction"),
+                ("served_nines", &w.served_nines, "nines"),
+                ("mean_replicas", &w.mean_replicas, "replicas"),
+                ("mean_ready_replicas", &w.mean_ready_replicas, "replicas"),
+                ("spike_absorb_mean", &w.mean_spike_absorb_seconds, "seconds"),
+            ] {
+                if let Some(i) = value {
+                    interval(metric, i, unit);
+                }
+            }
+            interval(
+                "unserved_requests_per_year",
+                &w.unserved_requests_per_year,
+                "requests/year",
+            );
+            interval("mean_max_replicas", &w.mean_max_replicas, "replicas");
+            interval(
+                "pending_pod_hours_per_year",
+                &w.pending_pod_hours_per_year,
+                "pod-hours/year",
+            );
+            interval("scale_ups_per_day", &w.scale_ups_per_day, "1/day");
+            interval("scale_downs_per_day", &w.scale_downs_per_day, "1/day");
+            interval("flaps_per_day", &w.flaps_per_day, "1/day");
+            for (metric, value, unit) in [
+                ("offered_requests", w.offered_requests, "requests"),
+                ("served_requests", w.served_requests, "requests"),
+                ("max_replicas", f64::from(w.max_replicas), "replicas"),
+                ("min_replicas", f64::from(w.min_replicas), "replicas"),
+                ("scale_ups", w.scale_ups as f64, "count"),
+                ("scale_downs", w.scale_downs as f64, "count"),
+                ("flaps", w.flaps as f64, "count"),
+                ("spikes", w.spikes as f64, "count"),
+            ] {
+                push(name, metric, value, None, unit);
+            }
+            if let Some(d) = &w.spike_absorb_seconds {
+                for (metric, value) in [
+                    ("spike_absorb_p50", d.p50),
+                    ("spike_absorb_p90", d.p90),
+                    ("spike_absorb_p99", d.p99),
+                    ("spike_absorb_max", d.max),
+                ] {
+                    push(name, metric, value, None, "seconds");
+                }
+            }
+        }
+        let n = &scaling.nodes;
+        let name = "nodes";
+        let mut interval = |metric, i: &Interval, unit| push(name, metric, i.point, ci(i), unit);
+        interval(
+            "node_hours_per_year",
+            &n.node_hours_per_year,
+            "node-hours/year",
+        );
+        if let Some(i) = &n.mean_nodes {
+            interval("mean_nodes", i, "nodes");
+        }
+        interval("mean_max_nodes", &n.mean_max_nodes, "nodes");
+        interval("nodes_added_per_day", &n.nodes_added_per_day, "1/day");
+        interval("nodes_removed_per_day", &n.nodes_removed_per_day, "1/day");
+        interval(
+            "failed_provisions_per_year",
+            &n.failed_provisions_per_year,
+            "1/year",
+        );
+        for (metric, value, unit) in [
+            ("max_nodes", f64::from(n.max_nodes), "nodes"),
+            ("nodes_added", n.nodes_added as f64, "count"),
+            ("nodes_removed", n.nodes_removed as f64, "count"),
+            ("failed_provisions", n.failed_provisions as f64, "count"),
+        ] {
+            push(name, metric, value, None, unit);
+        }
     }
     rows
 }

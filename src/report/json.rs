@@ -3,8 +3,11 @@
 //! Layout (schema version 1): one object with `schema_version`,
 //! `nines_version`, `scenario` {`name`, `digest`}, `seed`, `replications`,
 //! `horizon_seconds`, `warmup_seconds`, `confidence`, `precision_reached`,
-//! `events`, `slis` (array, one object per SLI, see [`SliReport`]) and
-//! `data_loss`. Every estimate is an object {`point`, `lower`, `upper`};
+//! `events`, `slis` (array, one object per SLI, see [`SliReport`]),
+//! `data_loss`, and, only for scenarios with a workload `load` or with
+//! nodes added, removed or failed to provision, `scaling` {`workloads` (one object per workload
+//! with a load, see [`WorkloadScalingReport`]), `nodes` (see
+//! [`NodeReport`])}. Every estimate is an object {`point`, `lower`, `upper`};
 //! durations are in seconds and availabilities are fractions. A field that
 //! has no value (e.g. MTTR with no outage) is `null`; when nothing failed,
 //! the `*_upper` / `*_lower` bound fields carry the one-sided bound.
@@ -13,6 +16,8 @@
 //! changing the meaning of one bumps it.
 //!
 //! [`SliReport`]: super::SliReport
+//! [`WorkloadScalingReport`]: super::WorkloadScalingReport
+//! [`NodeReport`]: super::NodeReport
 
 use std::path::Path;
 

@@ -23,7 +23,10 @@ pub use trace::write_trace;
 
 use serde::{Deserialize, Serialize};
 
-use crate::experiment::{DataLossSummary, ExperimentResult, SliSummary};
+use crate::experiment::{
+    DataLossSummary, ExperimentResult, NodeSummary, ScalingSummary, SliSummary,
+    WorkloadScalingSummary,
+};
 use crate::stats::{Estimate, Summary};
 
 /// A full report. Its JSON form is documented in [`json`](self::json) and
@@ -54,6 +57,11 @@ pub struct Report {
     pub slis: Vec<SliReport>,
     /// etcd disasters and lost writes.
     pub data_loss: DataLossReport,
+    /// Load, autoscaling and worker nodes. Absent (and left out of the
+    /// JSON) when no workload has a `load` and no node was added, removed
+    /// or failed to provision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scaling: Option<ScalingReport>,
 }
 
 /// Which scenario a report is about.
@@ -252,6 +260,144 @@ impl From<&DataLossSummary> for DataLossReport {
     }
 }
 
+/// Load, autoscaling and worker nodes.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ScalingReport {
+    /// One entry per workload with a `load`, in scenario order.
+    pub workloads: Vec<WorkloadScalingReport>,
+    /// Worker nodes (the cost side).
+    pub nodes: NodeReport,
+}
+
+/// One workload with a `load`. Totals are over all replications' measured
+/// windows; rates are means of per-replication rates.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct WorkloadScalingReport {
+    /// Workload name.
+    pub name: String,
+    /// Requests offered in all replications.
+    pub offered_requests: f64,
+    /// Requests served in all replications.
+    pub served_requests: f64,
+    /// Share of all offered requests that were served (Σ served / Σ
+    /// offered, ratio estimator); `null` when nothing was offered.
+    pub served_fraction: Option<Interval>,
+    /// -log10(1 - served fraction).
+    pub served_nines: Option<Interval>,
+    /// Requests offered but not served, per year.
+    pub unserved_requests_per_year: Interval,
+    /// Mean desired replicas over time.
+    pub mean_replicas: Option<Interval>,
+    /// Mean ready replicas over time.
+    pub mean_ready_replicas: Option<Interval>,
+    /// Mean over replications of each replication's most replicas.
+    pub mean_max_replicas: Interval,
+    /// Most replicas in any replication.
+    pub max_replicas: u32,
+    /// Fewest replicas in any replication.
+    pub min_replicas: u32,
+    /// Pod-hours spent pending (waiting for a node) per year.
+    pub pending_pod_hours_per_year: Interval,
+    /// Scale-up decisions in all replications.
+    pub scale_ups: u64,
+    /// Scale-down decisions in all replications.
+    pub scale_downs: u64,
+    /// Direction changes within the flapping window, in all replications.
+    pub flaps: u64,
+    /// Scale-ups per day.
+    pub scale_ups_per_day: Interval,
+    /// Scale-downs per day.
+    pub scale_downs_per_day: Interval,
+    /// Flaps per day.
+    pub flaps_per_day: Interval,
+    /// Load spikes in all replications.
+    pub spikes: u64,
+    /// Mean time to absorb a spike, seconds (Σ absorb / spikes, ratio
+    /// estimator); `null` without spikes.
+    pub mean_spike_absorb_seconds: Option<Interval>,
+    /// Absorb times of all spikes pooled, seconds.
+    pub spike_absorb_seconds: Option<DurationSummary>,
+}
+
+/// Worker nodes over all replications.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct NodeReport {
+    /// Node-hours per year.
+    pub node_hours_per_year: Interval,
+    /// Mean worker nodes over time.
+    pub mean_nodes: Option<Interval>,
+    /// Mean over replications of each replication's most nodes.
+    pub mean_max_nodes: Interval,
+    /// Most worker nodes in any replication.
+    pub max_nodes: u32,
+    /// Nodes added in all replications.
+    pub nodes_added: u64,
+    /// Nodes removed in all replications.
+    pub nodes_removed: u64,
+    /// Node requests that did not register in time, in all replications.
+    pub failed_provisions: u64,
+    /// Nodes added per day.
+    pub nodes_added_per_day: Interval,
+    /// Nodes removed per day.
+    pub nodes_removed_per_day: Interval,
+    /// Failed provisions per year.
+    pub failed_provisions_per_year: Interval,
+}
+
+impl From<&WorkloadScalingSummary> for WorkloadScalingReport {
+    fn from(w: &WorkloadScalingSummary) -> Self {
+        WorkloadScalingReport {
+            name: w.name.clone(),
+            offered_requests: w.offered_requests,
+            served_requests: w.served_requests,
+            served_fraction: w.served_fraction.map(Into::into),
+            served_nines: w.served_nines().map(Into::into),
+            unserved_requests_per_year: w.unserved_per_year.into(),
+            mean_replicas: w.mean_replicas.map(Into::into),
+            mean_ready_replicas: w.mean_ready_replicas.map(Into::into),
+            mean_max_replicas: w.mean_max_replicas.into(),
+            max_replicas: w.max_replicas,
+            min_replicas: w.min_replicas,
+            pending_pod_hours_per_year: w.pending_pod_hours_per_year.into(),
+            scale_ups: w.scale_ups,
+            scale_downs: w.scale_downs,
+            flaps: w.flaps,
+            scale_ups_per_day: w.scale_ups_per_day.into(),
+            scale_downs_per_day: w.scale_downs_per_day.into(),
+            flaps_per_day: w.flaps_per_day.into(),
+            spikes: w.spikes,
+            mean_spike_absorb_seconds: w.mean_spike_absorb.map(Into::into),
+            spike_absorb_seconds: w.spike_absorb.as_ref().map(Into::into),
+        }
+    }
+}
+
+impl From<&NodeSummary> for NodeReport {
+    fn from(n: &NodeSummary) -> Self {
+        NodeReport {
+            node_hours_per_year: n.node_hours_per_year.into(),
+            mean_nodes: n.mean_nodes.map(Into::into),
+            mean_max_nodes: n.mean_max_nodes.into(),
+            max_nodes: n.max_nodes,
+            nodes_added: n.nodes_added,
+            nodes_removed: n.nodes_removed,
+            failed_provisions: n.failed_provisions,
+            nodes_added_per_day: n.nodes_added_per_day.into(),
+            nodes_removed_per_day: n.nodes_removed_per_day.into(),
+            failed_provisions_per_year: n.failed_provisions_per_year.into(),
+        }
+    }
+}
+
+impl From<&ScalingSummary> for ScalingReport {
+    fn from(s: &ScalingSummary) -> Self {
+        ScalingReport {
+            workloads: s.workloads.iter().map(Into::into).collect(),
+            nodes: (&s.nodes).into(),
+        }
+    }
+}
+
 impl Report {
     /// The report of an experiment.
     pub fn new(result: &ExperimentResult) -> Self {
@@ -271,6 +417,7 @@ impl Report {
             events: result.events,
             slis: result.slis.iter().map(Into::into).collect(),
             data_loss: (&result.data_loss).into(),
+            scaling: result.scaling.as_ref().map(Into::into),
         }
     }
 

@@ -9,7 +9,9 @@
 //! `confidence`, and `outcomes`: one `{replication, outcome}` per
 //! replication this shard ran, in index order, each `outcome` being the raw
 //! per-replication result (per SLI: `observed_secs`, `lost_secs`,
-//! `outage_secs`, `first_failure_secs`, ...). It is an intermediate file,
+//! `outage_secs`, `first_failure_secs`, ...; per loaded workload in
+//! `scaling` and for the worker nodes in `nodes`, the integrals and counts
+//! the scaling report is aggregated from). It is an intermediate file,
 //! not a report: merge the parts to get the report.
 
 use std::io::Write;

@@ -1,7 +1,8 @@
-//! The terminal summary: one row per SLI.
+//! The terminal summary: one row per SLI, then (for scenarios with load or
+//! node autoscaling) one row per loaded workload and a line on the nodes.
 
-use super::units::{duration, percent, percent_with_margin};
-use super::{Interval, Report, SliReport};
+use super::units::{duration, number, number_with_margin, percent, percent_with_margin};
+use super::{DurationSummary, Interval, Report, ScalingReport, SliReport, WorkloadScalingReport};
 
 /// The summary table, ready to print.
 pub fn render_table(report: &Report) -> String {
@@ -25,31 +26,8 @@ pub fn render_table(report: &Report) -> String {
         "MTTR",
         "p99 outage",
     ];
-    let rows: Vec<[String; 8]> = report.slis.iter().map(row).collect();
-    let widths: Vec<usize> = (0..header.len())
-        .map(|c| {
-            rows.iter()
-                .map(|r| r[c].chars().count())
-                .chain([header[c].len()])
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let line = |cells: &[String]| {
-        let mut text = String::new();
-        for (c, cell) in cells.iter().enumerate() {
-            if c == 0 {
-                text.push_str(&format!("{:<w$}", cell, w = widths[c]));
-            } else {
-                text.push_str(&format!("  {:>w$}", cell, w = widths[c]));
-            }
-        }
-        text.trim_end().to_string() + "\n"
-    };
-    out.push_str(&line(&header.map(String::from)));
-    for r in &rows {
-        out.push_str(&line(r));
-    }
+    let rows: Vec<Vec<String>> = report.slis.iter().map(|s| row(s).to_vec()).collect();
+    out.push_str(&grid(&header, &rows));
     let with_causes: Vec<&SliReport> = report
         .slis
         .iter()
@@ -68,6 +46,9 @@ pub fn render_table(report: &Report) -> String {
             out.push_str(&format!("  {:<width$}  {}\n", s.name, causes.join(", ")));
         }
     }
+    if let Some(scaling) = &report.scaling {
+        out.push_str(&scaling_block(scaling));
+    }
     let loss = &report.data_loss;
     out.push('\n');
     match loss.events_per_year_upper {
@@ -83,6 +64,119 @@ pub fn render_table(report: &Report) -> String {
         )),
     }
     out
+}
+
+/// Left-aligned first column, right-aligned others, two spaces apart.
+fn grid(header: &[&str], rows: &[Vec<String>]) -> String {
+    let widths: Vec<usize> = (0..header.len())
+        .map(|c| {
+            rows.iter()
+                .map(|r| r[c].chars().count())
+                .chain([header[c].chars().count()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |cells: &[String]| {
+        let mut text = String::new();
+        for (c, cell) in cells.iter().enumerate() {
+            if c == 0 {
+                text.push_str(&format!("{:<w$}", cell, w = widths[c]));
+            } else {
+                text.push_str(&format!("  {:>w$}", cell, w = widths[c]));
+            }
+        }
+        text.trim_end().to_string() + "\n"
+    };
+    let mut out = line(&header.iter().map(|h| h.to_string()).collect::<Vec<_>>());
+    for r in rows {
+        out.push_str(&line(r));
+    }
+    out
+}
+
+/// The "Scaling" block: one row per workload with a load, then the nodes.
+fn scaling_block(scaling: &ScalingReport) -> String {
+    let mut out = String::new();
+    if !scaling.workloads.is_empty() {
+        out.push_str("\nScaling (workloads with a load; ups/downs/flaps of the autoscaler):\n");
+        let header = [
+            "workload",
+            "served",
+            "unserved/yr",
+            "replicas",
+            "ready",
+            "min-max",
+            "pending pod-h/yr",
+            "ups/day",
+            "downs/day",
+            "flaps/day",
+            "spikes",
+            "absorb",
+            "p99 absorb",
+            "max absorb",
+        ];
+        let rows: Vec<Vec<String>> = scaling.workloads.iter().map(scaling_row).collect();
+        out.push_str(&grid(&header, &rows));
+    }
+    let n = &scaling.nodes;
+    let rate = |i: &Interval| number_with_margin(i.point, plus_minus(i));
+    out.push_str(&format!(
+        "\nNodes: {} mean, {} max, {} node-h/yr, {} added/day, {} removed/day, {} failed provisions/yr\n",
+        n.mean_nodes.as_ref().map_or("-".into(), rate),
+        n.max_nodes,
+        rate(&n.node_hours_per_year),
+        number(n.nodes_added_per_day.point),
+        number(n.nodes_removed_per_day.point),
+        number(n.failed_provisions_per_year.point),
+    ));
+    out
+}
+
+fn scaling_row(w: &WorkloadScalingReport) -> Vec<String> {
+    let rate = |i: &Interval| number_with_margin(i.point, plus_minus(i));
+    let served = w.served_fraction.as_ref().map_or("-".into(), |f| {
+        let half = plus_minus(f);
+        if half.is_finite() {
+            percent_with_margin(f.point, half)
+        } else {
+            percent(f.point)
+        }
+    });
+    let absorb = w
+        .mean_spike_absorb_seconds
+        .as_ref()
+        .map_or("-".into(), |m| {
+            let half = plus_minus(m);
+            if half.is_finite() {
+                format!("{} ± {}", duration(m.point), duration(half))
+            } else {
+                duration(m.point)
+            }
+        });
+    let pooled = |f: fn(&DurationSummary) -> f64| {
+        w.spike_absorb_seconds
+            .as_ref()
+            .map_or("-".into(), |d| duration(f(d)))
+    };
+    vec![
+        w.name.clone(),
+        served,
+        number(w.unserved_requests_per_year.point),
+        w.mean_replicas.as_ref().map_or("-".into(), rate),
+        w.mean_ready_replicas
+            .as_ref()
+            .map_or("-".into(), |i| number(i.point)),
+        format!("{}-{}", w.min_replicas, w.max_replicas),
+        number(w.pending_pod_hours_per_year.point),
+        number(w.scale_ups_per_day.point),
+        number(w.scale_downs_per_day.point),
+        number(w.flaps_per_day.point),
+        w.spikes.to_string(),
+        absorb,
+        pooled(|d| d.p99),
+        pooled(|d| d.max),
+    ]
 }
 
 fn plus_minus(i: &Interval) -> f64 {

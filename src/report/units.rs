@@ -59,6 +59,43 @@ pub fn percent_with_margin(fraction: f64, half_width: f64) -> String {
     )
 }
 
+/// Decimals that show about three significant digits of `x`; `None` for
+/// magnitudes better written in scientific notation.
+fn number_digits(x: f64) -> Option<usize> {
+    let a = x.abs();
+    if a == 0.0 {
+        return Some(0);
+    }
+    if !(1e-4..1e5).contains(&a) {
+        return None;
+    }
+    Some((2 - a.log10().floor() as i64).clamp(0, 5) as usize)
+}
+
+/// A count or rate with about three significant digits: `0.0123`, `4.56`,
+/// `78.9`, `1234`, `1.23e6`; `-` when not finite.
+pub fn number(x: f64) -> String {
+    if !x.is_finite() {
+        return "-".into();
+    }
+    match number_digits(x) {
+        Some(d) => format!("{x:.d$}"),
+        None => format!("{x:.2e}"),
+    }
+}
+
+/// `4.56 ± 0.12`: a [`number`] and its half-width at the same precision;
+/// the margin is left out when it is not finite.
+pub fn number_with_margin(x: f64, half_width: f64) -> String {
+    if !x.is_finite() || !half_width.is_finite() {
+        return number(x);
+    }
+    match number_digits(x) {
+        Some(d) => format!("{x:.d$} ± {half_width:.d$}"),
+        None => format!("{x:.2e} ± {half_width:.2e}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,5 +117,18 @@ mod tests {
         assert_eq!(percent(0.5), "50.00%");
         assert_eq!(percent(1.0), "100.0000%");
         assert_eq!(percent_with_margin(0.9998, 0.00005), "99.98000% ± 0.00500%");
+    }
+
+    #[test]
+    fn numbers_keep_three_significant_digits() {
+        assert_eq!(number(0.0), "0");
+        assert_eq!(number(0.012345), "0.0123");
+        assert_eq!(number(4.567), "4.57");
+        assert_eq!(number(78.94), "78.9");
+        assert_eq!(number(1234.4), "1234");
+        assert_eq!(number(1_234_567.0), "1.23e6");
+        assert_eq!(number(f64::NAN), "-");
+        assert_eq!(number_with_margin(4.567, 0.1234), "4.57 ± 0.12");
+        assert_eq!(number_with_margin(4.567, f64::INFINITY), "4.57");
     }
 }

@@ -7,6 +7,7 @@
 //! problem is reported with file, line, column, field path and what would
 //! be valid.
 
+pub mod autoscaling;
 mod expect;
 pub mod overrides;
 pub mod schema;
@@ -73,6 +74,10 @@ pub struct Scenario {
     pub node_lifecycle: NodeLifecycle,
     /// Workloads on the worker nodes.
     pub workloads: Vec<Workload>,
+    /// The HPA controller's flags.
+    pub hpa_controller: autoscaling::HpaController,
+    /// The Cluster Autoscaler, when a worker group is resizable.
+    pub cluster_autoscaler: Option<autoscaling::ClusterAutoscaler>,
 }
 
 /// A group of identical machines.
@@ -90,6 +95,10 @@ pub struct MachineGroup {
     pub allocatable: Resources,
     /// Failure modes, each with its own clocks.
     pub failures: Vec<FailureMode>,
+    /// Workers the Cluster Autoscaler resizes: `zones` and `domains` then
+    /// list `max` machine slots, of which the first `initial` exist at the
+    /// start.
+    pub autoscaling: Option<autoscaling::NodeGroupScaling>,
 }
 
 /// What a machine runs.

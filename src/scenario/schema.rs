@@ -95,6 +95,12 @@ pub struct RawScenario {
     /// Deployments and StatefulSets on the worker nodes.
     #[serde(default)]
     pub workloads: Vec<super::workload::RawWorkload>,
+    /// The HPA controller's flags and metrics-server's resolution.
+    #[serde(default)]
+    pub hpa_controller: super::autoscaling::RawHpaController,
+    /// The Cluster Autoscaler's flags (it runs when a worker group has
+    /// `autoscaling`).
+    pub cluster_autoscaler: Option<Spanned<super::autoscaling::RawClusterAutoscaler>>,
     /// Targets for `nines check`, e.g. `api.write.availability >= 99.95%`
     /// (parsed in `scenario::expect`).
     #[serde(default)]
@@ -125,6 +131,9 @@ pub struct RawMachineGroup {
     pub domains: Vec<Spanned<String>>,
     /// Workers: what pods can request on each node.
     pub allocatable: Option<Spanned<super::workload::RawResources>>,
+    /// Workers: the Cluster Autoscaler may resize the group within
+    /// `{min, max}` (`count` is the size at the start).
+    pub autoscaling: Option<Spanned<super::autoscaling::RawNodeGroupScaling>>,
 }
 
 /// A shared failure domain.

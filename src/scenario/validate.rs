@@ -2,6 +2,8 @@
 //! references, and sanity rules. Every problem is collected (not only the
 //! first) and located.
 
+mod autoscaling;
+
 use serde_saphyr::{Location, Spanned};
 
 use super::schema::*;
@@ -332,6 +334,16 @@ pub(super) fn validate(
             );
         }
         let count = check.count(&group.count, &format!("{path}.count"), 1, 10_000) as usize;
+        let role = match group.role.value {
+            RawRole::ControlPlane => Role::ControlPlane,
+            RawRole::Etcd => Role::Etcd,
+            RawRole::LoadBalancer => Role::LoadBalancer,
+            RawRole::Worker => Role::Worker,
+        };
+        let scaling =
+            autoscaling::node_group(&mut check, group.autoscaling.as_ref(), count, role, &path);
+        // A resizable group has a machine slot for each node it may grow to.
+        let slots = scaling.map_or(count, |s| s.max);
         let mut placement = Vec::new();
         for (z, zone) in group.zones.iter().enumerate() {
             match zones.iter().position(|known| *known == zone.value) {
@@ -351,7 +363,7 @@ pub(super) fn validate(
             // Spread over every declared zone, as a planner would by default.
             placement = (0..zones.len()).collect();
         }
-        let machine_zones = (0..count)
+        let machine_zones = (0..slots)
             .map(|i| {
                 placement
                     .get(i % placement.len().max(1))
@@ -359,12 +371,6 @@ pub(super) fn validate(
                     .unwrap_or(0)
             })
             .collect();
-        let role = match group.role.value {
-            RawRole::ControlPlane => Role::ControlPlane,
-            RawRole::Etcd => Role::Etcd,
-            RawRole::LoadBalancer => Role::LoadBalancer,
-            RawRole::Worker => Role::Worker,
-        };
         let mut domain_ids = Vec::new();
         for (d, domain) in group.domains.iter().enumerate() {
             match failure_domains
@@ -391,7 +397,7 @@ pub(super) fn validate(
                 ),
             }
         }
-        let machine_domains = (0..count)
+        let machine_domains = (0..slots)
             .map(|i| (!domain_ids.is_empty()).then(|| domain_ids[i % domain_ids.len()]))
             .collect();
         for (m, mode) in group.failures.iter().enumerate() {
@@ -442,6 +448,7 @@ pub(super) fn validate(
             domains: machine_domains,
             allocatable,
             failures: check.failure_modes(&group.failures, &format!("{path}.failures")),
+            autoscaling: scaling,
         });
     }
     if raw.machines.value.is_empty() {
@@ -488,7 +495,10 @@ pub(super) fn validate(
     });
     let chaos = validate_chaos(&mut check, &raw, horizon, &zones, &groups);
     let node_lifecycle = validate_node_lifecycle(&mut check, &raw.node_lifecycle);
-    let workloads = validate_workloads(&mut check, &raw.workloads, &groups);
+    let hpa_controller = autoscaling::hpa_controller(&mut check, &raw.hpa_controller);
+    let workloads = validate_workloads(&mut check, &raw.workloads, &groups, &hpa_controller);
+    let cluster_autoscaler =
+        autoscaling::cluster_autoscaler(&mut check, raw.cluster_autoscaler.as_ref(), &groups);
     let (expect, expect_problems) = super::expect::parse_all(&raw.expect, file);
     check.problems.extend(expect_problems);
     let (sweep, sweep_problems) = super::sweep::validate_block(raw.sweep.as_ref(), file);
@@ -519,6 +529,8 @@ pub(super) fn validate(
         sweep,
         node_lifecycle,
         workloads,
+        hpa_controller,
+        cluster_autoscaler,
     })
 }
 
@@ -568,6 +580,7 @@ fn validate_workloads(
     check: &mut Checker<'_>,
     raw: &[RawWorkload],
     groups: &[MachineGroup],
+    hpa_controller: &super::autoscaling::HpaController,
 ) -> Vec<Workload> {
     let workers = count_role(groups, Role::Worker);
     let mut out: Vec<Workload> = Vec::new();
@@ -699,6 +712,14 @@ fn validate_workloads(
                     }),
             },
             load: validate_load(check, workload, &path),
+            spikes: validate_spikes(check, workload, &path),
+            autoscaling: autoscaling::workload(
+                check,
+                workload.autoscaling.as_ref(),
+                workload.load.is_some() && workload.capacity.is_some(),
+                hpa_controller,
+                &path,
+            ),
             pod_failures: workload
                 .pod_failures
                 .iter()
@@ -1494,6 +1515,30 @@ fn validate_load(
         }
         (Some(c), Some(l)) => {
             let capacity = positive(check, c, "capacity");
+            // The daily cosine shared by `diurnal` and `weekly`.
+            let cosine =
+                |check: &mut Checker<'_>, kind: &str, peak: f64, trough: f64, peak_hour: f64| {
+                    if !(trough.is_finite() && peak.is_finite() && trough >= 0.0 && peak >= trough)
+                    {
+                        check.at(
+                            &l.referenced,
+                            format!("{path}.load.{kind}"),
+                            "use 0 <= trough <= peak (requests per second)",
+                        );
+                    }
+                    if !(0.0..24.0).contains(&peak_hour) {
+                        check.at(
+                            &l.referenced,
+                            format!("{path}.load.{kind}.peak_hour"),
+                            "use an hour of the day from 0 to 24",
+                        );
+                    }
+                    (
+                        (peak + trough) / 2.0,
+                        (peak - trough) / 2.0,
+                        peak_hour * 3600.0,
+                    )
+                };
             let load = match &l.value {
                 RawLoad::Constant(rate) => {
                     if !(rate.is_finite() && *rate >= 0.0) {
@@ -1510,27 +1555,57 @@ fn validate_load(
                     trough,
                     peak_hour,
                 } => {
-                    if !(trough.is_finite() && peak.is_finite() && *trough >= 0.0 && peak >= trough)
-                    {
-                        check.at(
-                            &l.referenced,
-                            format!("{path}.load.diurnal"),
-                            "use 0 <= trough <= peak (requests per second)",
-                        );
-                    }
-                    if !(0.0..24.0).contains(peak_hour) {
-                        check.at(
-                            &l.referenced,
-                            format!("{path}.load.diurnal.peak_hour"),
-                            "use an hour of the day from 0 to 24",
-                        );
-                    }
+                    let (mid, amplitude, peak_second) =
+                        cosine(check, "diurnal", *peak, *trough, *peak_hour);
                     Load::Diurnal {
-                        mid: (peak + trough) / 2.0,
-                        amplitude: (peak - trough) / 2.0,
-                        peak_second: peak_hour * 3600.0,
+                        mid,
+                        amplitude,
+                        peak_second,
                     }
                 }
+                RawLoad::Weekly {
+                    peak,
+                    trough,
+                    peak_hour,
+                    days,
+                } => {
+                    let (mid, amplitude, peak_second) =
+                        cosine(check, "weekly", *peak, *trough, *peak_hour);
+                    if days.len() != 7 {
+                        check.at(
+                            &l.referenced,
+                            format!("{path}.load.weekly.days"),
+                            format!(
+                                "{} factors given; write exactly 7, one per day from the first day of the simulation, e.g. [1, 1, 1, 1, 1, 0.6, 0.6]",
+                                days.len()
+                            ),
+                        );
+                    }
+                    for (d, factor) in days.iter().enumerate() {
+                        if !(factor.is_finite() && *factor >= 0.0) {
+                            check.at(
+                                &l.referenced,
+                                format!("{path}.load.weekly.days[{d}]"),
+                                format!("{factor} is not a factor; use a number ≥ 0, e.g. 0.6"),
+                            );
+                        }
+                    }
+                    let mut factors = [1.0; 7];
+                    for (slot, factor) in factors.iter_mut().zip(days) {
+                        *slot = if factor.is_finite() && *factor >= 0.0 {
+                            *factor
+                        } else {
+                            0.0
+                        };
+                    }
+                    Load::Weekly {
+                        mid,
+                        amplitude,
+                        peak_second,
+                        days: factors,
+                    }
+                }
+                RawLoad::Trace { file } => validate_trace(check, &l.referenced, file, path),
             };
             let threshold = workload.capacity_threshold.as_ref().map_or(1.0, |t| {
                 if !(t.value > 0.0 && t.value <= 1.0) {
@@ -1545,4 +1620,117 @@ fn validate_load(
             Some((capacity, load, threshold))
         }
     }
+}
+
+/// Reads a `load: {trace: {file}}` CSV, relative to the directory of the
+/// scenario file (the directory part of the name it was parsed under; the
+/// current directory for a name without one, such as `<built-in>`).
+/// Problems are reported at the `load` field, with the CSV's line.
+fn validate_trace(check: &mut Checker<'_>, at: &Location, file: &str, path: &str) -> Load {
+    let field = format!("{path}.load.trace.file");
+    // A stand-in for an unusable trace, so validation can go on.
+    let fallback = || Load::Constant(0.0);
+    if file.trim().is_empty() {
+        check.at(
+            at,
+            field,
+            "give the path of a `time,rate` CSV, e.g. traces/web.csv",
+        );
+        return fallback();
+    }
+    let written = std::path::Path::new(file);
+    let resolved = std::path::Path::new(check.file)
+        .parent()
+        .unwrap_or(std::path::Path::new(""))
+        .join(written);
+    let shown = resolved.display().to_string();
+    let text = match std::fs::read_to_string(&resolved) {
+        Ok(text) => text,
+        Err(err) => {
+            let relative = if written.is_relative() {
+                " (a relative path is taken from the scenario file's directory)"
+            } else {
+                ""
+            };
+            check.at(
+                at,
+                field,
+                format!("cannot read trace `{shown}`: {err}{relative}"),
+            );
+            return fallback();
+        }
+    };
+    match super::workload::parse_trace_csv(&text) {
+        Ok(trace) => Load::Trace(trace),
+        Err(problems) => {
+            const SHOWN: usize = 5;
+            for (row, message) in problems.iter().take(SHOWN) {
+                let place = if *row == 0 {
+                    shown.clone()
+                } else {
+                    format!("{shown} line {row}")
+                };
+                check.at(at, field.clone(), format!("{place}: {message}"));
+            }
+            if problems.len() > SHOWN {
+                check.at(
+                    at,
+                    field,
+                    format!(
+                        "{shown}: {} more lines with problems",
+                        problems.len() - SHOWN
+                    ),
+                );
+            }
+            fallback()
+        }
+    }
+}
+
+/// `spikes`: random load spikes, only on top of a `load`.
+fn validate_spikes(
+    check: &mut Checker<'_>,
+    workload: &RawWorkload,
+    path: &str,
+) -> Option<super::workload::Spikes> {
+    let raw = workload.spikes.as_ref()?;
+    let field = format!("{path}.spikes");
+    let spikes = &raw.value;
+    let mean_interval = spikes.every.value.0;
+    if mean_interval.is_zero() {
+        check.at(
+            &spikes.every.referenced,
+            format!("{field}.every"),
+            "the mean time between spikes must be longer than zero, e.g. 6h",
+        );
+    }
+    let height = spikes.height.value;
+    if !(height.is_finite() && height > 0.0) {
+        check.at(
+            &spikes.height.referenced,
+            format!("{field}.height"),
+            format!("{height} must be the requests per second a spike adds, above zero, e.g. 800"),
+        );
+    }
+    let duration = check.distribution(&spikes.duration, &format!("{field}.duration"));
+    if duration.is_zero() {
+        check.at(
+            &spikes.duration.referenced,
+            format!("{field}.duration"),
+            "spikes of zero duration add nothing; give a positive duration, e.g. {exponential: {mean: 10m}}",
+        );
+    }
+    if workload.load.is_none() {
+        check.at(
+            &raw.referenced,
+            field,
+            "`spikes` add to the offered load; add a `load` (and `capacity`), e.g. load: {constant: 300}",
+        );
+        return None;
+    }
+    Some(super::workload::Spikes {
+        mean_interval,
+        height,
+        duration,
+    })
 }

@@ -20,6 +20,8 @@ mod export;
 mod faults;
 /// Control-plane behaviour on deterministic timelines and timer effects.
 mod model;
+/// The scaling section of the report: served load, replicas, spikes, node cost.
+mod scaling_report;
 /// Every shipped scenario validates and runs.
 mod scenarios;
 /// Sharded runs merged back: byte-identical to a single run; mismatched parts refused.

@@ -1,0 +1,408 @@
+//! A workload's autoscaler control loop: the HorizontalPodAutoscaler (the
+//! replica calculation and normalization of [`super::hpa`], fed the way the
+//! controller is fed) or the threshold baseline.
+//!
+//! CPU follows the load: the ready pods share the offered requests
+//! equally, and a pod serving its full `capacity` uses exactly its CPU
+//! request (more requests than that are not served, and do not raise its
+//! usage further). metrics-server scrapes every `metric_resolution` on a
+//! grid of its own; a sync sees the demand of the latest scrape.
+//!
+//! A sync whose outcome is known is not simulated: when every pod counts as
+//! ready with a sample and the demand lies in the band where the
+//! recommendation equals the current replicas, nothing can change until the
+//! demand leaves the band. The next sync that matters is then the first one
+//! after the first scrape after that crossing, computed exactly from the
+//! load profile; any other change (pods, spikes, the control plane)
+//! re-plans. The skipped syncs' recommendations, all equal to the current
+//! replicas, are folded into the stabilization history when the loop
+//! resumes.
+
+use super::dataplane::PodView;
+use super::hpa::{self, Normalizer, PodCondition, PodSample, ReplicaCalc};
+use crate::engine::{EventKey, SimDuration, SimTime};
+use crate::scenario::autoscaling::{Autoscaling, Hpa, HpaController, Policy, ThresholdPolicy};
+
+/// The policy and its memory.
+enum Engine {
+    Hpa {
+        spec: Hpa,
+        normalizer: Normalizer,
+        /// Demand band `(ready pods, replicas) -> [lo, hi]` of the last
+        /// plan, cached: the binary search is the costly part.
+        band: Option<(usize, u32, f64, f64)>,
+    },
+    Threshold(ThresholdPolicy),
+}
+
+/// What a sync decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Decision {
+    /// Replicas before.
+    pub from: u32,
+    /// Replicas after.
+    pub to: u32,
+}
+
+/// The inputs of a sync or a plan that come from the rest of the model.
+pub(super) struct Observed<'a> {
+    /// Now.
+    pub now: SimTime,
+    /// `scale.spec.replicas`.
+    pub replicas: u32,
+    /// The workload's live pods.
+    pub pods: &'a [PodView],
+    /// The latest metrics-server scrape.
+    pub scrape: SimTime,
+    /// Offered requests/s at the latest scrape.
+    pub demand_at_scrape: f64,
+    /// Requests/s one pod serves at 100 % of its CPU request.
+    pub capacity: f64,
+    /// The pod's CPU request, millicores.
+    pub request_millis: u64,
+}
+
+/// One workload's autoscaler.
+pub(super) struct Scaler {
+    /// The workload it scales.
+    pub workload: usize,
+    engine: Engine,
+    period: SimDuration,
+    phase: SimDuration,
+    /// The pending sync and its time.
+    pub tick: Option<(EventKey, SimTime)>,
+    last_sync: Option<SimTime>,
+    /// Time and direction (up = true) of the last change.
+    last_change: Option<(SimTime, bool)>,
+    flapping_window: SimDuration,
+}
+
+impl Scaler {
+    /// An autoscaler for `workload`, syncing at `phase + k × period`.
+    pub fn new(
+        workload: usize,
+        spec: &Autoscaling,
+        controller: &HpaController,
+        phase_share: f64,
+    ) -> Self {
+        let (engine, period) = match &spec.policy {
+            Policy::Hpa(h) => {
+                let normalizer = match &h.behavior {
+                    Some(b) => Normalizer::new(b.clone(), h.min_replicas, h.max_replicas),
+                    None => Normalizer::legacy(
+                        h.min_replicas,
+                        h.max_replicas,
+                        controller.downscale_stabilization,
+                    ),
+                };
+                (
+                    Engine::Hpa {
+                        spec: h.clone(),
+                        normalizer,
+                        band: None,
+                    },
+                    controller.sync_period,
+                )
+            }
+            Policy::Threshold(t) => (Engine::Threshold(*t), t.period),
+        };
+        let phase = SimDuration::from_micros((period.as_micros() as f64 * phase_share) as u64);
+        Scaler {
+            workload,
+            engine,
+            period,
+            phase,
+            tick: None,
+            last_sync: None,
+            last_change: None,
+            flapping_window: spec.flapping_window,
+        }
+    }
+
+    /// Whether a change at `now` in direction `up` reverses the previous
+    /// one within the flapping window; records the change.
+    pub fn note_change(&mut self, now: SimTime, up: bool) -> bool {
+        let flap = self.last_change.is_some_and(|(at, was_up)| {
+            was_up != up && now.saturating_since(at) <= self.flapping_window
+        });
+        self.last_change = Some((now, up));
+        flap
+    }
+
+    /// One sync: the replicas to set, if they change.
+    pub fn sync(&mut self, seen: &Observed<'_>, controller: &HpaController) -> Option<Decision> {
+        let now = seen.now;
+        let skipped = self
+            .last_sync
+            .is_some_and(|last| now.saturating_since(last) > self.period);
+        self.last_sync = Some(now);
+        let current = seen.replicas;
+        let to = match &mut self.engine {
+            Engine::Hpa {
+                spec, normalizer, ..
+            } => {
+                if skipped {
+                    normalizer.note_settled_syncs(
+                        SimTime::from_micros(now.as_micros() - self.period.as_micros()),
+                        current,
+                    );
+                }
+                let samples: Vec<PodSample> = seen
+                    .pods
+                    .iter()
+                    .map(|p| pod_sample(p, seen, controller))
+                    .collect();
+                let calc = ReplicaCalc {
+                    current_replicas: current,
+                    target_utilization_percent: spec.target_utilization,
+                    tolerance_up: spec.tolerance_up,
+                    tolerance_down: spec.tolerance_down,
+                };
+                let proposal = hpa::desired_replicas(&calc, &samples)
+                    .ok()
+                    .map(|(desired, _)| desired);
+                normalizer.reconcile(now, current, proposal)
+            }
+            Engine::Threshold(t) => {
+                let serving = seen.pods.iter().filter(|p| p.serving).count();
+                let utilization = per_pod_load(seen.demand_at_scrape, serving, seen.capacity);
+                let stepped = if utilization > t.scale_up_above {
+                    current.saturating_add(t.step)
+                } else if utilization < 1.0 - t.scale_up_above {
+                    current.saturating_sub(t.step)
+                } else {
+                    current
+                };
+                stepped.clamp(t.min_replicas, t.max_replicas)
+            }
+        };
+        (to != current).then_some(Decision { from: current, to })
+    }
+
+    /// The next sync worth simulating after `now`, or `None` when nothing
+    /// can change without another event. `next_demand_exit(lo, hi)` gives
+    /// the first time after now at which the demand leaves `[lo, hi]`
+    /// (`Some(now)` if it is outside now), `scrape_after(t)` the first
+    /// scrape at or after `t`.
+    pub fn plan(
+        &mut self,
+        seen: &Observed<'_>,
+        demand_now: f64,
+        controller: &HpaController,
+        next_demand_exit: impl Fn(f64, f64) -> Option<SimTime>,
+        scrape_after: impl Fn(SimTime) -> SimTime,
+    ) -> Option<SimTime> {
+        let now = seen.now;
+        let next_sync = self.grid_after(now);
+        let band = match &mut self.engine {
+            Engine::Hpa {
+                spec,
+                normalizer,
+                band,
+            } => {
+                let ready = seen.pods.len() == seen.replicas as usize
+                    && seen
+                        .pods
+                        .iter()
+                        .all(|p| counted_ready(p, now, seen.scrape, controller));
+                if !ready {
+                    return Some(next_sync);
+                }
+                let n = seen.pods.len();
+                let cached = band.filter(|&(bn, br, _, _)| bn == n && br == seen.replicas);
+                let (lo, hi) = match cached {
+                    Some((_, _, lo, hi)) => (lo, hi),
+                    None => {
+                        let (lo, hi) = hpa_band(spec, normalizer, n, seen);
+                        *band = Some((n, seen.replicas, lo, hi));
+                        (lo, hi)
+                    }
+                };
+                (lo, hi)
+            }
+            Engine::Threshold(t) => {
+                let n = seen.pods.iter().filter(|p| p.serving).count() as f64;
+                let full = n * seen.capacity;
+                let hi = if seen.replicas >= t.max_replicas {
+                    f64::INFINITY
+                } else {
+                    t.scale_up_above * full
+                };
+                let lo = if seen.replicas <= t.min_replicas {
+                    f64::NEG_INFINITY
+                } else {
+                    (1.0 - t.scale_up_above) * full
+                };
+                (lo, hi)
+            }
+        };
+        let inside = |d: f64| band.0 <= d && d <= band.1;
+        if !inside(seen.demand_at_scrape) || !inside(demand_now) {
+            return Some(next_sync);
+        }
+        let exit = next_demand_exit(band.0, band.1)?;
+        Some(self.grid_after(scrape_after(exit).max(now)))
+    }
+
+    /// The first sync strictly after `t`.
+    fn grid_after(&self, t: SimTime) -> SimTime {
+        let (t, phase, step) = (
+            t.as_micros(),
+            self.phase.as_micros(),
+            self.period.as_micros(),
+        );
+        if t < phase {
+            return SimTime::from_micros(phase);
+        }
+        SimTime::from_micros(phase + ((t - phase) / step + 1) * step)
+    }
+}
+
+/// Load per ready pod as a share of its capacity, at most 1; with no ready
+/// pod, 1 if any demand is offered.
+fn per_pod_load(demand: f64, serving: usize, capacity: f64) -> f64 {
+    if serving == 0 {
+        if demand > 0.0 { 1.0 } else { 0.0 }
+    } else {
+        (demand / (serving as f64 * capacity)).min(1.0)
+    }
+}
+
+/// The CPU sample of a serving pod, millicores.
+fn usage_millis(request_millis: u64, share: f64) -> u64 {
+    (request_millis as f64 * share).round() as u64
+}
+
+/// The initial pods are taken as long established: ready since time zero.
+fn established(p: &PodView) -> bool {
+    p.ready_since == SimTime::ZERO && p.bound_at == Some(SimTime::ZERO)
+}
+
+/// `groupPods` for a CPU metric: the pod's class and sample.
+fn pod_sample(p: &PodView, seen: &Observed<'_>, controller: &HpaController) -> PodSample {
+    let request_millis = seen.request_millis;
+    let scrape = seen.scrape;
+    if p.terminating {
+        return PodSample {
+            condition: PodCondition::Ignored,
+            usage_millis: None,
+            request_millis,
+        };
+    }
+    let Some(bound_at) = p.bound_at else {
+        return PodSample {
+            condition: PodCondition::Pending,
+            usage_millis: None,
+            request_millis,
+        };
+    };
+    // metrics-server has a sample for a pod whose containers ran during
+    // the last scrape window.
+    let has_sample = established(p) || bound_at < scrape;
+    let serving = seen.pods.iter().filter(|q| q.serving).count();
+    let usage = has_sample.then(|| {
+        if p.serving {
+            usage_millis(
+                request_millis,
+                per_pod_load(seen.demand_at_scrape, serving, seen.capacity),
+            )
+        } else {
+            0
+        }
+    });
+    let unready = if established(p) {
+        !p.serving
+    } else if bound_at + controller.cpu_initialization_period > seen.now {
+        !p.serving || scrape < p.ready_since + controller.metric_resolution
+    } else {
+        !p.serving && !p.ever_ready
+    };
+    PodSample {
+        condition: if unready {
+            PodCondition::Unready
+        } else {
+            PodCondition::Ready
+        },
+        usage_millis: usage,
+        request_millis,
+    }
+}
+
+/// Whether the HPA counts the pod as ready with a sample, now and at every
+/// later sync (time only moves a pod towards counting).
+fn counted_ready(p: &PodView, now: SimTime, scrape: SimTime, controller: &HpaController) -> bool {
+    if !p.serving || p.terminating {
+        return false;
+    }
+    if established(p) {
+        return true;
+    }
+    let Some(bound_at) = p.bound_at else {
+        return false;
+    };
+    (bound_at + controller.cpu_initialization_period <= now && bound_at < scrape)
+        || scrape >= p.ready_since + controller.metric_resolution
+}
+
+/// The demand band in which an HPA with `n` ready pods at `replicas`
+/// recommends exactly `replicas` (or a change its bounds would undo):
+/// found by bisection on the real replica calculation, which is monotone
+/// in the demand.
+fn hpa_band(spec: &Hpa, normalizer: &Normalizer, n: usize, seen: &Observed<'_>) -> (f64, f64) {
+    let current = seen.replicas;
+    let calc = ReplicaCalc {
+        current_replicas: current,
+        target_utilization_percent: spec.target_utilization,
+        tolerance_up: spec.tolerance_up,
+        tolerance_down: spec.tolerance_down,
+    };
+    let recommend = |demand: f64| {
+        let usage = usage_millis(seen.request_millis, per_pod_load(demand, n, seen.capacity));
+        let samples = vec![
+            PodSample {
+                condition: PodCondition::Ready,
+                usage_millis: Some(usage),
+                request_millis: seen.request_millis,
+            };
+            n
+        ];
+        hpa::desired_replicas(&calc, &samples).map_or(current, |(d, _)| d)
+    };
+    let full = n as f64 * seen.capacity;
+    // Above `full` every pod is saturated: the recommendation is constant.
+    let hi = if current >= spec.max_replicas || recommend(full) <= current {
+        f64::INFINITY
+    } else {
+        bisect(0.0, full, |d| recommend(d) > current).0
+    };
+    let lo = if (current <= spec.min_replicas && !normalizer.stabilizes_scale_up())
+        || recommend(0.0) >= current
+    {
+        f64::NEG_INFINITY
+    } else {
+        // The largest demand recommending fewer replicas.
+        bisect(0.0, full, |d| recommend(d) >= current).1
+    };
+    (lo, hi)
+}
+
+/// Where the monotone `pred` turns true in `[a, b]` (`pred(b)` must
+/// hold): the last point found false and the first found true, within
+/// 1e-9 relative.
+fn bisect(mut a: f64, mut b: f64, pred: impl Fn(f64) -> bool) -> (f64, f64) {
+    if pred(a) {
+        return (a, a);
+    }
+    for _ in 0..64 {
+        let mid = 0.5 * (a + b);
+        if pred(mid) {
+            b = mid;
+        } else {
+            a = mid;
+        }
+        if b - a <= 1e-9 * b.abs().max(1e-9) {
+            break;
+        }
+    }
+    (a, b)
+}

@@ -1,0 +1,413 @@
+//! Validation of the autoscaling blocks: HPA and threshold policies,
+//! the HPA controller's flags, resizable worker groups and the Cluster
+//! Autoscaler.
+
+use serde_saphyr::Spanned;
+
+use super::{Checker, duration_or};
+use crate::engine::SimDuration;
+use crate::scenario::autoscaling::*;
+use crate::scenario::{MachineGroup, Role};
+
+/// The HPA API's bounds on `periodSeconds` (1 s to 30 min) and on
+/// `stabilizationWindowSeconds` (0 to 1 h).
+const MAX_POLICY_PERIOD: SimDuration = SimDuration::from_secs(1800);
+const MAX_STABILIZATION: SimDuration = SimDuration::from_secs(3600);
+
+/// A worker group's `autoscaling: {min, max}`.
+pub(super) fn node_group(
+    check: &mut Checker<'_>,
+    raw: Option<&Spanned<RawNodeGroupScaling>>,
+    count: usize,
+    role: Role,
+    path: &str,
+) -> Option<NodeGroupScaling> {
+    let raw = raw?;
+    if role != Role::Worker {
+        check.at(
+            &raw.referenced,
+            format!("{path}.autoscaling"),
+            "only worker groups can be resized by the cluster autoscaler; remove `autoscaling` here",
+        );
+        return None;
+    }
+    let max = check.count(
+        &raw.value.max,
+        &format!("{path}.autoscaling.max"),
+        1,
+        10_000,
+    ) as usize;
+    let min = check.count(
+        &raw.value.min,
+        &format!("{path}.autoscaling.min"),
+        0,
+        10_000,
+    ) as usize;
+    if !(min <= count && count <= max) {
+        check.at(
+            &raw.referenced,
+            format!("{path}.autoscaling"),
+            format!(
+                "the group starts with count = {count} nodes, which must lie within min = {min} and max = {max}"
+            ),
+        );
+    }
+    Some(NodeGroupScaling {
+        initial: count,
+        min,
+        max: max.max(count),
+        priority: raw.value.priority.unwrap_or(0),
+    })
+}
+
+/// The top-level `hpa_controller:` block.
+pub(super) fn hpa_controller(check: &mut Checker<'_>, raw: &RawHpaController) -> HpaController {
+    let d = HpaController::default();
+    let positive = |check: &mut Checker<'_>,
+                    v: &Option<Spanned<crate::scenario::schema::Duration>>,
+                    field: &str,
+                    default: SimDuration| {
+        let value = duration_or(v, default);
+        if let Some(v) = v
+            && value.is_zero()
+        {
+            check.at(
+                &v.referenced,
+                format!("hpa_controller.{field}"),
+                "must be longer than zero",
+            );
+        }
+        value
+    };
+    let tolerance = raw.tolerance.as_ref().map_or(d.tolerance, |t| {
+        if !(0.0..1.0).contains(&t.value) {
+            check.at(
+                &t.referenced,
+                "hpa_controller.tolerance",
+                format!(
+                    "{} is not a tolerance; use a share from 0 to below 1, e.g. 0.1",
+                    t.value
+                ),
+            );
+        }
+        t.value
+    });
+    HpaController {
+        sync_period: positive(check, &raw.sync_period, "sync_period", d.sync_period),
+        tolerance,
+        cpu_initialization_period: raw
+            .cpu_initialization_period
+            .map_or(d.cpu_initialization_period, |v| v.0),
+        initial_readiness_delay: raw
+            .initial_readiness_delay
+            .map_or(d.initial_readiness_delay, |v| v.0),
+        downscale_stabilization: raw
+            .downscale_stabilization
+            .map_or(d.downscale_stabilization, |v| v.0),
+        metric_resolution: positive(
+            check,
+            &raw.metric_resolution,
+            "metric_resolution",
+            d.metric_resolution,
+        ),
+    }
+}
+
+/// A workload's `autoscaling:` block; `replicas` is the workload's initial
+/// count, `has_load` whether CPU can be derived from a load.
+pub(super) fn workload(
+    check: &mut Checker<'_>,
+    raw: Option<&Spanned<RawAutoscaling>>,
+    has_load: bool,
+    controller: &HpaController,
+    path: &str,
+) -> Option<Autoscaling> {
+    let raw = raw?;
+    let path = format!("{path}.autoscaling");
+    if !has_load {
+        check.at(
+            &raw.referenced,
+            &path,
+            "autoscaling follows CPU, which follows the load: add `capacity` (requests per second one pod serves) and `load`",
+        );
+    }
+    let policy = match (&raw.value.hpa, &raw.value.threshold) {
+        (Some(hpa), None) => Policy::Hpa(validate_hpa(check, hpa, controller, &path)),
+        (None, Some(threshold)) => Policy::Threshold(validate_threshold(check, threshold, &path)),
+        (Some(_), Some(_)) | (None, None) => {
+            check.at(
+                &raw.referenced,
+                &path,
+                "give exactly one policy: `hpa: {max_replicas: 20, target_cpu_utilization: 50}` or `threshold: {max_replicas: 20, scale_up_above: 0.8}`",
+            );
+            return None;
+        }
+    };
+    Some(Autoscaling {
+        policy,
+        flapping_window: raw
+            .value
+            .flapping_window
+            .map_or(SimDuration::from_secs(600), |d| d.0),
+    })
+}
+
+fn bounds(
+    check: &mut Checker<'_>,
+    min: Option<&Spanned<u64>>,
+    max: &Spanned<u64>,
+    path: &str,
+) -> (u32, u32) {
+    let max_replicas = check.count(max, &format!("{path}.max_replicas"), 1, 10_000);
+    let min_replicas = min.map_or(1, |m| {
+        check.count(m, &format!("{path}.min_replicas"), 1, 10_000)
+    });
+    if min_replicas > max_replicas {
+        check.at(
+            &max.referenced,
+            format!("{path}.max_replicas"),
+            format!("max_replicas = {max_replicas} is below min_replicas = {min_replicas}"),
+        );
+    }
+    (min_replicas, max_replicas.max(min_replicas))
+}
+
+fn validate_hpa(
+    check: &mut Checker<'_>,
+    raw: &Spanned<RawHpa>,
+    controller: &HpaController,
+    path: &str,
+) -> Hpa {
+    let path = format!("{path}.hpa");
+    let hpa = &raw.value;
+    let (min_replicas, max_replicas) =
+        bounds(check, hpa.min_replicas.as_ref(), &hpa.max_replicas, &path);
+    let target_utilization = hpa.target_cpu_utilization.as_ref().map_or(80, |t| {
+        check.count(t, &format!("{path}.target_cpu_utilization"), 1, 1000)
+    });
+    let mut tolerance_up = controller.tolerance;
+    let mut tolerance_down = controller.tolerance;
+    let behavior = hpa.behavior.as_ref().map(|b| {
+        let mut defaults = Behavior::kubernetes_default();
+        // An unset scale-down window is the controller's flag.
+        defaults.scale_down.stabilization_window = controller.downscale_stabilization;
+        let up = rules(
+            check,
+            b.scale_up.as_ref(),
+            defaults.scale_up,
+            &mut tolerance_up,
+            &format!("{path}.behavior.scale_up"),
+        );
+        let down = rules(
+            check,
+            b.scale_down.as_ref(),
+            defaults.scale_down,
+            &mut tolerance_down,
+            &format!("{path}.behavior.scale_down"),
+        );
+        Behavior {
+            scale_up: up,
+            scale_down: down,
+        }
+    });
+    Hpa {
+        min_replicas,
+        max_replicas,
+        target_utilization,
+        behavior,
+        tolerance_up,
+        tolerance_down,
+    }
+}
+
+/// One direction of `behavior`, unset fields from `default` (the API
+/// server's defaulting).
+fn rules(
+    check: &mut Checker<'_>,
+    raw: Option<&Spanned<RawScalingRules>>,
+    default: ScalingRules,
+    tolerance: &mut f64,
+    path: &str,
+) -> ScalingRules {
+    let Some(raw) = raw else {
+        return default;
+    };
+    let r = &raw.value;
+    let stabilization_window =
+        r.stabilization_window
+            .as_ref()
+            .map_or(default.stabilization_window, |w| {
+                if w.value.0 > MAX_STABILIZATION {
+                    check.at(
+                        &w.referenced,
+                        format!("{path}.stabilization_window"),
+                        "the API allows 0 to 1h",
+                    );
+                }
+                w.value.0
+            });
+    let select = match r.select_policy {
+        None => default.select,
+        Some(RawSelectPolicy::Max) => SelectPolicy::Max,
+        Some(RawSelectPolicy::Min) => SelectPolicy::Min,
+        Some(RawSelectPolicy::Disabled) => SelectPolicy::Disabled,
+    };
+    let policies = match &r.policies {
+        None => default.policies,
+        Some(list) => {
+            if list.is_empty() && select != SelectPolicy::Disabled {
+                check.at(
+                    &raw.referenced,
+                    format!("{path}.policies"),
+                    "give at least one policy, e.g. {type: pods, value: 4, period: 15s}, or select_policy: disabled",
+                );
+            }
+            list.iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    let field = format!("{path}.policies[{i}]");
+                    let period = p.value.period.value.0;
+                    if period.is_zero() || period > MAX_POLICY_PERIOD {
+                        check.at(
+                            &p.value.period.referenced,
+                            format!("{field}.period"),
+                            "the API allows 1s to 30m",
+                        );
+                    }
+                    let value = check.count(&p.value.value, &format!("{field}.value"), 1, 100_000);
+                    let kind = match p.value.kind {
+                        RawPolicyKind::Pods => PolicyKind::Pods(value),
+                        RawPolicyKind::Percent => PolicyKind::Percent(value),
+                    };
+                    ScalingPolicy { kind, period }
+                })
+                .collect()
+        }
+    };
+    if let Some(t) = &r.tolerance {
+        if !(0.0..1.0).contains(&t.value) {
+            check.at(
+                &t.referenced,
+                format!("{path}.tolerance"),
+                format!(
+                    "{} is not a tolerance; use a share from 0 to below 1, e.g. 0.1",
+                    t.value
+                ),
+            );
+        }
+        *tolerance = t.value;
+    }
+    ScalingRules {
+        stabilization_window,
+        policies,
+        select,
+    }
+}
+
+fn validate_threshold(
+    check: &mut Checker<'_>,
+    raw: &Spanned<RawThreshold>,
+    path: &str,
+) -> ThresholdPolicy {
+    let path = format!("{path}.threshold");
+    let t = &raw.value;
+    let (min_replicas, max_replicas) =
+        bounds(check, t.min_replicas.as_ref(), &t.max_replicas, &path);
+    let s = t.scale_up_above.value;
+    if !(s > 0.5 && s < 1.0) {
+        check.at(
+            &t.scale_up_above.referenced,
+            format!("{path}.scale_up_above"),
+            format!(
+                "{s} does not work: scale-down happens below 1 - S, so S must lie above 0.5 and below 1, e.g. 0.8"
+            ),
+        );
+    }
+    let step = t
+        .step
+        .as_ref()
+        .map_or(1, |s| check.count(s, &format!("{path}.step"), 1, 10_000));
+    let period = t.period.as_ref().map_or(SimDuration::from_secs(60), |p| {
+        if p.value.0.is_zero() {
+            check.at(
+                &p.referenced,
+                format!("{path}.period"),
+                "must be longer than zero",
+            );
+        }
+        p.value.0
+    });
+    ThresholdPolicy {
+        min_replicas,
+        max_replicas,
+        scale_up_above: s,
+        step,
+        period,
+    }
+}
+
+/// The top-level `cluster_autoscaler:` block: it runs when a worker group
+/// is resizable.
+pub(super) fn cluster_autoscaler(
+    check: &mut Checker<'_>,
+    raw: Option<&Spanned<RawClusterAutoscaler>>,
+    groups: &[MachineGroup],
+) -> Option<ClusterAutoscaler> {
+    let resizable = groups.iter().any(|g| g.autoscaling.is_some());
+    let d = ClusterAutoscaler::default();
+    let Some(raw) = raw else {
+        return resizable.then_some(d);
+    };
+    if !resizable {
+        check.at(
+            &raw.referenced,
+            "cluster_autoscaler",
+            "no worker group can be resized; add `autoscaling: {min: 1, max: 10}` to a worker group",
+        );
+    }
+    let c = &raw.value;
+    let scan_interval = c.scan_interval.as_ref().map_or(d.scan_interval, |s| {
+        if s.value.0.is_zero() {
+            check.at(
+                &s.referenced,
+                "cluster_autoscaler.scan_interval",
+                "must be longer than zero (default 10s)",
+            );
+        }
+        s.value.0
+    });
+    let threshold = c.scale_down_utilization_threshold.as_ref().map_or(
+        d.scale_down_utilization_threshold,
+        |t| {
+            if !(0.0..=1.0).contains(&t.value) {
+                check.at(
+                    &t.referenced,
+                    "cluster_autoscaler.scale_down_utilization_threshold",
+                    format!("{} is not a share; use 0 to 1 (default 0.5)", t.value),
+                );
+            }
+            t.value
+        },
+    );
+    Some(ClusterAutoscaler {
+        scan_interval,
+        expander: match c.expander {
+            None | Some(RawExpander::LeastWaste) => Expander::LeastWaste,
+            Some(RawExpander::Random) => Expander::Random,
+            Some(RawExpander::Priority) => Expander::Priority,
+        },
+        provisioning: c.provisioning.as_ref().map_or(d.provisioning.clone(), |p| {
+            check.distribution(p, "cluster_autoscaler.provisioning")
+        }),
+        max_node_provision_time: c
+            .max_node_provision_time
+            .map_or(d.max_node_provision_time, |v| v.0),
+        scale_down_unneeded_time: c
+            .scale_down_unneeded_time
+            .map_or(d.scale_down_unneeded_time, |v| v.0),
+        scale_down_delay_after_add: c
+            .scale_down_delay_after_add
+            .map_or(d.scale_down_delay_after_add, |v| v.0),
+        scale_down_utilization_threshold: threshold,
+    })
+}
