@@ -26,8 +26,8 @@ use crate::scenario::autoscaling::{Autoscaling, Hpa, HpaController, Policy, Thre
 /// The policy and its memory.
 enum Engine {
     Hpa {
-        spec: Hpa,
-        normalizer: Normalizer,
+        spec: Box<Hpa>,
+        normalizer: Box<Normalizer>,
         /// Demand band `(ready pods, replicas) -> [lo, hi]` of the last
         /// plan, cached: the binary search is the costly part.
         band: Option<(usize, u32, f64, f64)>,
@@ -97,8 +97,8 @@ impl Scaler {
                 };
                 (
                     Engine::Hpa {
-                        spec: h.clone(),
-                        normalizer,
+                        spec: Box::new(h.clone()),
+                        normalizer: Box::new(normalizer),
                         band: None,
                     },
                     controller.sync_period,

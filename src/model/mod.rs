@@ -754,38 +754,12 @@ impl ClusterModel<'_> {
     /// autoscaler's next useful scan (or none).
     fn plan_autoscalers(&mut self, controllers: bool, api: bool, ctx: &mut Ctx<'_, ClusterEvent>) {
         let now = ctx.now();
-        let controller = self.scenario.hpa_controller;
         for s in 0..self.scalers.len() {
-            let w = self.scalers[s].workload;
-            let wake = if controllers {
-                let pods: Vec<PodView> = self.data.pod_views(w, &self.machine_up).collect();
-                let seen = self.observed(w, now, &pods);
-                let extra = self.spikes[w].extra;
-                let demand_now = self.demand_at(w, now);
-                let load = self.scenario.workloads[w].load.as_ref().map(|(_, l, _)| l);
-                let exit = |lo: f64, hi: f64| {
-                    let load = load?;
-                    let t = now.as_secs_f64();
-                    [lo, hi]
-                        .into_iter()
-                        .filter(|level| level.is_finite())
-                        .filter_map(|level| load.next_crossing(t, level - extra))
-                        .map(|at| SimTime::from_micros((at * 1e6).ceil() as u64))
-                        .min()
-                };
-                let (phase, resolution) = (self.scrape_phase, controller.metric_resolution);
-                let scrape_after = |t: SimTime| scrape_at_or_after(t, phase, resolution);
-                self.scalers[s].plan(&seen, demand_now, &controller, exit, scrape_after)
-            } else {
-                None
-            };
-            let tick = self.scalers[s].tick;
-            self.scalers[s].tick = reschedule(
-                ctx,
-                tick,
-                wake,
-                ClusterEvent::ScalerSynced { workload: w as u16 },
-            );
+            if controllers {
+                self.plan_scaler(self.scalers[s].workload, ctx);
+            } else if let Some((key, _)) = self.scalers[s].tick.take() {
+                ctx.cancel(key);
+            }
         }
         if let Some(ca) = &mut self.cluster_autoscaler {
             let wake = if api {
@@ -828,21 +802,57 @@ impl ClusterModel<'_> {
         }
     }
 
-    /// An autoscaler's sync: a decision changes the workload's replicas.
-    fn on_scaler_synced(&mut self, w: usize, ctx: &mut Ctx<'_, ClusterEvent>) {
+    /// Schedules workload `w`'s autoscaler's next useful sync (the
+    /// controller manager leads).
+    fn plan_scaler(&mut self, w: usize, ctx: &mut Ctx<'_, ClusterEvent>) {
         let Some(s) = self.scaler_of[w] else {
             return;
         };
+        let now = ctx.now();
+        let controller = self.scenario.hpa_controller;
+        let pods: Vec<PodView> = self.data.pod_views(w, &self.machine_up).collect();
+        let seen = self.observed(w, now, &pods);
+        let extra = self.spikes[w].extra;
+        let demand_now = self.demand_at(w, now);
+        let load = self.scenario.workloads[w].load.as_ref().map(|(_, l, _)| l);
+        let exit = |lo: f64, hi: f64| {
+            let load = load?;
+            let t = now.as_secs_f64();
+            [lo, hi]
+                .into_iter()
+                .filter(|level| level.is_finite())
+                .filter_map(|level| load.next_crossing(t, level - extra))
+                .map(|at| SimTime::from_micros((at * 1e6).ceil() as u64 + 1))
+                .min()
+        };
+        let (phase, resolution) = (self.scrape_phase, controller.metric_resolution);
+        let scrape_after = |t: SimTime| scrape_at_or_after(t, phase, resolution);
+        let wake = self.scalers[s].plan(&seen, demand_now, &controller, exit, scrape_after);
+        let tick = self.scalers[s].tick;
+        self.scalers[s].tick = reschedule(
+            ctx,
+            tick,
+            wake,
+            ClusterEvent::ScalerSynced { workload: w as u16 },
+        );
+    }
+
+    /// An autoscaler's sync: a decision changes the workload's replicas.
+    /// Returns whether anything changed.
+    fn on_scaler_synced(&mut self, w: usize, ctx: &mut Ctx<'_, ClusterEvent>) -> bool {
+        let Some(s) = self.scaler_of[w] else {
+            return false;
+        };
         self.scalers[s].tick = None;
         if !self.leases[0].leading(&self.write_ok) {
-            return;
+            return false;
         }
         let now = ctx.now();
         let pods: Vec<PodView> = self.data.pod_views(w, &self.machine_up).collect();
         let seen = self.observed(w, now, &pods);
         let controller = self.scenario.hpa_controller;
         let Some(decision) = self.scalers[s].sync(&seen, &controller) else {
-            return;
+            return false;
         };
         let up = decision.to > decision.from;
         let flap = self.scalers[s].note_change(now, up);
@@ -856,6 +866,7 @@ impl ClusterModel<'_> {
                 model.scenario.workloads[w].name, decision.from, decision.to
             )
         });
+        true
     }
 
     /// The cluster autoscaler's scan: provision or remove nodes.
@@ -1175,7 +1186,9 @@ impl ClusterModel<'_> {
             ctx.cancel(key);
         }
         for (w, at, level) in pending_crossings {
-            let at = SimTime::from_micros((at * 1e6).ceil() as u64)
+            // One microsecond past the crossing, so the demand is past the
+            // level (at the crossing itself it equals it).
+            let at = SimTime::from_micros((at * 1e6).ceil() as u64 + 1)
                 .max(now + SimDuration::from_micros(1));
             let key = ctx.schedule_at(at, ClusterEvent::LoadCrossed { workload: w as u16 });
             self.load_timers[w] = Some((key, level));
@@ -1732,7 +1745,12 @@ impl Handler for ClusterModel<'_> {
             ClusterEvent::DrainRetried { step } => self.on_drain_retried(step as usize, ctx),
             ClusterEvent::DrainAdvanced { step } => self.on_drain_advanced(step as usize, ctx),
             ClusterEvent::ScalerSynced { workload } => {
-                self.on_scaler_synced(workload as usize, ctx);
+                if !self.on_scaler_synced(workload as usize, ctx) {
+                    // Nothing changed but the autoscaler's own memory: plan
+                    // its next sync without re-deriving the cluster.
+                    self.plan_scaler(workload as usize, ctx);
+                    return;
+                }
             }
             ClusterEvent::SpikeStarted { workload } => {
                 self.on_spike_started(workload as usize, ctx);

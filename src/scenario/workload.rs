@@ -675,7 +675,7 @@ impl Trace {
     }
 
     /// ∫ from the start of a loop to `x`, on `segment`.
-    fn into_loop(&self, segment: usize, x: f64) -> f64 {
+    fn since_loop_start(&self, segment: usize, x: f64) -> f64 {
         let (t0, r0) = self.points[segment];
         self.cumulative[segment] + (x - t0) * (r0 + self.value(segment, x)) / 2.0
     }
@@ -684,7 +684,7 @@ impl Trace {
         let (turn_a, xa, sa) = self.locate(a);
         let (turn_b, xb, sb) = self.locate(b);
         let per_loop = self.cumulative[self.segments()];
-        (turn_b - turn_a) * per_loop + self.into_loop(sb, xb) - self.into_loop(sa, xa)
+        (turn_b - turn_a) * per_loop + self.since_loop_start(sb, xb) - self.since_loop_start(sa, xa)
     }
 
     /// ∫ min(rate, cap) within one loop, from `xa` on segment `sa` to `xb`
@@ -862,12 +862,40 @@ impl Load {
         }
     }
 
+    /// Whether the load is above `level` just after `t` (on (t, t + ε) for
+    /// a small ε): the side a crossing at `t` leads to. A rate within a
+    /// relative 1e-12 of the level counts as at it (so rounding of a
+    /// crossing time does not matter), and then the direction the load
+    /// moves in decides. Compare with [`Load::at`], which at the exact time
+    /// of a crossing gives the level itself.
+    pub fn above_after(&self, t: f64, level: f64) -> bool {
+        let value = self.at(t);
+        let slack = 1e-12 * level.abs();
+        if value > level + slack {
+            return true;
+        }
+        if value < level - slack {
+            return false;
+        }
+        match self {
+            Load::Constant(_) => false,
+            Load::Diurnal { .. } => self.curve().trend_after(t) == Side::Above,
+            Load::Weekly { days, .. } => {
+                day_factor(days, day_of(t)) > 0.0 && self.curve().trend_after(t) == Side::Above
+            }
+            Load::Trace(trace) => {
+                let (_, _, segment) = trace.locate(t);
+                trace.points[segment + 1].1 > trace.points[segment].1
+            }
+        }
+    }
+
     /// ∫_a^b load dt (requests), exact. Negative when b < a.
     pub fn integral(&self, a: f64, b: f64) -> f64 {
         if b < a {
             return -self.integral(b, a);
         }
-        if !(b > a) {
+        if b == a || a.is_nan() || b.is_nan() {
             return 0.0;
         }
         match self {
@@ -885,7 +913,7 @@ impl Load {
         if b < a {
             return -self.integral_capped(b, a, cap);
         }
-        if !(b > a) {
+        if b == a || a.is_nan() || b.is_nan() {
             return 0.0;
         }
         let cap = if cap > 0.0 { cap } else { 0.0 };
@@ -1260,4 +1288,597 @@ pub struct Workload {
     pub spikes: Option<Spikes>,
     /// Replicas set by an autoscaler between its bounds.
     pub autoscaling: Option<super::autoscaling::Autoscaling>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HOUR: f64 = 3600.0;
+
+    fn diurnal(peak: f64, trough: f64, peak_hour: f64) -> Load {
+        Load::Diurnal {
+            mid: (peak + trough) / 2.0,
+            amplitude: (peak - trough) / 2.0,
+            peak_second: peak_hour * HOUR,
+        }
+    }
+
+    fn weekly(days: [f64; 7]) -> Load {
+        Load::Weekly {
+            mid: 250.0,
+            amplitude: 150.0,
+            peak_second: 14.0 * HOUR,
+            days,
+        }
+    }
+
+    /// 0 → 100, 10 s → 300, flat to 20 s, down to 50 at 30 s, up to 200 at
+    /// 40 s (the period), then back to 100.
+    fn trace() -> Load {
+        Load::Trace(
+            Trace::new(vec![
+                (0.0, 100.0),
+                (10.0, 300.0),
+                (20.0, 300.0),
+                (30.0, 50.0),
+                (40.0, 200.0),
+            ])
+            .unwrap(),
+        )
+    }
+
+    fn close(a: f64, b: f64, tol: f64) -> bool {
+        (a - b).abs() <= tol
+    }
+
+    /// Midpoint rule with 200 000 steps; its error is at most about
+    /// step x (largest rate) per jump, plus O(step²) on smooth pieces.
+    fn check_integrals(load: &Load, a: f64, b: f64, jumps: f64) {
+        const STEPS: usize = 200_000;
+        let h = (b - a) / STEPS as f64;
+        let mut biggest: f64 = 0.0;
+        let mut caps = vec![0.0, f64::INFINITY];
+        let mut plain = 0.0;
+        for i in 0..STEPS {
+            let v = load.at(a + (i as f64 + 0.5) * h);
+            biggest = biggest.max(v.abs());
+            plain += v * h;
+        }
+        for share in [0.1, 0.3, 0.5, 0.7, 0.9, 0.999] {
+            caps.push(share * biggest);
+        }
+        let tol = |exact: f64| h * biggest * (jumps + 2.0) + 1e-9 * exact.abs();
+        let exact = load.integral(a, b);
+        assert!(
+            close(exact, plain, tol(exact)),
+            "{load:?} ∫[{a}, {b}]: exact {exact}, numeric {plain}"
+        );
+        assert!(close(load.integral(b, a), -exact, 1e-9 * exact.abs()));
+        for cap in caps {
+            let numeric: f64 = (0..STEPS)
+                .map(|i| load.at(a + (i as f64 + 0.5) * h).min(cap) * h)
+                .sum();
+            let exact = load.integral_capped(a, b, cap);
+            assert!(
+                close(exact, numeric, tol(exact)),
+                "{load:?} ∫[{a}, {b}] min(·, {cap}): exact {exact}, numeric {numeric}"
+            );
+        }
+        // Additivity at an arbitrary split point.
+        let c = a + 0.37 * (b - a);
+        for cap in [0.5 * biggest, f64::INFINITY] {
+            let whole = load.integral_capped(a, b, cap);
+            let parts = load.integral_capped(a, c, cap) + load.integral_capped(c, b, cap);
+            assert!(close(whole, parts, 1e-9 * whole.abs().max(1.0)));
+        }
+    }
+
+    /// The first grid point after `t` where the load is on the other side
+    /// of `level` than at `t`, and the grid point before it.
+    fn scan(load: &Load, t: f64, level: f64, horizon: f64, step: f64) -> Option<(f64, f64)> {
+        let above = |s: f64| load.at(s) > level;
+        let start = above(t);
+        let mut previous = t;
+        let steps = (horizon / step).ceil() as usize;
+        for i in 1..=steps {
+            let s = t + i as f64 * step;
+            if above(s) != start {
+                return Some((previous, s));
+            }
+            previous = s;
+        }
+        None
+    }
+
+    /// `next_crossing` against a scan, and that the load really changes
+    /// side there (for levels no piece sits at).
+    fn check_crossings(load: &Load, times: &[f64], levels: &[f64], horizon: f64, step: f64) {
+        for &t in times {
+            for &level in levels {
+                let exact = load.next_crossing(t, level);
+                match scan(load, t, level, horizon, step) {
+                    Some((before, after)) => {
+                        let x = exact.unwrap_or_else(|| {
+                            panic!("{load:?}: no crossing of {level} after {t}, scan saw one by {after}")
+                        });
+                        assert!(
+                            x > t && x > before - 1e-6 && x <= after + 1e-6,
+                            "{load:?}: crossing of {level} after {t} at {x}, scan: ({before}, {after}]"
+                        );
+                        let d = 1e-6 * x.abs().max(1.0);
+                        assert_ne!(
+                            load.at(x - d) > level,
+                            load.at(x + d) > level,
+                            "{load:?}: no change of side at {x} ({level})"
+                        );
+                    }
+                    None => assert!(
+                        exact.is_none_or(|x| x > t + horizon - step),
+                        "{load:?}: crossing of {level} after {t} at {exact:?}, scan saw none"
+                    ),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn constant_load() {
+        let load = Load::Constant(300.0);
+        assert_eq!(load.at(12345.0), 300.0);
+        assert_eq!(load.next_crossing(0.0, 200.0), None);
+        assert_eq!(load.next_crossing(0.0, 300.0), None);
+        assert_eq!(load.integral(10.0, 20.0), 3000.0);
+        assert_eq!(load.integral_capped(10.0, 20.0, 250.0), 2500.0);
+        assert_eq!(load.integral_capped(10.0, 20.0, 400.0), 3000.0);
+        assert_eq!(load.integral_capped(10.0, 20.0, -5.0), 0.0);
+        assert_eq!(load.integral(20.0, 10.0), -3000.0);
+    }
+
+    #[test]
+    fn diurnal_values_and_crossings() {
+        let load = diurnal(400.0, 100.0, 14.0);
+        assert!(close(load.at(14.0 * HOUR), 400.0, 1e-9));
+        assert!(close(load.at(2.0 * HOUR), 100.0, 1e-9));
+        assert!(close(load.at(5.0 * DAY + 14.0 * HOUR), 400.0, 1e-9));
+        // 250 + 150 cos θ = 300 at θ = ±acos(1/3).
+        let x = (1.0f64 / 3.0).acos() / TAU * DAY;
+        let up = load.next_crossing(0.0, 300.0).unwrap();
+        assert!(close(up, 14.0 * HOUR - x, 1e-6), "{up}");
+        let down = load.next_crossing(up, 300.0).unwrap();
+        assert!(close(down, 14.0 * HOUR + x, 1e-6), "{down}");
+        let again = load.next_crossing(down, 300.0).unwrap();
+        assert!(close(again, up + DAY, 1e-6), "{again}");
+        // The peak and the trough are touched, not crossed.
+        assert_eq!(load.next_crossing(0.0, 400.0), None);
+        assert_eq!(load.next_crossing(0.0, 100.0), None);
+        assert_eq!(load.next_crossing(0.0, 500.0), None);
+        check_crossings(
+            &load,
+            &[
+                0.0,
+                3.0 * HOUR,
+                14.0 * HOUR,
+                50_000.0,
+                3.0 * DAY + 100.0,
+                1e7 + 0.25,
+            ],
+            &[50.0, 101.0, 150.0, 250.0, 333.3, 399.0, 450.0],
+            1.5 * DAY,
+            2.0,
+        );
+    }
+
+    #[test]
+    fn diurnal_integrals() {
+        let load = diurnal(400.0, 100.0, 14.0);
+        assert!(close(load.integral(0.0, DAY), 250.0 * DAY, 1e-6));
+        assert!(close(
+            load.integral(123.0, 123.0 + 10.0 * DAY),
+            2500.0 * DAY,
+            1e-4
+        ));
+        check_integrals(&load, 1000.0, 1000.0 + 3.0 * DAY, 0.0);
+        check_integrals(&load, 10.0 * HOUR, 16.0 * HOUR, 0.0);
+        check_integrals(&load, 1e7, 1e7 + 0.4 * DAY, 0.0);
+        // Capped over whole days: the closed form per day, times days.
+        let one = load.integral_capped(0.0, DAY, 300.0);
+        let many = load.integral_capped(0.0, 400.0 * DAY, 300.0);
+        assert!(close(many, 400.0 * one, 1e-9 * many));
+    }
+
+    #[test]
+    fn weekly_jumps_at_midnight() {
+        let days = [1.0, 1.0, 0.5, 0.0, 2.0, 1.0, 0.8];
+        let load = weekly(days);
+        let curve = diurnal(400.0, 100.0, 14.0);
+        for t in [
+            0.0,
+            14.0 * HOUR,
+            2.0 * DAY + 3.0,
+            4.0 * DAY + 14.0 * HOUR,
+            9.0 * DAY + 1.0,
+        ] {
+            let factor = days[((t / DAY).floor() as usize) % 7];
+            assert!(close(load.at(t), factor * curve.at(t), 1e-9));
+        }
+        // At midnight the new day's factor applies.
+        let m = 2.0 * DAY;
+        assert!(close(load.at(m), 0.5 * curve.at(m), 1e-9));
+        assert!(close(load.at(m - 1e-6), curve.at(m), 1e-3));
+        // A level between the two sides is crossed exactly at midnight.
+        let level = 0.75 * curve.at(m);
+        assert_eq!(load.next_crossing(m - 60.0, level), Some(m));
+        // Day 3 is all zero: at level 0 the load reaches it at midnight and
+        // leaves it at the next midnight.
+        assert_eq!(load.next_crossing(2.5 * DAY, 0.0), Some(3.0 * DAY));
+        assert_eq!(load.next_crossing(3.0 * DAY, 0.0), Some(4.0 * DAY));
+        // Going back up from zero crosses a positive level at midnight.
+        assert_eq!(load.next_crossing(3.2 * DAY, 50.0), Some(4.0 * DAY));
+        // The week repeats.
+        let first = load.next_crossing(100.0, 333.0).unwrap();
+        let later = load.next_crossing(100.0 + 7.0 * DAY, 333.0).unwrap();
+        assert!(close(later - first, 7.0 * DAY, 1e-6));
+        // Nothing reaches 900 (peak 400 x 2 = 800).
+        assert_eq!(load.next_crossing(0.0, 900.0), None);
+        check_crossings(
+            &load,
+            &[
+                0.0,
+                1.9 * DAY,
+                2.0 * DAY,
+                3.5 * DAY,
+                6.99 * DAY,
+                50.0 * DAY + 7.0,
+            ],
+            &[30.0, 101.0, 160.0, 260.0, 333.0, 399.0, 700.0, 799.0],
+            8.5 * DAY,
+            5.0,
+        );
+    }
+
+    #[test]
+    fn weekly_integrals() {
+        let days = [1.0, 1.0, 0.5, 0.0, 2.0, 1.0, 0.8];
+        let load = weekly(days);
+        let week: f64 = days.iter().map(|d| d * 250.0 * DAY).sum();
+        assert!(close(load.integral(0.0, 7.0 * DAY), week, 1e-6));
+        assert!(close(load.integral(0.0, 70.0 * DAY), 10.0 * week, 1e-4));
+        check_integrals(&load, 1000.0, 1000.0 + 3.0 * DAY, 4.0);
+        check_integrals(&load, 0.5 * DAY, 0.5 * DAY + 17.0 * DAY, 18.0);
+        check_integrals(&load, 3.0 * DAY + 100.0, 3.0 * DAY + 200.0, 0.0);
+        // Many weeks take the whole-week shortcut.
+        let span = 52.0 * 7.0 * DAY;
+        let capped = load.integral_capped(0.0, span, 300.0);
+        let one = load.integral_capped(0.0, 7.0 * DAY, 300.0);
+        assert!(close(capped, 52.0 * one, 1e-9 * capped));
+        let odd = load.integral_capped(1234.5, 1234.5 + span + 3.3 * DAY, 300.0);
+        let parts = load.integral_capped(1234.5, 1234.5 + 3.3 * DAY, 300.0)
+            + load.integral_capped(1234.5 + 3.3 * DAY, 1234.5 + span + 3.3 * DAY, 300.0);
+        assert!(close(odd, parts, 1e-9 * odd));
+    }
+
+    #[test]
+    fn trace_interpolates_and_loops() {
+        let load = trace();
+        assert_eq!(load.at(0.0), 100.0);
+        assert_eq!(load.at(5.0), 200.0);
+        assert_eq!(load.at(15.0), 300.0);
+        assert_eq!(load.at(25.0), 175.0);
+        assert!(close(load.at(39.999), 199.985, 1e-9));
+        // At the loop boundary the rate jumps back to the first row's.
+        assert_eq!(load.at(40.0), 100.0);
+        assert_eq!(load.at(45.0), 200.0);
+        assert_eq!(load.at(4e6 + 25.0), 175.0);
+        let Load::Trace(t) = &load else {
+            unreachable!()
+        };
+        assert_eq!(t.period(), 40.0);
+        assert_eq!(t.points().len(), 5);
+    }
+
+    #[test]
+    fn trace_crossings() {
+        let load = trace();
+        // Through 200 on the way up at 5 s and down at 24 s; reaching 200
+        // at the end of the loop and jumping back to 100 is no crossing.
+        assert_eq!(load.next_crossing(0.0, 200.0), Some(5.0));
+        assert_eq!(load.next_crossing(5.0, 200.0), Some(24.0));
+        assert_eq!(load.next_crossing(24.0, 200.0), Some(45.0));
+        // A stretch exactly at the level: reached at 10 s, left at 20 s.
+        assert_eq!(load.next_crossing(0.0, 300.0), Some(10.0));
+        assert_eq!(load.next_crossing(10.0, 300.0), Some(20.0));
+        assert_eq!(load.next_crossing(20.0, 300.0), Some(50.0));
+        // The loop boundary jumps from 200 down to 100 across 150.
+        // (Through 150 on the way up at 36.67 s first.)
+        assert!(close(
+            load.next_crossing(35.0, 150.0).unwrap(),
+            110.0 / 3.0,
+            1e-12
+        ));
+        assert_eq!(load.next_crossing(37.0, 150.0), Some(40.0));
+        assert_eq!(load.next_crossing(4e6 + 37.0, 150.0), Some(4e6 + 40.0));
+        assert_eq!(load.next_crossing(0.0, 301.0), None);
+        assert_eq!(load.next_crossing(0.0, 10.0), None);
+        let times: Vec<f64> = [0.0, 3.0, 10.0, 19.5, 33.3, 39.9, 81.3, 1e6 + 7.7].to_vec();
+        check_crossings(
+            &load,
+            &times,
+            &[60.0, 99.0, 120.0, 150.0, 199.0, 250.0, 299.0, 350.0],
+            45.0,
+            0.001,
+        );
+    }
+
+    #[test]
+    fn the_side_after_a_crossing() {
+        let load = trace();
+        // At 5 s the rate is exactly 200 on its way up; at 24 s on its way
+        // down; from 10 s to 20 s it stays at 300.
+        assert!(load.above_after(5.0, 200.0));
+        assert!(!load.above_after(24.0, 200.0));
+        assert!(!load.above_after(10.0, 300.0));
+        assert!(!load.above_after(15.0, 300.0));
+        assert!(load.above_after(45.0, 200.0));
+        assert!(!load.above_after(40.0, 150.0));
+        let daily = diurnal(400.0, 100.0, 14.0);
+        let up = daily.next_crossing(0.0, 300.0).unwrap();
+        let down = daily.next_crossing(up, 300.0).unwrap();
+        assert!(daily.above_after(up, 300.0));
+        assert!(!daily.above_after(down, 300.0));
+        assert!(!daily.above_after(14.0 * HOUR, 400.0));
+        assert!(daily.above_after(2.0 * HOUR, 100.0));
+        assert!(!Load::Constant(5.0).above_after(1.0, 5.0));
+        let week = weekly([1.0, 1.0, 0.5, 0.0, 2.0, 1.0, 0.8]);
+        assert!(!week.above_after(3.5 * DAY, 0.0));
+        assert!(week.above_after(4.0 * DAY, 0.0));
+        // Agrees with the load a moment later, away from crossings.
+        for load in [trace(), daily, week] {
+            for i in 0..2000 {
+                let t = i as f64 * 433.7;
+                for level in [60.0, 150.0, 250.0, 333.0] {
+                    if (load.at(t) - level).abs() < 1e-6 {
+                        continue; // too close to call by sampling
+                    }
+                    assert_eq!(
+                        load.above_after(t, level),
+                        load.at(t + 1e-6) > level,
+                        "{t} {level}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn trace_integrals() {
+        let load = trace();
+        // One loop: 2000 + 3000 + 1750 + 1250.
+        assert_eq!(load.integral(0.0, 40.0), 8000.0);
+        assert_eq!(load.integral(0.0, 400.0), 80_000.0);
+        assert_eq!(load.integral(5.0, 15.0), 2750.0);
+        // Capped at 200: (750 + 1000) + 2000 + (4 x 200 + 6 x 125) + 1250.
+        assert_eq!(load.integral_capped(0.0, 40.0, 200.0), 6550.0);
+        assert_eq!(load.integral_capped(0.0, 4000.0, 200.0), 655_000.0);
+        check_integrals(&load, 3.0, 3.0 + 1000.0, 26.0);
+        check_integrals(&load, 12.0, 37.0, 0.0);
+        check_integrals(&load, 1e6 + 33.0, 1e6 + 150.0, 4.0);
+        let far = load.integral_capped(7.5, 7.5 + 1e6, 180.0);
+        let parts = load.integral_capped(7.5, 7.5 + 5e5, 180.0)
+            + load.integral_capped(7.5 + 5e5, 7.5 + 1e6, 180.0);
+        assert!(close(far, parts, 1e-9 * far));
+    }
+
+    #[test]
+    fn trace_csv() {
+        let trace =
+            parse_trace_csv("time,rate\r\n0,100\r\n\r\n30s,300\n1m,300\n\"90\",50\n2m,200\n")
+                .unwrap();
+        assert_eq!(
+            trace.points(),
+            &[
+                (0.0, 100.0),
+                (30.0, 300.0),
+                (60.0, 300.0),
+                (90.0, 50.0),
+                (120.0, 200.0)
+            ]
+        );
+        // Without a header.
+        assert_eq!(parse_trace_csv("0,1\n1h,2\n").unwrap().period(), 3600.0);
+        let problems =
+            parse_trace_csv("time,rate\n0,100\n10,abc\n20,200\n20,250\n30,-5\nx,1\n7,8,9\n")
+                .unwrap_err();
+        let lines: Vec<usize> = problems.iter().map(|p| p.0).collect();
+        assert_eq!(lines, [3, 5, 6, 7, 8], "{problems:?}");
+        assert!(problems[0].1.contains("`abc` is not a rate"));
+        assert!(problems[1].1.contains("not after 20s (line 4)"));
+        assert!(problems[2].1.contains("negative"));
+        assert!(problems[3].1.contains("`x` is not a time"));
+        assert!(problems[4].1.contains("expected 2 cells"));
+        let first = parse_trace_csv("5,100\n10,200\n").unwrap_err();
+        assert_eq!(first[0].0, 1);
+        assert!(first[0].1.contains("starts at 0"));
+        let short = parse_trace_csv("time,rate\n0,100\n").unwrap_err();
+        assert_eq!(short[0].0, 0);
+        assert!(short[0].1.contains("at least 2"));
+        assert!(parse_trace_csv("").is_err());
+        assert!(Trace::new(vec![(0.0, 1.0), (0.0, 2.0)]).is_err());
+        assert!(Trace::new(vec![(0.0, 1.0), (1.0, f64::NAN)]).is_err());
+    }
+
+    fn scenario_with(load: &str, extra: &str) -> String {
+        format!(
+            "horizon: 30d
+replications: 4
+machines:
+  - name: cp
+    role: control-plane
+    count: 1
+  - name: workers
+    role: worker
+    count: 3
+    allocatable: {{ cpu: 4, memory: 16Gi }}
+control_plane:
+  topology: single
+workloads:
+  - name: web
+    replicas: 3
+    requests: {{ cpu: 1, memory: 1Gi }}
+    startup: {{ deterministic: 20s }}
+{load}{extra}"
+        )
+    }
+
+    /// Parses as if the scenario were a file in `tests/data/`.
+    fn parse(text: &str) -> Result<crate::scenario::Scenario, crate::scenario::ScenarioError> {
+        let file = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/scenario.yaml");
+        crate::scenario::Scenario::parse(text, file, "test")
+    }
+
+    /// The problems for `field`, as (line, message).
+    fn problems(text: &str, field: &str) -> Vec<(u64, String)> {
+        let err = parse(text).expect_err("the scenario should be refused");
+        err.problems()
+            .into_iter()
+            .filter(|p| p.field == field)
+            .map(|p| (p.line, p.message))
+            .collect()
+    }
+
+    /// The `load:` line of [`scenario_with`].
+    const LOAD_LINE: u64 = 19;
+
+    #[test]
+    fn a_trace_is_read_relative_to_the_scenario_file() {
+        let text = scenario_with(
+            "    capacity: 100\n    load: { trace: { file: trace-web.csv } }\n",
+            "    spikes: { every: 6h, height: 800, duration: { exponential: { mean: 10m } } }\n",
+        );
+        let scenario = parse(&text).unwrap_or_else(|e| panic!("{e}"));
+        let workload = &scenario.workloads[0];
+        let (_, load, _) = workload.load.as_ref().unwrap();
+        assert_eq!(load.at(45.0), 300.0);
+        assert_eq!(load.at(120.0), 100.0);
+        let spikes = workload.spikes.as_ref().unwrap();
+        assert_eq!(spikes.mean_interval, SimDuration::from_secs(6 * 3600));
+        assert_eq!(spikes.height, 800.0);
+        assert!(!spikes.duration.is_zero());
+        let weekly = scenario_with(
+            "    capacity: 100\n    load: { weekly: { peak: 400, trough: 100, peak_hour: 14, days: [1, 1, 1, 1, 1, 0.6, 0.6] } }\n",
+            "",
+        );
+        let scenario = parse(&weekly).unwrap_or_else(|e| panic!("{e}"));
+        let (_, load, _) = scenario.workloads[0].load.as_ref().unwrap();
+        assert!(close(load.at(5.0 * DAY + 14.0 * HOUR), 240.0, 1e-9));
+    }
+
+    #[test]
+    fn bad_traces_are_reported_with_their_lines() {
+        let field = "workloads[0].load.trace.file";
+        let found = problems(
+            &scenario_with(
+                "    capacity: 100\n    load: { trace: { file: trace-bad.csv } }\n",
+                "",
+            ),
+            field,
+        );
+        let messages: Vec<&str> = found.iter().map(|p| p.1.as_str()).collect();
+        assert_eq!(found.len(), 3, "{messages:?}");
+        assert!(found.iter().all(|p| p.0 == LOAD_LINE), "{found:?}");
+        assert!(
+            messages[0].contains("trace-bad.csv line 3: `abc` is not a rate"),
+            "{messages:?}"
+        );
+        assert!(
+            messages[1].contains("trace-bad.csv line 5: time 20s is not after 20s"),
+            "{messages:?}"
+        );
+        assert!(
+            messages[2].contains("trace-bad.csv line 6: rate -5 is negative"),
+            "{messages:?}"
+        );
+        let missing = problems(
+            &scenario_with(
+                "    capacity: 100\n    load: { trace: { file: no-such.csv } }\n",
+                "",
+            ),
+            field,
+        );
+        assert_eq!(missing.len(), 1);
+        assert_eq!(missing[0].0, LOAD_LINE);
+        assert!(missing[0].1.contains("cannot read trace"), "{missing:?}");
+        assert!(missing[0].1.contains("no-such.csv"), "{missing:?}");
+    }
+
+    #[test]
+    fn weekly_needs_seven_days() {
+        let six = problems(
+            &scenario_with(
+                "    capacity: 100\n    load: { weekly: { peak: 400, trough: 100, peak_hour: 14, days: [1, 1, 1, 1, 1, 1] } }\n",
+                "",
+            ),
+            "workloads[0].load.weekly.days",
+        );
+        assert_eq!(six.len(), 1);
+        assert_eq!(six[0].0, LOAD_LINE);
+        assert!(
+            six[0].1.contains("6 factors given; write exactly 7"),
+            "{six:?}"
+        );
+        let negative = problems(
+            &scenario_with(
+                "    capacity: 100\n    load: { weekly: { peak: 400, trough: 100, peak_hour: 14, days: [1, 1, 1, -1, 1, 1, 1] } }\n",
+                "",
+            ),
+            "workloads[0].load.weekly.days[3]",
+        );
+        assert_eq!(negative.len(), 1, "{negative:?}");
+        let missing = parse(&scenario_with(
+            "    capacity: 100\n    load: { weekly: { peak: 400, trough: 100, peak_hour: 14 } }\n",
+            "",
+        ))
+        .unwrap_err();
+        assert!(err_mentions(&missing, "days"), "{missing}");
+    }
+
+    fn err_mentions(err: &crate::scenario::ScenarioError, text: &str) -> bool {
+        err.to_string().contains(text)
+    }
+
+    #[test]
+    fn spikes_need_a_load_and_a_height() {
+        let without = problems(
+            &scenario_with(
+                "",
+                "    spikes: { every: 6h, height: 800, duration: { deterministic: 5m } }\n",
+            ),
+            "workloads[0].spikes",
+        );
+        assert_eq!(without.len(), 1);
+        assert_eq!(without[0].0, LOAD_LINE - 1);
+        assert!(without[0].1.contains("add a `load`"), "{without:?}");
+        for height in ["0", "-3"] {
+            let flat = problems(
+                &scenario_with(
+                    "    capacity: 100\n    load: { constant: 200 }\n",
+                    &format!(
+                        "    spikes: {{ every: 6h, height: {height}, duration: {{ deterministic: 5m }} }}\n"
+                    ),
+                ),
+                "workloads[0].spikes.height",
+            );
+            assert_eq!(flat.len(), 1, "{flat:?}");
+            assert_eq!(flat[0].0, LOAD_LINE + 1);
+            assert!(flat[0].1.contains("above zero"), "{flat:?}");
+        }
+        let never = problems(
+            &scenario_with(
+                "    capacity: 100\n    load: { constant: 200 }\n",
+                "    spikes: { every: 0, height: 5, duration: { deterministic: 0s } }\n",
+            ),
+            "workloads[0].spikes.every",
+        );
+        assert_eq!(never.len(), 1, "{never:?}");
+    }
 }

@@ -4,6 +4,10 @@
 mod analytic;
 /// The layer rules of the crate (which module may import which).
 mod architecture;
+/// Load, the HPA and the Cluster Autoscaler on deterministic timelines.
+mod autoscaling;
+/// Autoscaling blocks: located validation errors and Kubernetes defaults.
+mod autoscaling_validation;
 /// Charts: files written by `run --plot` and `plot`, SVG/PNG validity, determinism.
 mod charts;
 /// `nines check`: verdicts on intervals, exit codes, baseline test, JUnit and Markdown files.

@@ -1,0 +1,183 @@
+//! Load, the HPA and the Cluster Autoscaler on deterministic timelines:
+//! constant load leaves everything alone, and a step in load is absorbed
+//! after exactly the delays the controllers add.
+
+use nines::experiment::replicate;
+use nines::model::sli_names;
+use nines::scenario::Scenario;
+
+use crate::util::{scenario, temp_dir};
+
+/// Index of an SLI by name.
+fn index(scenario: &Scenario, name: &str) -> usize {
+    sli_names(scenario)
+        .iter()
+        .position(|n| n == name)
+        .unwrap_or_else(|| panic!("no SLI {name}"))
+}
+
+/// One web Deployment of 4 pods (1 CPU each, 100 requests/s at full CPU)
+/// with an HPA at 50 %, on `workers`, under `load`.
+fn web(load: &str, workers: &str, horizon: &str, extra: &str) -> String {
+    format!(
+        "horizon: {horizon}
+replications: 10
+seed: 5
+machines:
+  - name: cp
+    role: control-plane
+    count: 1
+{workers}
+control_plane:
+  topology: single
+workloads:
+  - name: web
+    replicas: 4
+    requests: {{ cpu: 1, memory: 1Gi }}
+    startup: {{ deterministic: 20s }}
+    capacity: 100
+    load: {load}
+    autoscaling:
+      hpa: {{ min_replicas: 2, max_replicas: 20, target_cpu_utilization: 50 }}
+{extra}"
+    )
+}
+
+const ROOMY_WORKERS: &str = "  - name: workers
+    role: worker
+    count: 3
+    allocatable: { cpu: 8, memory: 32Gi }";
+
+#[test]
+fn constant_load_below_capacity_keeps_capacity_at_one_and_replicas_constant() {
+    // 200 requests/s over 4 pods: 50 % CPU, exactly the target.
+    let s = scenario(&web("{ constant: 200 }", ROOMY_WORKERS, "1y", ""));
+    let capacity = index(&s, "workload.web.capacity");
+    for i in 0..3 {
+        let outcome = replicate(&s, s.seed, i);
+        let sli = &outcome.slis[capacity];
+        assert_eq!(sli.lost_secs, 0.0, "replication {i}: capacity lost");
+        assert_eq!(sli.availability(), 1.0);
+        let scaling = &outcome.scaling[0];
+        assert_eq!((scaling.scale_ups, scaling.scale_downs), (0, 0));
+        assert_eq!((scaling.min_replicas, scaling.max_replicas), (4, 4));
+        assert!(
+            (scaling.served_requests - scaling.offered_requests).abs()
+                <= 1e-9 * scaling.offered_requests
+        );
+        // A year of 15 s syncs is 2.1 million ticks; none can change
+        // anything, so none is simulated.
+        assert!(outcome.events < 100, "{} events", outcome.events);
+    }
+}
+
+/// A daily trace: 200 requests/s, a step to 600 at 01:00 (over one
+/// second), back to 200 at 12:00.
+fn step_trace() -> String {
+    let dir = temp_dir("step-trace");
+    let path = dir.join("step.csv");
+    std::fs::write(
+        &path,
+        "time,rate\n0,200\n3600,200\n3601,600\n43200,600\n43201,200\n86400,200\n",
+    )
+    .expect("write trace");
+    format!("{{ trace: {{ file: {} }} }}", path.display())
+}
+
+/// Capacity outages (seconds) of every replication.
+fn capacity_outages(s: &Scenario) -> Vec<f64> {
+    let capacity = index(s, "workload.web.capacity");
+    (0..s.replications)
+        .flat_map(|i| replicate(s, s.seed, i).slis[capacity].outage_secs.clone())
+        .collect()
+}
+
+#[test]
+fn a_step_is_absorbed_after_scrape_sync_and_startup_when_nodes_have_room() {
+    let s = scenario(&web(&step_trace(), ROOMY_WORKERS, "5d", ""));
+    let outages = capacity_outages(&s);
+    // One shortfall a day: the step to 600 needs 6 pods. The demand passes
+    // 400 half a second into the ramp; the next scrape (< 60 s) and the
+    // next sync (< 15 s) raise the replicas, and the new pods are ready
+    // 20 s later.
+    assert_eq!(outages.len(), 5 * 10, "{outages:?}");
+    for &d in &outages {
+        assert!((19.5..=95.5).contains(&d), "absorbed in {d} s");
+    }
+    // The scrape and sync phases are uniform: the mean is near
+    // 19.5 + 30 + 7.5 (well inside the bounds, with 50 samples).
+    let mean = outages.iter().sum::<f64>() / outages.len() as f64;
+    assert!((40.0..=75.0).contains(&mean), "mean {mean}");
+}
+
+#[test]
+fn a_step_waits_for_node_provisioning_when_nodes_are_full() {
+    // One 4-CPU node holds exactly the 4 pods; the group may grow to 5.
+    let workers = "  - name: workers
+    role: worker
+    count: 1
+    allocatable: { cpu: 4, memory: 16Gi }
+    autoscaling: { min: 1, max: 5 }";
+    let ca = "cluster_autoscaler:
+  provisioning: { deterministic: 3m }";
+    let s = scenario(&web(&step_trace(), workers, "5d", ca));
+    let outages = capacity_outages(&s);
+    assert_eq!(outages.len(), 5 * 10, "{outages:?}");
+    // As above, plus the next scan (< 10 s) and 180 s of provisioning.
+    for &d in &outages {
+        assert!((199.5..=285.5).contains(&d), "absorbed in {d} s");
+    }
+    let outcome = replicate(&s, s.seed, 0);
+    assert!(outcome.nodes.nodes_added >= 5, "{:?}", outcome.nodes);
+    assert!(outcome.nodes.nodes_removed >= 4, "{:?}", outcome.nodes);
+    assert_eq!(outcome.nodes.failed_provisions, 0);
+}
+
+#[test]
+fn nodes_requested_into_a_failed_zone_time_out_and_another_group_grows() {
+    // Two single-zone groups; zone-a is down from 30 min for a day, and
+    // the priority expander prefers zone-a's group.
+    let workers = "  - name: workers-a
+    role: worker
+    count: 1
+    zones: [zone-a]
+    allocatable: { cpu: 4, memory: 16Gi }
+    autoscaling: { min: 1, max: 5, priority: 10 }
+  - name: workers-b
+    role: worker
+    count: 1
+    zones: [zone-b]
+    allocatable: { cpu: 4, memory: 16Gi }
+    autoscaling: { min: 1, max: 5 }";
+    let extra = "zones: [zone-a, zone-b]
+clients_zone: zone-b
+cluster_autoscaler:
+  expander: priority
+  provisioning: { deterministic: 3m }
+chaos:
+  - name: zone-a-down
+    action: zone-outage
+    target: zone-a
+    at: 30m
+    duration: 1d";
+    let yaml = web(&step_trace(), workers, "1d", extra).replace(
+        "machines:\n  - name: cp\n    role: control-plane\n    count: 1\n",
+        "machines:\n  - name: cp\n    role: control-plane\n    count: 1\n    zones: [zone-b]\n",
+    );
+    let s = scenario(&yaml);
+    let outcome = replicate(&s, s.seed, 0);
+    // zone-a's request never registers: 15 minutes later it counts as
+    // failed, the group backs off, and zone-b's group takes the pods.
+    assert!(outcome.nodes.failed_provisions >= 1, "{:?}", outcome.nodes);
+    assert!(outcome.nodes.nodes_added >= 1, "{:?}", outcome.nodes);
+    let capacity = index(&s, "workload.web.capacity");
+    let longest = outcome.slis[capacity]
+        .outage_secs
+        .iter()
+        .copied()
+        .fold(0.0, f64::max);
+    assert!(
+        (15.0 * 60.0..=30.0 * 60.0).contains(&longest),
+        "longest shortfall {longest} s"
+    );
+}
