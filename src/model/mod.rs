@@ -1128,9 +1128,11 @@ impl ClusterModel<'_> {
                 let extra = self.spikes[w].extra;
                 let full = serving as f64 * *capacity;
                 let level = full / *threshold;
-                let demand = load.at(now.as_secs_f64()) + extra;
-                values.push(yes(demand <= level * (1.0 + 1e-12)));
-                let absorbed = demand <= full * (1.0 + 1e-12);
+                // Judged just after now, so a level the load is leaving
+                // (or reaching) counts on the side it goes to.
+                let t = now.as_secs_f64();
+                values.push(yes(!load.above_after(t, level - extra)));
+                let absorbed = !load.above_after(t, full - extra);
                 if let Some(tally) = &mut self.tallies[w] {
                     tally.advance(now, load);
                     let state = WorkloadState {
