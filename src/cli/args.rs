@@ -68,9 +68,26 @@ pub struct RunArgs {
     /// Write the event timeline of one replication as JSON lines.
     #[arg(long, value_name = "FILE")]
     pub trace: Option<PathBuf>,
-    /// Which replication --trace records (0-based).
-    #[arg(long, value_name = "INDEX", default_value_t = 0, requires = "trace")]
+    /// Which replication --trace and --timeseries record (0-based).
+    #[arg(long, value_name = "INDEX", default_value_t = 0)]
     pub trace_replication: u64,
+    /// Write one replication's demand, served load, replicas, ready pods,
+    /// nodes and pending pods per workload with a load, as CSV (the
+    /// replication --trace-replication names, else 0).
+    #[arg(long, value_name = "FILE")]
+    pub timeseries: Option<PathBuf>,
+    /// Sampling step of --timeseries, with a unit (e.g. 30s, 1m, 1h).
+    #[arg(long, value_name = "DURATION", default_value = "1m", requires = "timeseries",
+          value_parser = parse_step)]
+    pub timeseries_step: nines::experiment::SimDuration,
+}
+
+fn parse_step(text: &str) -> Result<nines::experiment::SimDuration, String> {
+    let step: nines::experiment::SimDuration = text.parse().map_err(|e| format!("{e}"))?;
+    if step.is_zero() {
+        return Err("the step must be longer than zero, e.g. 1m".to_string());
+    }
+    Ok(step)
 }
 
 #[derive(Debug, clap::Args)]

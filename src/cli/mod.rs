@@ -78,6 +78,17 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitCode> {
     if let Some(dir) = &args.plot {
         plot::draw(&report, dir)?;
     }
+    if let Some(path) = &args.timeseries {
+        let seed = args.sim.seed.unwrap_or(scenario.seed);
+        let outcome = experiment::timeseries(
+            &scenario,
+            seed,
+            args.trace_replication,
+            args.timeseries_step,
+        );
+        nines::report::write_timeseries(&outcome.timeseries, path)
+            .with_context(|| "writing the time series")?;
+    }
     if let Some(path) = &args.trace {
         let seed = args.sim.seed.unwrap_or(scenario.seed);
         let outcome = experiment::trace(&scenario, seed, args.trace_replication);

@@ -11,7 +11,9 @@ mod aggregate;
 pub mod shard;
 pub mod sweep;
 
-pub use crate::model::TraceEntry;
+/// The step of `--timeseries`.
+pub use crate::engine::SimDuration;
+pub use crate::model::{TimeseriesRow, TraceEntry};
 pub use aggregate::{
     CauseShare, DataLossSummary, NodeSummary, ScalingSummary, SliSummary, WorkloadScalingSummary,
     aggregate, aggregate_scaling,
@@ -90,6 +92,17 @@ pub fn replicate(scenario: &Scenario, seed: u64, index: u64) -> Outcome {
 pub fn trace(scenario: &Scenario, seed: u64, index: u64) -> Outcome {
     let horizon = SimTime::ZERO + scenario.horizon;
     let model = ClusterModel::new(scenario).with_trace();
+    let mut sim = Simulation::new(model, replication_rng(seed, index));
+    sim.run_until(horizon);
+    let events = sim.events_handled();
+    sim.into_handler().finish(horizon, events)
+}
+
+/// Runs replication `index` with demand, service, replicas and nodes
+/// sampled every `step`.
+pub fn timeseries(scenario: &Scenario, seed: u64, index: u64, step: SimDuration) -> Outcome {
+    let horizon = SimTime::ZERO + scenario.horizon;
+    let model = ClusterModel::new(scenario).with_timeseries(step);
     let mut sim = Simulation::new(model, replication_rng(seed, index));
     sim.run_until(horizon);
     let events = sim.events_handled();

@@ -126,6 +126,10 @@ pub struct Outcome {
     pub nodes: NodeOutcome,
     /// Events handled.
     pub events: u64,
+    /// Demand, service, replicas and nodes sampled on a grid, when asked
+    /// for (`--timeseries`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub timeseries: Vec<TimeseriesRow>,
     /// The event timeline, when tracing was asked for.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub trace: Vec<TraceEntry>,
@@ -142,6 +146,38 @@ pub struct TraceEntry {
     pub detail: String,
     /// The initiating fault the model charges outages to at this moment.
     pub cause: String,
+}
+
+/// One workload at one sampled instant of a replication.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TimeseriesRow {
+    /// Seconds since the start.
+    pub time_seconds: f64,
+    /// Workload name.
+    pub workload: String,
+    /// Offered requests/s.
+    pub demand: f64,
+    /// Requests/s served: min(demand, ready pods × capacity).
+    pub served: f64,
+    /// Desired replicas.
+    pub replicas: usize,
+    /// Ready pods that serve.
+    pub ready: usize,
+    /// Worker nodes that exist.
+    pub nodes: usize,
+    /// Pods waiting for a node.
+    pub pending: usize,
+}
+
+/// Samples the state on a grid: between events it is constant but for the
+/// demand, so the rows due before an event are written from the state
+/// left by the previous one.
+struct Sampler {
+    step: SimDuration,
+    next: SimTime,
+    states: Vec<Option<WorkloadState>>,
+    nodes: usize,
+    rows: Vec<TimeseriesRow>,
 }
 
 /// A machine's failure state.
@@ -267,6 +303,7 @@ pub struct ClusterModel<'s> {
     /// Per workload with a load: its scaling record.
     tallies: Vec<Option<WorkloadTally>>,
     node_tally: NodeTally,
+    sampler: Option<Sampler>,
     // Derived per control-plane machine, rebuilt on every refresh.
     alive: Vec<bool>,
     serving: Vec<bool>,
@@ -429,6 +466,7 @@ impl<'s> ClusterModel<'s> {
                 })
                 .collect(),
             node_tally: NodeTally::new(warmup, workers),
+            sampler: None,
             scenario,
             machine_up: vec![true; machines.len()],
             machine_side: vec![0; machines.len()],
@@ -485,6 +523,49 @@ impl<'s> ClusterModel<'s> {
             last_cause: 0,
             disasters_seen: 0,
             trace: None,
+        }
+    }
+
+    /// Samples demand, service, replicas and nodes every `step` (for
+    /// `--timeseries`).
+    pub fn with_timeseries(mut self, step: SimDuration) -> Self {
+        self.sampler = Some(Sampler {
+            step: step.max(SimDuration::from_micros(1)),
+            next: SimTime::ZERO,
+            states: vec![None; self.scenario.workloads.len()],
+            nodes: 0,
+            rows: Vec::new(),
+        });
+        self
+    }
+
+    /// Writes the sampled rows due before `until` (through `until` when
+    /// `inclusive`).
+    fn sample_until(&mut self, until: SimTime, inclusive: bool) {
+        let Some(sampler) = &mut self.sampler else {
+            return;
+        };
+        while sampler.next < until || (inclusive && sampler.next == until) {
+            let t = sampler.next.as_secs_f64();
+            for (w, state) in sampler.states.iter().enumerate() {
+                let (Some(state), Some((capacity, load, _))) =
+                    (state, &self.scenario.workloads[w].load)
+                else {
+                    continue;
+                };
+                let demand = load.at(t) + state.extra;
+                sampler.rows.push(TimeseriesRow {
+                    time_seconds: t,
+                    workload: self.scenario.workloads[w].name.clone(),
+                    demand,
+                    served: demand.min(state.serving as f64 * capacity),
+                    replicas: state.replicas,
+                    ready: state.serving,
+                    nodes: sampler.nodes,
+                    pending: state.pending,
+                });
+            }
+            sampler.next += sampler.step;
         }
     }
 
@@ -1079,6 +1160,7 @@ impl ClusterModel<'_> {
 
     fn record(&mut self, ctx: &mut Ctx<'_, ClusterEvent>) {
         let now = ctx.now();
+        self.sample_until(now, false);
         let net = Net {
             up: &self.machine_up,
             side: &self.machine_side,
@@ -1133,15 +1215,19 @@ impl ClusterModel<'_> {
                 let t = now.as_secs_f64();
                 values.push(yes(!load.above_after(t, level - extra)));
                 let absorbed = !load.above_after(t, full - extra);
+                let state_now = WorkloadState {
+                    serving,
+                    replicas,
+                    pending,
+                    extra,
+                };
                 if let Some(tally) = &mut self.tallies[w] {
                     tally.advance(now, load);
-                    let state = WorkloadState {
-                        serving,
-                        replicas,
-                        pending,
-                        extra,
-                    };
+                    let state = state_now;
                     tally.set(now, state, absorbed);
+                }
+                if let Some(sampler) = &mut self.sampler {
+                    sampler.states[w] = Some(state_now);
                 }
                 let watch = self.tallies[w].as_ref().is_some_and(|t| t.spike_open());
                 let plan = [level, if watch { full } else { f64::NAN }, extra];
@@ -1175,6 +1261,9 @@ impl ClusterModel<'_> {
             .filter(|m| m.present && self.scenario.groups[m.group].role == Role::Worker)
             .count();
         self.node_tally.set(now, workers);
+        if let Some(sampler) = &mut self.sampler {
+            sampler.nodes = workers;
+        }
         for (s, value) in values.into_iter().enumerate() {
             let before = self.recorders[s].value();
             if before != value {
@@ -1198,7 +1287,8 @@ impl ClusterModel<'_> {
     }
 
     /// Closes the books at `horizon` (the simulation must have run to it).
-    pub fn finish(self, horizon: SimTime, events: u64) -> Outcome {
+    pub fn finish(mut self, horizon: SimTime, events: u64) -> Outcome {
+        self.sample_until(horizon, true);
         let warmup = SimTime::ZERO + self.scenario.warmup;
         Outcome {
             slis: self
@@ -1223,6 +1313,7 @@ impl ClusterModel<'_> {
                 })
                 .collect(),
             nodes: self.node_tally.finish(horizon),
+            timeseries: self.sampler.map(|s| s.rows).unwrap_or_default(),
             events,
             trace: self.trace.unwrap_or_default(),
         }

@@ -19,7 +19,7 @@ pub use json::{SCHEMA_VERSION, write_json};
 pub use partial::{read_partial, write_partial};
 pub use read::{json_round_trip, read_json};
 pub use table::render_table;
-pub use trace::write_trace;
+pub use trace::{write_timeseries, write_trace};
 
 use serde::{Deserialize, Serialize};
 

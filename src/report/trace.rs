@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::Path;
 
 use super::ReportError;
-use crate::experiment::TraceEntry;
+use crate::experiment::{TimeseriesRow, TraceEntry};
 
 /// Writes the timeline. An existing file is replaced only if it is itself
 /// a nines trace (its first line has `time_seconds` and `kind`).
@@ -33,6 +33,36 @@ pub fn write_trace(entries: &[TraceEntry], path: &Path) -> Result<(), ReportErro
             message: e.to_string(),
         })?;
         writeln!(out, "{line}").map_err(io)?;
+    }
+    out.flush().map_err(io)
+}
+
+/// The header of a `--timeseries` CSV.
+const TIMESERIES_HEADER: &str = "time_seconds,workload,demand,served,replicas,ready,nodes,pending";
+
+/// Writes one replication's sampled time series as CSV. An existing file
+/// is replaced only if it is itself a nines time series.
+pub fn write_timeseries(rows: &[TimeseriesRow], path: &Path) -> Result<(), ReportError> {
+    let shown = path.display().to_string();
+    let io = |e: std::io::Error| ReportError::Io {
+        path: shown.clone(),
+        message: e.to_string(),
+    };
+    if path.exists() {
+        let existing = std::fs::read_to_string(path).unwrap_or_default();
+        if !(existing.is_empty() || existing.lines().next() == Some(TIMESERIES_HEADER)) {
+            return Err(ReportError::WouldOverwrite { path: shown });
+        }
+    }
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).map_err(io)?);
+    writeln!(out, "{TIMESERIES_HEADER}").map_err(io)?;
+    for r in rows {
+        writeln!(
+            out,
+            "{},{},{},{},{},{},{},{}",
+            r.time_seconds, r.workload, r.demand, r.served, r.replicas, r.ready, r.nodes, r.pending
+        )
+        .map_err(io)?;
     }
     out.flush().map_err(io)
 }

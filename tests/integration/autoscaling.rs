@@ -181,3 +181,68 @@ chaos:
         "longest shortfall {longest} s"
     );
 }
+
+#[test]
+fn timeseries_samples_one_replication_on_a_grid() {
+    let dir = temp_dir("timeseries");
+    let path = dir.join("web.csv");
+    let out = crate::util::nines_output(&[
+        "run",
+        "scenarios/hpa-diurnal.yaml",
+        "--replications",
+        "2",
+        "--timeseries",
+        path.to_str().expect("utf-8 path"),
+        "--timeseries-step",
+        "1h",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&path).expect("time series written");
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("time_seconds,workload,demand,served,replicas,ready,nodes,pending")
+    );
+    let rows: Vec<Vec<f64>> = lines
+        .map(|l| {
+            l.split(',')
+                .enumerate()
+                .filter(|&(i, _)| i != 1)
+                .map(|(_, v)| v.parse().expect("a number"))
+                .collect()
+        })
+        .collect();
+    // 30 days of hourly samples, both ends included.
+    assert_eq!(rows.len(), 30 * 24 + 1);
+    for (i, r) in rows.iter().enumerate() {
+        assert_eq!(r[0], i as f64 * 3600.0);
+        let (demand, served, replicas) = (r[1], r[2], r[3]);
+        assert!((200.0 - 1e-9..=1000.0 + 1e-9).contains(&demand), "{r:?}");
+        assert!(served <= demand + 1e-9, "{r:?}");
+        assert!((2.0..=20.0).contains(&replicas), "{r:?}");
+    }
+    // The HPA follows the daily cycle: more replicas at 14:00 than at 02:00.
+    let at = |hour: usize| rows[24 * 10 + hour][3];
+    assert!(at(14) > at(2), "peak {} trough {}", at(14), at(2));
+
+    // A file that is not a nines time series is never overwritten.
+    let foreign = dir.join("notes.csv");
+    std::fs::write(&foreign, "my,own,data\n").expect("write");
+    let out = crate::util::nines_output(&[
+        "run",
+        "scenarios/hpa-diurnal.yaml",
+        "--replications",
+        "2",
+        "--timeseries",
+        foreign.to_str().expect("utf-8 path"),
+    ]);
+    assert!(!out.status.success());
+    assert_eq!(
+        std::fs::read_to_string(&foreign).expect("read"),
+        "my,own,data\n"
+    );
+}

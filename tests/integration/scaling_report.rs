@@ -98,6 +98,7 @@ fn outcome(s: &Scenario, scaling: Vec<ScalingOutcome>, nodes: NodeOutcome) -> Ou
         scaling,
         nodes,
         events: 100,
+        timeseries: Vec::new(),
         trace: Vec::new(),
     }
 }
