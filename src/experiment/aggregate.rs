@@ -386,13 +386,16 @@ pub fn aggregate_scaling(
         .map(|o| o.slis.first().map_or(window, |s| s.observed_secs))
         .collect();
     // Per-replication `value / observed × unit`, 0 for an empty window.
+    // Every rate here counts something, so its interval stops at zero.
     let rate = |values: &[f64], unit: f64| -> Estimate {
         let rates: Vec<f64> = values
             .iter()
             .zip(&observed)
             .map(|(v, o)| if *o > 0.0 { v / o * unit } else { 0.0 })
             .collect();
-        Estimate::mean(&rates, level).expect("at least one replication")
+        Estimate::mean(&rates, level)
+            .expect("at least one replication")
+            .clamped(0.0, f64::INFINITY)
     };
     let mean = |values: &[f64]| Estimate::mean(values, level).expect("at least one replication");
 
@@ -410,7 +413,8 @@ pub fn aggregate_scaling(
             };
             let offered = field(|r| r.offered_requests);
             let served = field(|r| r.served_requests);
-            let unserved = field(|r| r.offered_requests - r.served_requests);
+            // Both are exact integrals; rounding can make a tiny negative.
+            let unserved = field(|r| (r.offered_requests - r.served_requests).max(0.0));
             let pending_hours = field(|r| r.pending_secs / 3_600.0);
             let absorb_totals = field(|r| r.spike_absorb_secs.iter().sum());
             let spike_counts = field(|r| r.spike_absorb_secs.len() as f64);

@@ -11,30 +11,48 @@ use crate::experiment::{TimeseriesRow, TraceEntry};
 /// Writes the timeline. An existing file is replaced only if it is itself
 /// a nines trace (its first line has `time_seconds` and `kind`).
 pub fn write_trace(entries: &[TraceEntry], path: &Path) -> Result<(), ReportError> {
+    let ours = |existing: &str| {
+        let first = existing.lines().next().unwrap_or("");
+        serde_json::from_str::<serde_json::Value>(first)
+            .ok()
+            .is_some_and(|v| v.get("time_seconds").is_some() && v.get("kind").is_some())
+    };
+    let (mut out, io) = create_replacing(path, ours)?;
+    for entry in entries {
+        let line = serde_json::to_string(entry).map_err(|e| io(std::io::Error::other(e)))?;
+        writeln!(out, "{line}").map_err(&io)?;
+    }
+    out.flush().map_err(io)
+}
+
+/// Opens `path` for writing, refusing to replace a non-empty file that
+/// `ours` does not recognise as one of ours; also returns the I/O error
+/// mapping for it.
+fn create_replacing(
+    path: &Path,
+    ours: impl Fn(&str) -> bool,
+) -> Result<
+    (
+        std::io::BufWriter<std::fs::File>,
+        impl Fn(std::io::Error) -> ReportError,
+    ),
+    ReportError,
+> {
     let shown = path.display().to_string();
-    let io = |e: std::io::Error| ReportError::Io {
+    let io = move |e: std::io::Error| ReportError::Io {
         path: shown.clone(),
         message: e.to_string(),
     };
     if path.exists() {
         let existing = std::fs::read_to_string(path).unwrap_or_default();
-        let first = existing.lines().next().unwrap_or("");
-        let ours = serde_json::from_str::<serde_json::Value>(first)
-            .ok()
-            .is_some_and(|v| v.get("time_seconds").is_some() && v.get("kind").is_some());
-        if !(existing.is_empty() || ours) {
-            return Err(ReportError::WouldOverwrite { path: shown });
+        if !(existing.is_empty() || ours(&existing)) {
+            return Err(ReportError::WouldOverwrite {
+                path: path.display().to_string(),
+            });
         }
     }
-    let mut out = std::io::BufWriter::new(std::fs::File::create(path).map_err(io)?);
-    for entry in entries {
-        let line = serde_json::to_string(entry).map_err(|e| ReportError::Io {
-            path: shown.clone(),
-            message: e.to_string(),
-        })?;
-        writeln!(out, "{line}").map_err(io)?;
-    }
-    out.flush().map_err(io)
+    let file = std::fs::File::create(path).map_err(&io)?;
+    Ok((std::io::BufWriter::new(file), io))
 }
 
 /// The header of a `--timeseries` CSV.
@@ -43,26 +61,16 @@ const TIMESERIES_HEADER: &str = "time_seconds,workload,demand,served,replicas,re
 /// Writes one replication's sampled time series as CSV. An existing file
 /// is replaced only if it is itself a nines time series.
 pub fn write_timeseries(rows: &[TimeseriesRow], path: &Path) -> Result<(), ReportError> {
-    let shown = path.display().to_string();
-    let io = |e: std::io::Error| ReportError::Io {
-        path: shown.clone(),
-        message: e.to_string(),
-    };
-    if path.exists() {
-        let existing = std::fs::read_to_string(path).unwrap_or_default();
-        if !(existing.is_empty() || existing.lines().next() == Some(TIMESERIES_HEADER)) {
-            return Err(ReportError::WouldOverwrite { path: shown });
-        }
-    }
-    let mut out = std::io::BufWriter::new(std::fs::File::create(path).map_err(io)?);
-    writeln!(out, "{TIMESERIES_HEADER}").map_err(io)?;
+    let ours = |existing: &str| existing.lines().next() == Some(TIMESERIES_HEADER);
+    let (mut out, io) = create_replacing(path, ours)?;
+    writeln!(out, "{TIMESERIES_HEADER}").map_err(&io)?;
     for r in rows {
         writeln!(
             out,
             "{},{},{},{},{},{},{},{}",
             r.time_seconds, r.workload, r.demand, r.served, r.replicas, r.ready, r.nodes, r.pending
         )
-        .map_err(io)?;
+        .map_err(&io)?;
     }
     out.flush().map_err(io)
 }
