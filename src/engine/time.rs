@@ -39,6 +39,33 @@ impl SimTime {
     pub fn saturating_since(self, earlier: SimTime) -> SimDuration {
         SimDuration(self.0.saturating_sub(earlier.0))
     }
+
+    /// The first tick at or after `self` on the grid `phase + k × period`
+    /// (k ≥ 0), the way a periodic controller loop fires; `self` itself
+    /// for a zero period.
+    pub fn grid_at_or_after(self, phase: SimDuration, period: SimDuration) -> SimTime {
+        let (t, phase, step) = (self.0, phase.0, period.0);
+        if step == 0 {
+            return self;
+        }
+        if t <= phase {
+            return SimTime(phase);
+        }
+        SimTime(phase + (t - phase).div_ceil(step) * step)
+    }
+
+    /// The last tick at or before `self` on the grid `phase + k × period`,
+    /// or time zero before the first tick; `self` for a zero period.
+    pub fn grid_at_or_before(self, phase: SimDuration, period: SimDuration) -> SimTime {
+        let (t, phase, step) = (self.0, phase.0, period.0);
+        if step == 0 {
+            return self;
+        }
+        if t < phase {
+            return SimTime::ZERO;
+        }
+        SimTime(phase + (t - phase) / step * step)
+    }
 }
 
 impl SimDuration {

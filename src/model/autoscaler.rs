@@ -246,15 +246,7 @@ impl Scaler {
 
     /// The first sync strictly after `t`.
     fn grid_after(&self, t: SimTime) -> SimTime {
-        let (t, phase, step) = (
-            t.as_micros(),
-            self.phase.as_micros(),
-            self.period.as_micros(),
-        );
-        if t < phase {
-            return SimTime::from_micros(phase);
-        }
-        SimTime::from_micros(phase + ((t - phase) / step + 1) * step)
+        (t + SimDuration::from_micros(1)).grid_at_or_after(self.phase, self.period)
     }
 }
 

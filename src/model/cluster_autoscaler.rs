@@ -424,15 +424,7 @@ impl Autoscaler {
 
     /// The first scan at or after `t`.
     fn grid_at_or_after(&self, t: SimTime) -> SimTime {
-        let (t, phase, step) = (
-            t.as_micros(),
-            self.phase.as_micros(),
-            self.spec.scan_interval.as_micros(),
-        );
-        if t <= phase {
-            return SimTime::from_micros(phase);
-        }
-        SimTime::from_micros(phase + (t - phase).div_ceil(step) * step)
+        t.grid_at_or_after(self.phase, self.spec.scan_interval)
     }
 }
 

@@ -508,11 +508,9 @@ impl DataPlane {
             (Some(since), false, None) => {
                 let from =
                     n.silent_since.expect("set above").max(since) + self.lifecycle.grace_period;
-                let at = next_tick(
-                    from.max(now),
-                    self.monitor_phase,
-                    self.lifecycle.monitor_period,
-                );
+                let at = from
+                    .max(now)
+                    .grid_at_or_after(self.monitor_phase, self.lifecycle.monitor_period);
                 n.mark = Some(
                     ctx.schedule_at(at, ClusterEvent::NodeMarkedNotReady { node: node as u32 }),
                 );
@@ -992,16 +990,4 @@ impl DataPlane {
         }
         n.present = false;
     }
-}
-
-/// The first tick at or after `t` on the grid `phase + k * period`.
-fn next_tick(t: SimTime, phase: SimDuration, period: SimDuration) -> SimTime {
-    if period.is_zero() {
-        return t;
-    }
-    let (t, phase, step) = (t.as_micros(), phase.as_micros(), period.as_micros());
-    if t <= phase {
-        return SimTime::from_micros(phase);
-    }
-    SimTime::from_micros(phase + (t - phase).div_ceil(step) * step)
 }

@@ -43,27 +43,11 @@ use scaling::{NodeTally, WorkloadState, WorkloadTally};
 use crate::engine::{Ctx, EventKey, Handler, SimDuration, SimTime};
 use crate::outcome::{NodeOutcome, Recorder, ScalingOutcome, SliOutcome};
 
-/// The latest scrape at or before `t` on the grid `phase + k × period`
-/// (before the first, time zero: metrics of the start are available).
-fn last_scrape(t: SimTime, phase: SimDuration, period: SimDuration) -> SimTime {
-    let (t, phase, step) = (t.as_micros(), phase.as_micros(), period.as_micros());
-    if t < phase {
-        return SimTime::ZERO;
-    }
-    SimTime::from_micros(phase + (t - phase) / step * step)
-}
+use crate::scenario::{
+    ChaosAction, Endpoint as EndpointConfig, FailureMode, Role, Scenario, Topology,
+};
 
-/// The first scrape at or after `t`.
-fn scrape_at_or_after(t: SimTime, phase: SimDuration, period: SimDuration) -> SimTime {
-    let last = last_scrape(t, phase, period);
-    if last == t {
-        t
-    } else if t < SimTime::ZERO + phase {
-        SimTime::ZERO + phase
-    } else {
-        last + period
-    }
-}
+use rand::RngExt;
 
 /// Moves a pending timer to `wake` (or drops it): kept as is when the time
 /// is the same, so re-planning on every event costs no queue traffic.
@@ -83,11 +67,6 @@ fn reschedule(
         }
     }
 }
-use crate::scenario::{
-    ChaosAction, Endpoint as EndpointConfig, FailureMode, Role, Scenario, Topology,
-};
-
-use rand::RngExt;
 
 /// Every SLI of a scenario, in outcome order: the control-plane ones
 /// ([`SLI_NAMES`]), then for each workload `workload.<name>.ready` (ready
@@ -286,8 +265,10 @@ pub struct ClusterModel<'s> {
     leases: [Lease; 2],
     crews: Crews,
     chaos: Vec<ChaosHold>,
-    /// Per workload: the pending load-crossing event and the capacity level
-    /// it was computed for.
+    /// Per workload: the pending load-crossing event and what it was
+    /// computed for: the capacity SLI's level, the full-service level while
+    /// a spike waits to be absorbed (NaN otherwise), and the spikes' extra
+    /// demand.
     load_timers: Vec<Option<(EventKey, [f64; 3])>>,
     /// Per drain step: the next machine of its list and whether it is in
     /// maintenance (drained and down).
@@ -303,6 +284,8 @@ pub struct ClusterModel<'s> {
     /// Per workload with a load: its scaling record.
     tallies: Vec<Option<WorkloadTally>>,
     node_tally: NodeTally,
+    /// Worker nodes that exist (provisioned, not removed).
+    workers: usize,
     sampler: Option<Sampler>,
     // Derived per control-plane machine, rebuilt on every refresh.
     alive: Vec<bool>,
@@ -466,6 +449,7 @@ impl<'s> ClusterModel<'s> {
                 })
                 .collect(),
             node_tally: NodeTally::new(warmup, workers),
+            workers,
             sampler: None,
             scenario,
             machine_up: vec![true; machines.len()],
@@ -798,10 +782,10 @@ impl ClusterModel<'_> {
         self.record(ctx);
     }
 
-    /// The latest metrics-server scrape at or before `t`.
+    /// The latest metrics-server scrape at or before `t` (time zero before
+    /// the first: the metrics of the start are available).
     fn last_scrape(&self, t: SimTime) -> SimTime {
-        last_scrape(
-            t,
+        t.grid_at_or_before(
             self.scrape_phase,
             self.scenario.hpa_controller.metric_resolution,
         )
@@ -907,7 +891,7 @@ impl ClusterModel<'_> {
                 .min()
         };
         let (phase, resolution) = (self.scrape_phase, controller.metric_resolution);
-        let scrape_after = |t: SimTime| scrape_at_or_after(t, phase, resolution);
+        let scrape_after = |t: SimTime| t.grid_at_or_after(phase, resolution);
         let wake = self.scalers[s].plan(&seen, demand_now, &controller, exit, scrape_after);
         let tick = self.scalers[s].tick;
         self.scalers[s].tick = reschedule(
@@ -1022,6 +1006,7 @@ impl ClusterModel<'_> {
                     self.data.remove_node(machine, ctx);
                     Self::disarm(&mut self.machines[machine].failure_timers, ctx);
                     self.machines[machine].present = false;
+                    self.workers -= 1;
                     if now >= SimTime::ZERO + self.scenario.warmup {
                         self.node_tally.out.nodes_removed += 1;
                     }
@@ -1053,6 +1038,7 @@ impl ClusterModel<'_> {
         ctx.cancel(provision.keys[1]);
         ca.note_registered(provision.group);
         self.machines[machine].present = true;
+        self.workers += 1;
         self.data.add_node(machine);
         self.arm_machine(machine, ctx);
         if ctx.now() >= SimTime::ZERO + self.scenario.warmup {
@@ -1223,8 +1209,7 @@ impl ClusterModel<'_> {
                 };
                 if let Some(tally) = &mut self.tallies[w] {
                     tally.advance(now, load);
-                    let state = state_now;
-                    tally.set(now, state, absorbed);
+                    tally.set(now, state_now, absorbed);
                 }
                 if let Some(sampler) = &mut self.sampler {
                     sampler.states[w] = Some(state_now);
@@ -1255,14 +1240,9 @@ impl ClusterModel<'_> {
                 }
             }
         }
-        let workers = self
-            .machines
-            .iter()
-            .filter(|m| m.present && self.scenario.groups[m.group].role == Role::Worker)
-            .count();
-        self.node_tally.set(now, workers);
+        self.node_tally.set(now, self.workers);
         if let Some(sampler) = &mut self.sampler {
-            sampler.nodes = workers;
+            sampler.nodes = self.workers;
         }
         for (s, value) in values.into_iter().enumerate() {
             let before = self.recorders[s].value();

@@ -155,6 +155,26 @@ impl Checker<'_> {
             .collect()
     }
 
+    /// An optional duration that must be longer than zero when given.
+    fn positive_duration(
+        &mut self,
+        raw: Option<&Spanned<Duration>>,
+        field: &str,
+        default: SimDuration,
+    ) -> SimDuration {
+        let Some(raw) = raw else {
+            return default;
+        };
+        if raw.value.0.is_zero() {
+            self.at(
+                &raw.referenced,
+                field,
+                format!("must be longer than zero (default {default})"),
+            );
+        }
+        raw.value.0
+    }
+
     /// A count in [min, max], with a hint of what is valid.
     fn count(&mut self, raw: &Spanned<u64>, field: &str, min: u64, max: u64) -> u32 {
         if raw.value < min || raw.value > max {

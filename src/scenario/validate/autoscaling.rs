@@ -4,7 +4,7 @@
 
 use serde_saphyr::Spanned;
 
-use super::{Checker, duration_or};
+use super::Checker;
 use crate::engine::SimDuration;
 use crate::scenario::autoscaling::*;
 use crate::scenario::{MachineGroup, Role};
@@ -60,40 +60,33 @@ pub(super) fn node_group(
     })
 }
 
+/// A tolerance around a usage ratio of 1: a share from 0 to below 1.
+fn checked_tolerance(check: &mut Checker<'_>, t: &Spanned<f64>, field: &str) -> f64 {
+    if !(0.0..1.0).contains(&t.value) {
+        check.at(
+            &t.referenced,
+            field,
+            format!(
+                "{} is not a tolerance; use a share from 0 to below 1, e.g. 0.1",
+                t.value
+            ),
+        );
+    }
+    t.value
+}
+
 /// The top-level `hpa_controller:` block.
 pub(super) fn hpa_controller(check: &mut Checker<'_>, raw: &RawHpaController) -> HpaController {
     let d = HpaController::default();
-    let positive = |check: &mut Checker<'_>,
-                    v: &Option<Spanned<crate::scenario::schema::Duration>>,
-                    field: &str,
-                    default: SimDuration| {
-        let value = duration_or(v, default);
-        if let Some(v) = v
-            && value.is_zero()
-        {
-            check.at(
-                &v.referenced,
-                format!("hpa_controller.{field}"),
-                "must be longer than zero",
-            );
-        }
-        value
-    };
     let tolerance = raw.tolerance.as_ref().map_or(d.tolerance, |t| {
-        if !(0.0..1.0).contains(&t.value) {
-            check.at(
-                &t.referenced,
-                "hpa_controller.tolerance",
-                format!(
-                    "{} is not a tolerance; use a share from 0 to below 1, e.g. 0.1",
-                    t.value
-                ),
-            );
-        }
-        t.value
+        checked_tolerance(check, t, "hpa_controller.tolerance")
     });
     HpaController {
-        sync_period: positive(check, &raw.sync_period, "sync_period", d.sync_period),
+        sync_period: check.positive_duration(
+            raw.sync_period.as_ref(),
+            "hpa_controller.sync_period",
+            d.sync_period,
+        ),
         tolerance,
         cpu_initialization_period: raw
             .cpu_initialization_period
@@ -104,10 +97,9 @@ pub(super) fn hpa_controller(check: &mut Checker<'_>, raw: &RawHpaController) ->
         downscale_stabilization: raw
             .downscale_stabilization
             .map_or(d.downscale_stabilization, |v| v.0),
-        metric_resolution: positive(
-            check,
-            &raw.metric_resolution,
-            "metric_resolution",
+        metric_resolution: check.positive_duration(
+            raw.metric_resolution.as_ref(),
+            "hpa_controller.metric_resolution",
             d.metric_resolution,
         ),
     }
@@ -285,17 +277,7 @@ fn rules(
         }
     };
     if let Some(t) = &r.tolerance {
-        if !(0.0..1.0).contains(&t.value) {
-            check.at(
-                &t.referenced,
-                format!("{path}.tolerance"),
-                format!(
-                    "{} is not a tolerance; use a share from 0 to below 1, e.g. 0.1",
-                    t.value
-                ),
-            );
-        }
-        *tolerance = t.value;
+        *tolerance = checked_tolerance(check, t, &format!("{path}.tolerance"));
     }
     ScalingRules {
         stabilization_window,
@@ -327,16 +309,11 @@ fn validate_threshold(
         .step
         .as_ref()
         .map_or(1, |s| check.count(s, &format!("{path}.step"), 1, 10_000));
-    let period = t.period.as_ref().map_or(SimDuration::from_secs(60), |p| {
-        if p.value.0.is_zero() {
-            check.at(
-                &p.referenced,
-                format!("{path}.period"),
-                "must be longer than zero",
-            );
-        }
-        p.value.0
-    });
+    let period = check.positive_duration(
+        t.period.as_ref(),
+        &format!("{path}.period"),
+        SimDuration::from_secs(60),
+    );
     ThresholdPolicy {
         min_replicas,
         max_replicas,
@@ -366,16 +343,11 @@ pub(super) fn cluster_autoscaler(
         );
     }
     let c = &raw.value;
-    let scan_interval = c.scan_interval.as_ref().map_or(d.scan_interval, |s| {
-        if s.value.0.is_zero() {
-            check.at(
-                &s.referenced,
-                "cluster_autoscaler.scan_interval",
-                "must be longer than zero (default 10s)",
-            );
-        }
-        s.value.0
-    });
+    let scan_interval = check.positive_duration(
+        c.scan_interval.as_ref(),
+        "cluster_autoscaler.scan_interval",
+        d.scan_interval,
+    );
     let threshold = c.scale_down_utilization_threshold.as_ref().map_or(
         d.scale_down_utilization_threshold,
         |t| {
