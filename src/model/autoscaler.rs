@@ -307,7 +307,14 @@ fn pod_sample(p: &PodView, seen: &Observed<'_>, controller: &HpaController) -> P
     } else if bound_at + controller.cpu_initialization_period > seen.now {
         !p.serving || scrape < p.ready_since + controller.metric_resolution
     } else {
-        !p.serving && !p.ever_ready
+        // Ready=False, and the transition to it came within the initial
+        // readiness delay of the start: the pod never got going.
+        let transition = if p.ever_ready {
+            p.unready_since
+        } else {
+            bound_at
+        };
+        !p.serving && bound_at + controller.initial_readiness_delay > transition
     };
     PodSample {
         condition: if unready {
@@ -397,4 +404,80 @@ fn bisect(mut a: f64, mut b: f64, pred: impl Fn(f64) -> bool) -> (f64, f64) {
         }
     }
     (a, b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secs(s: u64) -> SimTime {
+        SimTime::ZERO + SimDuration::from_secs(s)
+    }
+
+    /// A pod bound at 100 s, ready at 110 s, and not ready since `down`.
+    fn failed_pod(down: SimTime) -> PodView {
+        PodView {
+            bound_at: Some(secs(100)),
+            serving: false,
+            ready_since: secs(110),
+            ever_ready: true,
+            unready_since: down,
+            terminating: false,
+        }
+    }
+
+    fn classify(pod: PodView, controller: &HpaController) -> PodCondition {
+        let pods = [pod];
+        let seen = Observed {
+            now: secs(1000),
+            replicas: 1,
+            pods: &pods,
+            scrape: secs(990),
+            demand_at_scrape: 50.0,
+            capacity: 100.0,
+            request_millis: 1000,
+        };
+        pod_sample(&pods[0], &seen, controller).condition
+    }
+
+    #[test]
+    fn after_the_cpu_initialization_period_the_initial_readiness_delay_decides() {
+        let controller = HpaController::default();
+        // Not ready since 120 s, within 30 s of its start: never got going.
+        assert_eq!(
+            classify(failed_pod(secs(120)), &controller),
+            PodCondition::Unready
+        );
+        // Not ready since 200 s: it ran, so its (idle) sample counts.
+        assert_eq!(
+            classify(failed_pod(secs(200)), &controller),
+            PodCondition::Ready
+        );
+        // A shorter delay moves the edge.
+        let short = HpaController {
+            initial_readiness_delay: SimDuration::from_secs(10),
+            ..controller
+        };
+        assert_eq!(classify(failed_pod(secs(120)), &short), PodCondition::Ready);
+    }
+
+    #[test]
+    fn within_the_cpu_initialization_period_a_sample_must_postdate_readiness() {
+        let controller = HpaController::default();
+        let pod = PodView {
+            bound_at: Some(secs(900)),
+            serving: true,
+            ready_since: secs(950),
+            ever_ready: true,
+            unready_since: SimTime::ZERO,
+            terminating: false,
+        };
+        // The scrape at 990 s is within a metric window (60 s) of 950 s.
+        assert_eq!(classify(pod, &controller), PodCondition::Unready);
+        let earlier = PodView {
+            ready_since: secs(920),
+            ..pod
+        };
+        assert_eq!(classify(earlier, &controller), PodCondition::Ready);
+    }
 }

@@ -80,6 +80,19 @@ struct Pod {
     bound_at: SimTime,
     /// Whether it has been ready since it was bound.
     ever_ready: bool,
+    /// Its last transition to not ready (while `ever_ready`).
+    unready_since: SimTime,
+}
+
+impl Pod {
+    /// The pod leaves the Service endpoints (its Ready condition turns
+    /// False) at `now`.
+    fn unlist(&mut self, now: SimTime) {
+        if self.listed {
+            self.listed = false;
+            self.unready_since = now;
+        }
+    }
 }
 
 /// CrashLoopBackOff (k8s-facts §3): the first restart is immediate, then
@@ -288,6 +301,7 @@ impl DataPlane {
             running_since: SimTime::ZERO,
             bound_at: SimTime::ZERO,
             ever_ready: false,
+            unready_since: SimTime::ZERO,
         };
         match self.pods.iter().position(|p| p.deleted) {
             Some(slot) => {
@@ -452,7 +466,7 @@ impl DataPlane {
                 (PodState::Starting, true, false) => {
                     // Restarted containers are unready until their probe passes.
                     let workload = p.workload;
-                    self.pods[pod].listed = false;
+                    self.pods[pod].unlist(ctx.now());
                     let delay = self.workloads[workload].startup.sample(ctx.rng());
                     self.pods[pod].start =
                         Some(ctx.schedule(delay, ClusterEvent::PodStarted { pod: pod as u32 }));
@@ -587,12 +601,12 @@ impl DataPlane {
 
     /// The node is NotReady: its pods are marked NotReady and leave the
     /// endpoints.
-    pub fn on_marked_not_ready(&mut self, node: usize) {
+    pub fn on_marked_not_ready(&mut self, node: usize, now: SimTime) {
         let n = &mut self.nodes[node];
         n.mark = None;
         n.not_ready = true;
         for pod in self.pods.iter_mut().filter(|p| p.node == Some(node)) {
-            pod.listed = false;
+            pod.unlist(now);
         }
     }
 
@@ -628,7 +642,7 @@ impl DataPlane {
             WorkloadKind::StatefulSet => {
                 self.disarm_faults(pod, ctx);
                 self.pods[pod].terminating = true;
-                self.pods[pod].listed = false;
+                self.pods[pod].unlist(ctx.now());
                 self.pods[pod].state = PodState::Starting;
                 if let Some(key) = self.pods[pod].start.take() {
                     ctx.cancel(key);
@@ -722,7 +736,7 @@ impl DataPlane {
         let delay = backoff(p.crashes);
         p.crashes += 1;
         p.state = PodState::Crashed;
-        p.listed = false;
+        p.unlist(now);
         p.hung = false;
         let key = ctx.schedule(delay, ClusterEvent::PodRestarted { pod: pod as u32 });
         self.pods[pod].fault_keys.push(key);
@@ -731,7 +745,7 @@ impl DataPlane {
     /// Readiness failed: the pod leaves the endpoints; a hung container
     /// also fails liveness (same defaults) and is killed and restarted.
     pub fn on_probe_failed(&mut self, pod: usize, ctx: &mut Ctx<'_, ClusterEvent>) {
-        self.pods[pod].listed = false;
+        self.pods[pod].unlist(ctx.now());
         if self.pods[pod].hung {
             self.pods[pod].fault_keys.clear();
             self.crash(pod, ctx);
@@ -864,6 +878,8 @@ pub(super) struct PodView {
     pub ready_since: SimTime,
     /// Ready at some point since it was bound.
     pub ever_ready: bool,
+    /// Its last transition to not ready (meaningful once `ever_ready`).
+    pub unready_since: SimTime,
     /// Being deleted (a StatefulSet pod waiting for its node).
     pub terminating: bool,
 }
@@ -901,6 +917,7 @@ impl DataPlane {
                     && !p.unready,
                 ready_since: p.running_since,
                 ever_ready: p.ever_ready,
+                unready_since: p.unready_since,
                 terminating: p.terminating,
             })
     }

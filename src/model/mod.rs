@@ -1751,7 +1751,7 @@ impl Handler for ClusterModel<'_> {
                 self.arm_zone(zone, ctx);
             }
             ClusterEvent::NodeMarkedNotReady { node } => {
-                self.data.on_marked_not_ready(node as usize);
+                self.data.on_marked_not_ready(node as usize, ctx.now());
             }
             ClusterEvent::NodeTainted { node } => self.data.on_tainted(node as usize, ctx),
             ClusterEvent::PodEvicted { pod } => {
