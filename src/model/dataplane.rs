@@ -903,8 +903,12 @@ pub(super) struct NodeView {
 
 impl DataPlane {
     /// The live pods of workload `w`.
-    pub fn pod_views(&self, w: usize, machine_up: &[bool]) -> impl Iterator<Item = PodView> + '_ {
-        let up: Vec<bool> = self.nodes.iter().map(|n| machine_up[n.machine]).collect();
+    pub fn pod_views<'a>(
+        &'a self,
+        w: usize,
+        machine_up: &'a [bool],
+    ) -> impl Iterator<Item = PodView> + 'a {
+        let nodes = &self.nodes;
         self.pods
             .iter()
             .filter(move |p| !p.deleted && p.workload == w)
@@ -912,7 +916,7 @@ impl DataPlane {
                 bound_at: p.node.map(|_| p.bound_at),
                 serving: p.listed
                     && p.state == PodState::Running
-                    && p.node.is_some_and(|n| up[n])
+                    && p.node.is_some_and(|n| machine_up[nodes[n].machine])
                     && !p.hung
                     && !p.unready,
                 ready_since: p.running_since,
@@ -947,13 +951,13 @@ impl DataPlane {
     }
 
     /// Requests and required group of each pod bound to node `node`.
-    pub fn pods_on(&self, node: usize) -> Vec<(usize, Resources, Option<usize>)> {
+    pub fn pods_on(&self, node: usize) -> Vec<(Resources, Option<usize>)> {
         self.pods
             .iter()
             .filter(|p| !p.deleted && p.node == Some(node))
             .map(|p| {
                 let w = &self.workloads[p.workload];
-                (p.workload, w.requests, w.node_group)
+                (w.requests, w.node_group)
             })
             .collect()
     }

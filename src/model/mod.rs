@@ -949,12 +949,7 @@ impl ClusterModel<'_> {
             now,
             &nodes,
             &pending,
-            |node| {
-                data.pods_on(node)
-                    .into_iter()
-                    .map(|(_, req, group)| (req, group))
-                    .collect()
-            },
+            |node| data.pods_on(node),
             |node| data.evictable(node, machine_up),
             ctx.rng(),
         );
