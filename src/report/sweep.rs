@@ -183,34 +183,11 @@ pub fn render_sweep_table(sweep: &SweepReport, slis: &[String]) -> String {
             first_row = false;
         }
     }
-    let widths: Vec<usize> = (0..header.len())
-        .map(|c| {
-            rows.iter()
-                .map(|r| r[c].chars().count())
-                .chain([header[c].chars().count()])
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let numeric_from = sweep.parameters.len() + 1;
-    let line = |cells: &[String]| {
-        let mut text = String::new();
-        for (c, cell) in cells.iter().enumerate() {
-            if c > 0 {
-                text.push_str("  ");
-            }
-            if c >= numeric_from {
-                text.push_str(&format!("{:>w$}", cell, w = widths[c]));
-            } else {
-                text.push_str(&format!("{:<w$}", cell, w = widths[c]));
-            }
-        }
-        text.trim_end().to_string() + "\n"
-    };
-    out.push_str(&line(&header));
-    for row in &rows {
-        out.push_str(&line(row));
-    }
+    out.push_str(&super::table::grid(
+        &header,
+        &rows,
+        sweep.parameters.len() + 1,
+    ));
     out
 }
 

@@ -27,7 +27,7 @@ pub fn render_table(report: &Report) -> String {
         "p99 outage",
     ];
     let rows: Vec<Vec<String>> = report.slis.iter().map(|s| row(s).to_vec()).collect();
-    out.push_str(&grid(&header, &rows));
+    out.push_str(&grid(&header.map(String::from), &rows, 1));
     let with_causes: Vec<&SliReport> = report
         .slis
         .iter()
@@ -66,8 +66,9 @@ pub fn render_table(report: &Report) -> String {
     out
 }
 
-/// Left-aligned first column, right-aligned others, two spaces apart.
-fn grid(header: &[&str], rows: &[Vec<String>]) -> String {
+/// A text grid, columns two spaces apart: the first `left_columns`
+/// left-aligned (names), the others right-aligned (numbers).
+pub(super) fn grid(header: &[String], rows: &[Vec<String>], left_columns: usize) -> String {
     let widths: Vec<usize> = (0..header.len())
         .map(|c| {
             rows.iter()
@@ -80,15 +81,18 @@ fn grid(header: &[&str], rows: &[Vec<String>]) -> String {
     let line = |cells: &[String]| {
         let mut text = String::new();
         for (c, cell) in cells.iter().enumerate() {
-            if c == 0 {
+            if c > 0 {
+                text.push_str("  ");
+            }
+            if c < left_columns {
                 text.push_str(&format!("{:<w$}", cell, w = widths[c]));
             } else {
-                text.push_str(&format!("  {:>w$}", cell, w = widths[c]));
+                text.push_str(&format!("{:>w$}", cell, w = widths[c]));
             }
         }
         text.trim_end().to_string() + "\n"
     };
-    let mut out = line(&header.iter().map(|h| h.to_string()).collect::<Vec<_>>());
+    let mut out = line(header);
     for r in rows {
         out.push_str(&line(r));
     }
@@ -117,7 +121,7 @@ fn scaling_block(scaling: &ScalingReport) -> String {
             "max absorb",
         ];
         let rows: Vec<Vec<String>> = scaling.workloads.iter().map(scaling_row).collect();
-        out.push_str(&grid(&header, &rows));
+        out.push_str(&grid(&header.map(String::from), &rows, 1));
     }
     let n = &scaling.nodes;
     let rate = |i: &Interval| number_with_margin(i.point, plus_minus(i));
