@@ -22,6 +22,8 @@ mod determinism;
 mod export;
 /// Zones, partitions, chaos plans, repair crews, attribution and traces.
 mod faults;
+/// Golden reports of the shipped scenarios, byte for byte.
+mod golden;
 /// Control-plane behaviour on deterministic timelines and timer effects.
 mod model;
 /// The scaling section of the report: served load, replicas, spikes, node cost.
