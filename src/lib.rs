@@ -6,6 +6,7 @@ pub mod analytic;
 pub mod dist;
 pub mod engine;
 pub mod experiment;
+pub mod load;
 pub mod model;
 pub mod outcome;
 pub mod report;

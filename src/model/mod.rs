@@ -445,7 +445,7 @@ impl<'s> ClusterModel<'s> {
                 .map(|w| {
                     w.load
                         .as_ref()
-                        .map(|(capacity, _, _)| WorkloadTally::new(warmup, *capacity))
+                        .map(|load| WorkloadTally::new(warmup, load.capacity))
                 })
                 .collect(),
             node_tally: NodeTally::new(warmup, workers),
@@ -532,17 +532,15 @@ impl<'s> ClusterModel<'s> {
         while sampler.next < until || (inclusive && sampler.next == until) {
             let t = sampler.next.as_secs_f64();
             for (w, state) in sampler.states.iter().enumerate() {
-                let (Some(state), Some((capacity, load, _))) =
-                    (state, &self.scenario.workloads[w].load)
-                else {
+                let (Some(state), Some(load)) = (state, &self.scenario.workloads[w].load) else {
                     continue;
                 };
-                let demand = load.at(t) + state.extra;
+                let demand = load.profile.at(t) + state.extra;
                 sampler.rows.push(TimeseriesRow {
                     time_seconds: t,
                     workload: self.scenario.workloads[w].name.clone(),
                     demand,
-                    served: demand.min(state.serving as f64 * capacity),
+                    served: demand.min(state.serving as f64 * load.capacity),
                     replicas: state.replicas,
                     ready: state.serving,
                     nodes: sampler.nodes,
@@ -796,8 +794,8 @@ impl ClusterModel<'_> {
         self.scenario.workloads[w]
             .load
             .as_ref()
-            .map_or(0.0, |(_, load, _)| {
-                load.at(t.as_secs_f64()) + self.spikes[w].extra_at(t)
+            .map_or(0.0, |load| {
+                load.profile.at(t.as_secs_f64()) + self.spikes[w].extra_at(t)
             })
     }
 
@@ -810,7 +808,7 @@ impl ClusterModel<'_> {
             pods,
             scrape,
             demand_at_scrape: self.demand_at(w, scrape),
-            capacity: workload.load.as_ref().map_or(1.0, |(c, _, _)| *c),
+            capacity: workload.load.as_ref().map_or(1.0, |l| l.capacity),
             request_millis: workload.requests.cpu_millis,
         }
     }
@@ -879,7 +877,7 @@ impl ClusterModel<'_> {
         let seen = self.observed(w, now, &pods);
         let extra = self.spikes[w].extra;
         let demand_now = self.demand_at(w, now);
-        let load = self.scenario.workloads[w].load.as_ref().map(|(_, l, _)| l);
+        let load = self.scenario.workloads[w].load.as_ref().map(|l| &l.profile);
         let exit = |lo: f64, hi: f64| {
             let load = load?;
             let t = now.as_secs_f64();
@@ -1183,7 +1181,8 @@ impl ClusterModel<'_> {
             values.push(yes(serving >= replicas));
             let pending = self.data.pending(w);
             values.push(1.0 - pending.min(replicas) as f64 / replicas as f64);
-            if let Some((capacity, load, threshold)) = &self.scenario.workloads[w].load {
+            if let Some(spec) = &self.scenario.workloads[w].load {
+                let (capacity, load, threshold) = (&spec.capacity, &spec.profile, &spec.threshold);
                 // Served demand over offered demand, judged against the
                 // threshold; the next crossing of that level is an event,
                 // and so is the crossing of full service while a spike waits
@@ -1283,7 +1282,7 @@ impl ClusterModel<'_> {
                 .into_iter()
                 .zip(&self.scenario.workloads)
                 .filter_map(|(tally, w)| {
-                    let (_, load, _) = w.load.as_ref()?;
+                    let load = &w.load.as_ref()?.profile;
                     Some(tally?.finish(horizon, load))
                 })
                 .collect(),

@@ -4,8 +4,8 @@
 //! only the demand moves, and it is integrated in closed form).
 
 use crate::engine::SimTime;
+use crate::load::Load;
 use crate::outcome::{NodeOutcome, ScalingOutcome};
-use crate::scenario::workload::Load;
 
 /// What a workload's tally integrates, as of the last event.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]

@@ -26,6 +26,7 @@ use crate::dist::Distribution;
 use crate::engine::SimDuration;
 pub use workload::{
     NodeLifecycle, PodFailure, PodFailureKind, Probes, Resources, Spread, Workload, WorkloadKind,
+    WorkloadLoad,
 };
 
 /// The built-in default scenario: a stacked three-node control plane.

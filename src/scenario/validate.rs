@@ -8,9 +8,9 @@ use serde_saphyr::{Location, Spanned};
 
 use super::schema::*;
 use super::workload::{
-    IntOrPercent, Load, NodeLifecycle, PodFailure, PodFailureKind, Probes, RawAntiAffinity,
-    RawLoad, RawNodeLifecycle, RawPodFailureKind, RawTopologyKey, RawUpRule, RawWhenUnsatisfiable,
-    RawWorkload, RawWorkloadKind, Resources, Spread, Workload, WorkloadKind,
+    IntOrPercent, NodeLifecycle, PodFailure, PodFailureKind, Probes, RawAntiAffinity, RawLoad,
+    RawNodeLifecycle, RawPodFailureKind, RawTopologyKey, RawUpRule, RawWhenUnsatisfiable,
+    RawWorkload, RawWorkloadKind, Resources, Spread, Workload, WorkloadKind, WorkloadLoad,
 };
 use super::{
     Backup, ChaosAction, ChaosStep, CommonCause, ControlPlane, Endpoint, Etcd, FailureDomain,
@@ -19,6 +19,7 @@ use super::{
 };
 use crate::dist::Distribution;
 use crate::engine::SimDuration;
+use crate::load::Load;
 
 /// Defaults, each the real value named in `k8s-facts.md` (or, where no
 /// Kubernetes default exists, a documented assumption).
@@ -1495,7 +1496,7 @@ fn validate_load(
     check: &mut Checker<'_>,
     workload: &RawWorkload,
     path: &str,
-) -> Option<(f64, Load, f64)> {
+) -> Option<WorkloadLoad> {
     let positive = |check: &mut Checker<'_>, v: &Spanned<f64>, field: &str| {
         if !(v.value.is_finite() && v.value > 0.0) {
             check.at(
@@ -1637,7 +1638,11 @@ fn validate_load(
                 }
                 t.value
             });
-            Some((capacity, load, threshold))
+            Some(WorkloadLoad {
+                capacity,
+                profile: load,
+                threshold,
+            })
         }
     }
 }

@@ -11,9 +11,10 @@ fn allowed() -> BTreeMap<&'static str, &'static [&'static str]> {
         ("stats", &[][..]),
         ("analytic", &[][..]),
         ("dist", &["engine"][..]),
+        ("load", &[][..]),
         ("outcome", &["engine"][..]),
-        ("scenario", &["dist", "engine"][..]),
-        ("model", &["engine", "dist", "scenario", "outcome"][..]),
+        ("scenario", &["dist", "load", "engine"][..]),
+        ("model", &["engine", "dist", "load", "scenario", "outcome"][..]),
         (
             "experiment",
             &["model", "scenario", "outcome", "stats", "engine"][..],
