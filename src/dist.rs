@@ -181,12 +181,6 @@ impl Distribution {
         }
     }
 
-    /// Whether the distribution is exponential (the memoryless case that
-    /// closed-form results assume).
-    pub fn is_exponential(&self) -> bool {
-        matches!(self, Distribution::Exponential { .. })
-    }
-
     /// Draws one duration.
     pub fn sample(&self, rng: &mut SimRng) -> SimDuration {
         let secs = match self {

@@ -84,11 +84,6 @@ impl<H: Handler> Simulation<H> {
         &self.handler
     }
 
-    /// The handler, mutably.
-    pub fn handler_mut(&mut self) -> &mut H {
-        &mut self.handler
-    }
-
     /// Consumes the simulation and returns the handler.
     pub fn into_handler(self) -> H {
         self.handler

@@ -108,10 +108,6 @@ impl SimDuration {
     pub fn as_secs_f64(self) -> f64 {
         self.0 as f64 / MICROS_PER_SECOND as f64
     }
-    /// Years (of 365 days) as a float.
-    pub fn as_years_f64(self) -> f64 {
-        self.as_secs_f64() / SECONDS_PER_YEAR as f64
-    }
     /// `self * factor`, saturating.
     pub const fn saturating_mul(self, factor: u64) -> SimDuration {
         SimDuration(self.0.saturating_mul(factor))

@@ -100,14 +100,6 @@ impl Metric {
             Metric::DataLossEventsPerYear => "events_per_year",
         }
     }
-
-    /// Whether the value is a duration in seconds.
-    pub fn is_duration(self) -> bool {
-        matches!(
-            self,
-            Metric::DowntimePerYear | Metric::Mttf | Metric::Mttr | Metric::Mtbf
-        )
-    }
 }
 
 /// `>=`, `<=`, `>` or `<`.

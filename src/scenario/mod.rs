@@ -324,15 +324,6 @@ impl Scenario {
         let digest = hex(&Sha256::digest(text.as_bytes()));
         validate::validate(raw, file, default_name, digest)
     }
-
-    /// The number of machines of a role.
-    pub fn machines_with_role(&self, role: Role) -> usize {
-        self.groups
-            .iter()
-            .filter(|g| g.role == role)
-            .map(|g| g.zones.len())
-            .sum()
-    }
 }
 
 fn hex(bytes: &[u8]) -> String {
