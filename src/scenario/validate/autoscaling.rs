@@ -4,7 +4,7 @@
 
 use serde_saphyr::Spanned;
 
-use super::Checker;
+use super::checker::Checker;
 use crate::engine::SimDuration;
 use crate::scenario::autoscaling::*;
 use crate::scenario::{MachineGroup, Role};

@@ -1,0 +1,319 @@
+//! Chaos steps: targets resolved to machines, zones and Deployments, with
+//! what is valid.
+
+use serde_saphyr::Spanned;
+
+use super::checker::Checker;
+use crate::engine::SimDuration;
+use crate::scenario::schema::{
+    RawChaosAction, RawChaosStep, RawEndpoint, RawEndpointKind, RawTarget,
+};
+use crate::scenario::workload::{RawWorkload, RawWorkloadKind};
+use crate::scenario::{ChaosAction, ChaosStep, MachineGroup, Role};
+
+/// The number of chaos steps the model supports.
+pub(super) fn step_limit(check: &mut Checker<'_>, raw: &[Spanned<RawChaosStep>]) {
+    if let Some(step) = raw.get(32) {
+        check.at(
+            &step.referenced,
+            "chaos",
+            "at most 32 chaos steps are supported",
+        );
+    }
+}
+
+/// The top-level `chaos:` list: targets resolved to machines and zones,
+/// with what is valid. A rollout names one of `workloads`; a load-balancer
+/// failure needs an `endpoint` that has one.
+pub(super) fn chaos(
+    check: &mut Checker<'_>,
+    raw: &[Spanned<RawChaosStep>],
+    horizon: SimDuration,
+    zones: &[String],
+    groups: &[MachineGroup],
+    workloads: &[RawWorkload],
+    endpoint: Option<&Spanned<RawEndpoint>>,
+) -> Vec<ChaosStep> {
+    let mut steps = Vec::new();
+    for (i, step) in raw.iter().enumerate() {
+        let path = format!("chaos[{i}]");
+        let spec = &step.value;
+        let target_at = spec
+            .target
+            .as_ref()
+            .map_or(&step.referenced, |t| &t.referenced);
+        let target = spec.target.as_ref().map(|t| t.value.clone());
+        let names: Vec<String> = match &target {
+            Some(RawTarget::One(name)) => vec![name.clone()],
+            Some(RawTarget::Many(list)) => list.clone(),
+            None => Vec::new(),
+        };
+        let zone_index = |check: &mut Checker<'_>, name: &str| {
+            zones.iter().position(|z| z == name).or_else(|| {
+                check.at(
+                    target_at,
+                    format!("{path}.target"),
+                    format!(
+                        "unknown zone `{name}`; declared zones are: {}",
+                        zones.join(", ")
+                    ),
+                );
+                None
+            })
+        };
+        let needs_target = |check: &mut Checker<'_>, what: &str| {
+            if names.is_empty() {
+                check.at(
+                    target_at,
+                    format!("{path}.target"),
+                    format!(
+                        "`{}` needs a target: {what}",
+                        action_name(spec.action.value)
+                    ),
+                );
+            }
+        };
+        let action = match spec.action.value {
+            RawChaosAction::Crash => {
+                needs_target(check, "a machine group name or `group[index]`");
+                let mut machines = Vec::new();
+                for name in &names {
+                    match resolve_machines(name, groups) {
+                        Ok(found) => machines.extend(found),
+                        Err(message) => check.at(target_at, format!("{path}.target"), message),
+                    }
+                }
+                ChaosAction::Crash(machines)
+            }
+            RawChaosAction::Drain => {
+                needs_target(check, "a worker group name or `group[index]`");
+                let mut machines = Vec::new();
+                for name in &names {
+                    match resolve_machines(name, groups) {
+                        Ok(found) => machines.extend(found),
+                        Err(message) => check.at(target_at, format!("{path}.target"), message),
+                    }
+                }
+                let workers: Vec<usize> = groups
+                    .iter()
+                    .flat_map(|g| std::iter::repeat_n(g.role == Role::Worker, g.zones.len()))
+                    .enumerate()
+                    .filter(|(_, w)| *w)
+                    .map(|(m, _)| m)
+                    .collect();
+                if machines.iter().any(|m| !workers.contains(m)) {
+                    check.at(target_at, format!("{path}.target"), "`drain` takes worker machines; use `crash` or `rolling-upgrade` for the control plane");
+                }
+                ChaosAction::Drain(machines)
+            }
+            RawChaosAction::Rollout => {
+                needs_target(check, "a Deployment's name");
+                let found = names
+                    .first()
+                    .and_then(|n| workloads.iter().position(|w| w.name.value == *n));
+                let deployment = found.is_some_and(|w| {
+                    workloads[w]
+                        .kind
+                        .as_ref()
+                        .is_none_or(|k| k.value == RawWorkloadKind::Deployment)
+                });
+                if !names.is_empty() && !deployment {
+                    let known: Vec<&str> = workloads
+                        .iter()
+                        .filter(|w| {
+                            w.kind
+                                .as_ref()
+                                .is_none_or(|k| k.value == RawWorkloadKind::Deployment)
+                        })
+                        .map(|w| w.name.value.as_str())
+                        .collect();
+                    check.at(
+                        target_at,
+                        format!("{path}.target"),
+                        format!(
+                            "`{}` is not a Deployment; Deployments are: {}",
+                            names[0],
+                            known.join(", ")
+                        ),
+                    );
+                }
+                ChaosAction::Rollout(found.unwrap_or(0))
+            }
+            RawChaosAction::ZoneOutage => {
+                needs_target(check, "a zone");
+                if names.len() > 1 {
+                    check.at(
+                        target_at,
+                        format!("{path}.target"),
+                        "a zone outage takes one zone; add one step per zone",
+                    );
+                }
+                ChaosAction::ZoneOutage(
+                    names
+                        .first()
+                        .and_then(|n| zone_index(check, n))
+                        .unwrap_or(0),
+                )
+            }
+            RawChaosAction::Partition => {
+                needs_target(check, "the list of zones to cut off, e.g. [zone-c]");
+                let cut: Vec<usize> = names.iter().filter_map(|n| zone_index(check, n)).collect();
+                if !names.is_empty() && cut.len() == zones.len() {
+                    check.at(
+                        target_at,
+                        format!("{path}.target"),
+                        "a partition must leave at least one zone on the other side",
+                    );
+                }
+                ChaosAction::Partition(cut)
+            }
+            action => {
+                if !names.is_empty() {
+                    check.at(
+                        target_at,
+                        format!("{path}.target"),
+                        format!("`{}` takes no target; remove it", action_name(action)),
+                    );
+                }
+                let direct = endpoint.is_none_or(|e| e.value.kind.value == RawEndpointKind::Direct);
+                if action == RawChaosAction::FailLoadBalancer && direct {
+                    check.at(&spec.action.referenced, format!("{path}.action"), "the endpoint is `direct`: there is no load balancer to fail; use `crash` on a control-plane machine");
+                }
+                match action {
+                    RawChaosAction::CrashEtcdLeader => ChaosAction::CrashEtcdLeader,
+                    RawChaosAction::FailLoadBalancer => ChaosAction::FailLoadBalancer,
+                    _ => ChaosAction::RollingUpgrade,
+                }
+            }
+        };
+        if spec.at.value.0 >= horizon {
+            check.at(
+                &spec.at.referenced,
+                format!("{path}.at"),
+                format!(
+                    "{} is not before the horizon ({horizon}); the step would never run",
+                    spec.at.value.0
+                ),
+            );
+        }
+        let duration = match (&spec.duration, spec.action.value == RawChaosAction::Rollout) {
+            (Some(d), false) => {
+                if d.value.0.is_zero() {
+                    check.at(
+                        &d.referenced,
+                        format!("{path}.duration"),
+                        "must be longer than zero, e.g. 10m",
+                    );
+                }
+                d.value.0
+            }
+            (None, false) => {
+                check.at(
+                    &step.referenced,
+                    format!("{path}.duration"),
+                    "is required: how long the fault lasts, e.g. 10m",
+                );
+                SimDuration::ZERO
+            }
+            (Some(d), true) => {
+                check.at(
+                    &d.referenced,
+                    format!("{path}.duration"),
+                    "a rollout lasts as long as it takes; remove `duration`",
+                );
+                SimDuration::ZERO
+            }
+            (None, true) => SimDuration::ZERO,
+        };
+        let every = spec.every.as_ref().map(|e| {
+            let cp = groups
+                .iter()
+                .filter(|g| g.role == Role::ControlPlane)
+                .map(|g| g.zones.len() as u64)
+                .sum::<u64>();
+            let drained = match spec.action.value {
+                RawChaosAction::Drain => names
+                    .iter()
+                    .filter_map(|n| resolve_machines(n, groups).ok())
+                    .map(|m| m.len() as u64)
+                    .sum::<u64>(),
+                _ => 1,
+            };
+            let busy = if spec.action.value == RawChaosAction::Drain {
+                duration.saturating_mul(drained)
+            } else if spec.action.value == RawChaosAction::RollingUpgrade {
+                duration.saturating_mul(cp)
+            } else {
+                duration
+            };
+            if e.value.0 <= busy {
+                check.at(
+                    &e.referenced,
+                    format!("{path}.every"),
+                    format!(
+                        "must be longer than the step lasts ({busy}) so repetitions do not overlap"
+                    ),
+                );
+            }
+            e.value.0
+        });
+        steps.push(ChaosStep {
+            name: spec
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("{}-{i}", action_name(spec.action.value))),
+            action,
+            at: spec.at.value.0,
+            every,
+            duration,
+        });
+    }
+    steps
+}
+
+fn action_name(action: RawChaosAction) -> &'static str {
+    match action {
+        RawChaosAction::Crash => "crash",
+        RawChaosAction::CrashEtcdLeader => "crash-etcd-leader",
+        RawChaosAction::ZoneOutage => "zone-outage",
+        RawChaosAction::Partition => "partition",
+        RawChaosAction::FailLoadBalancer => "fail-load-balancer",
+        RawChaosAction::RollingUpgrade => "rolling-upgrade",
+        RawChaosAction::Drain => "drain",
+        RawChaosAction::Rollout => "rollout",
+    }
+}
+
+/// `group` (every machine of it) or `group[index]`, as global machine indices.
+fn resolve_machines(name: &str, groups: &[MachineGroup]) -> Result<Vec<usize>, String> {
+    let (group_name, index) = match name.split_once('[') {
+        Some((g, rest)) => {
+            let index = rest
+                .strip_suffix(']')
+                .and_then(|i| i.parse::<usize>().ok())
+                .ok_or_else(|| format!("`{name}`: write `group[index]`, e.g. cp[0]"))?;
+            (g, Some(index))
+        }
+        None => (name, None),
+    };
+    let mut first = 0;
+    for group in groups {
+        let count = group.zones.len();
+        if group.name == group_name {
+            return match index {
+                None => Ok((first..first + count).collect()),
+                Some(i) if i < count => Ok(vec![first + i]),
+                Some(i) => Err(format!(
+                    "`{name}`: group `{group_name}` has {count} machines, so index {i} is out of range (0-{})",
+                    count - 1
+                )),
+            };
+        }
+        first += count;
+    }
+    let known: Vec<&str> = groups.iter().map(|g| g.name.as_str()).collect();
+    Err(format!(
+        "unknown machine group `{group_name}`; groups are: {}",
+        known.join(", ")
+    ))
+}

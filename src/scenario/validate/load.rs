@@ -1,0 +1,278 @@
+//! A workload's offered load: `capacity`, `load` (constant, diurnal,
+//! weekly or a recorded trace) with `capacity_threshold`, and random
+//! `spikes` on top.
+
+use serde_saphyr::{Location, Spanned};
+
+use super::checker::Checker;
+use crate::load::Load;
+use crate::scenario::workload::{RawLoad, RawWorkload, Spikes, WorkloadLoad, parse_trace_csv};
+
+/// `capacity`, `load` and `capacity_threshold` come together.
+pub(super) fn load(
+    check: &mut Checker<'_>,
+    workload: &RawWorkload,
+    path: &str,
+) -> Option<WorkloadLoad> {
+    let positive = |check: &mut Checker<'_>, v: &Spanned<f64>, field: &str| {
+        if !(v.value.is_finite() && v.value > 0.0) {
+            check.at(
+                &v.referenced,
+                format!("{path}.{field}"),
+                format!("{} must be a number above zero", v.value),
+            );
+        }
+        v.value
+    };
+    match (&workload.capacity, &workload.load) {
+        (None, None) => {
+            if let Some(t) = &workload.capacity_threshold {
+                check.at(
+                    &t.referenced,
+                    format!("{path}.capacity_threshold"),
+                    "only used with `load` and `capacity`; remove it or add them",
+                );
+            }
+            None
+        }
+        (Some(c), None) => {
+            check.at(
+                &c.referenced,
+                format!("{path}.load"),
+                "`capacity` needs a `load` to compare with, e.g. load: {constant: 300}",
+            );
+            None
+        }
+        (None, Some(l)) => {
+            check.at(
+                &l.referenced,
+                format!("{path}.capacity"),
+                "`load` needs `capacity`: requests per second one pod serves",
+            );
+            None
+        }
+        (Some(c), Some(l)) => {
+            let capacity = positive(check, c, "capacity");
+            // The daily cosine shared by `diurnal` and `weekly`.
+            let cosine =
+                |check: &mut Checker<'_>, kind: &str, peak: f64, trough: f64, peak_hour: f64| {
+                    if !(trough.is_finite() && peak.is_finite() && trough >= 0.0 && peak >= trough)
+                    {
+                        check.at(
+                            &l.referenced,
+                            format!("{path}.load.{kind}"),
+                            "use 0 <= trough <= peak (requests per second)",
+                        );
+                    }
+                    if !(0.0..24.0).contains(&peak_hour) {
+                        check.at(
+                            &l.referenced,
+                            format!("{path}.load.{kind}.peak_hour"),
+                            "use an hour of the day from 0 to 24",
+                        );
+                    }
+                    (
+                        (peak + trough) / 2.0,
+                        (peak - trough) / 2.0,
+                        peak_hour * 3600.0,
+                    )
+                };
+            let load = match &l.value {
+                RawLoad::Constant(rate) => {
+                    if !(rate.is_finite() && *rate >= 0.0) {
+                        check.at(
+                            &l.referenced,
+                            format!("{path}.load.constant"),
+                            "requests per second cannot be negative",
+                        );
+                    }
+                    Load::Constant(*rate)
+                }
+                RawLoad::Diurnal {
+                    peak,
+                    trough,
+                    peak_hour,
+                } => {
+                    let (mid, amplitude, peak_second) =
+                        cosine(check, "diurnal", *peak, *trough, *peak_hour);
+                    Load::Diurnal {
+                        mid,
+                        amplitude,
+                        peak_second,
+                    }
+                }
+                RawLoad::Weekly {
+                    peak,
+                    trough,
+                    peak_hour,
+                    days,
+                } => {
+                    let (mid, amplitude, peak_second) =
+                        cosine(check, "weekly", *peak, *trough, *peak_hour);
+                    if days.len() != 7 {
+                        check.at(
+                            &l.referenced,
+                            format!("{path}.load.weekly.days"),
+                            format!(
+                                "{} factors given; write exactly 7, one per day from the first day of the simulation, e.g. [1, 1, 1, 1, 1, 0.6, 0.6]",
+                                days.len()
+                            ),
+                        );
+                    }
+                    for (d, factor) in days.iter().enumerate() {
+                        if !(factor.is_finite() && *factor >= 0.0) {
+                            check.at(
+                                &l.referenced,
+                                format!("{path}.load.weekly.days[{d}]"),
+                                format!("{factor} is not a factor; use a number ≥ 0, e.g. 0.6"),
+                            );
+                        }
+                    }
+                    let mut factors = [1.0; 7];
+                    for (slot, factor) in factors.iter_mut().zip(days) {
+                        *slot = if factor.is_finite() && *factor >= 0.0 {
+                            *factor
+                        } else {
+                            0.0
+                        };
+                    }
+                    Load::Weekly {
+                        mid,
+                        amplitude,
+                        peak_second,
+                        days: factors,
+                    }
+                }
+                RawLoad::Trace { file } => trace(check, &l.referenced, file, path),
+            };
+            let threshold = workload.capacity_threshold.as_ref().map_or(1.0, |t| {
+                if !(t.value > 0.0 && t.value <= 1.0) {
+                    check.at(
+                        &t.referenced,
+                        format!("{path}.capacity_threshold"),
+                        "use a share above 0 and at most 1, e.g. 0.99",
+                    );
+                }
+                t.value
+            });
+            Some(WorkloadLoad {
+                capacity,
+                profile: load,
+                threshold,
+            })
+        }
+    }
+}
+
+/// Reads a `load: {trace: {file}}` CSV, relative to the directory of the
+/// scenario file (the directory part of the name it was parsed under; the
+/// current directory for a name without one, such as `<built-in>`).
+/// Problems are reported at the `load` field, with the CSV's line.
+fn trace(check: &mut Checker<'_>, at: &Location, file: &str, path: &str) -> Load {
+    let field = format!("{path}.load.trace.file");
+    // A stand-in for an unusable trace, so validation can go on.
+    let fallback = || Load::Constant(0.0);
+    if file.trim().is_empty() {
+        check.at(
+            at,
+            field,
+            "give the path of a `time,rate` CSV, e.g. traces/web.csv",
+        );
+        return fallback();
+    }
+    let written = std::path::Path::new(file);
+    let resolved = std::path::Path::new(check.file)
+        .parent()
+        .unwrap_or(std::path::Path::new(""))
+        .join(written);
+    let shown = resolved.display().to_string();
+    let text = match std::fs::read_to_string(&resolved) {
+        Ok(text) => text,
+        Err(err) => {
+            let relative = if written.is_relative() {
+                " (a relative path is taken from the scenario file's directory)"
+            } else {
+                ""
+            };
+            check.at(
+                at,
+                field,
+                format!("cannot read trace `{shown}`: {err}{relative}"),
+            );
+            return fallback();
+        }
+    };
+    match parse_trace_csv(&text) {
+        Ok(trace) => Load::Trace(trace),
+        Err(problems) => {
+            const SHOWN: usize = 5;
+            for (row, message) in problems.iter().take(SHOWN) {
+                let place = if *row == 0 {
+                    shown.clone()
+                } else {
+                    format!("{shown} line {row}")
+                };
+                check.at(at, field.clone(), format!("{place}: {message}"));
+            }
+            if problems.len() > SHOWN {
+                check.at(
+                    at,
+                    field,
+                    format!(
+                        "{shown}: {} more lines with problems",
+                        problems.len() - SHOWN
+                    ),
+                );
+            }
+            fallback()
+        }
+    }
+}
+
+/// `spikes`: random load spikes, only on top of a `load`.
+pub(super) fn spikes(
+    check: &mut Checker<'_>,
+    workload: &RawWorkload,
+    path: &str,
+) -> Option<Spikes> {
+    let raw = workload.spikes.as_ref()?;
+    let field = format!("{path}.spikes");
+    let spikes = &raw.value;
+    let mean_interval = spikes.every.value.0;
+    if mean_interval.is_zero() {
+        check.at(
+            &spikes.every.referenced,
+            format!("{field}.every"),
+            "the mean time between spikes must be longer than zero, e.g. 6h",
+        );
+    }
+    let height = spikes.height.value;
+    if !(height.is_finite() && height > 0.0) {
+        check.at(
+            &spikes.height.referenced,
+            format!("{field}.height"),
+            format!("{height} must be the requests per second a spike adds, above zero, e.g. 800"),
+        );
+    }
+    let duration = check.distribution(&spikes.duration, &format!("{field}.duration"));
+    if duration.is_zero() {
+        check.at(
+            &spikes.duration.referenced,
+            format!("{field}.duration"),
+            "spikes of zero duration add nothing; give a positive duration, e.g. {exponential: {mean: 10m}}",
+        );
+    }
+    if workload.load.is_none() {
+        check.at(
+            &raw.referenced,
+            field,
+            "`spikes` add to the offered load; add a `load` (and `capacity`), e.g. load: {constant: 300}",
+        );
+        return None;
+    }
+    Some(Spikes {
+        mean_interval,
+        height,
+        duration,
+    })
+}
