@@ -17,7 +17,7 @@
 //! size or the order they run in, and `nines run` with the point's
 //! overrides and `--seed seed_i` reproduces it exactly. Points run one
 //! after another; each point's replications run in parallel as in
-//! [`run`](super::run).
+//! [`run`].
 
 use serde_json::Value;
 

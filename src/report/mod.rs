@@ -29,7 +29,7 @@ use crate::experiment::{
 };
 use crate::stats::{Estimate, Summary};
 
-/// A full report. Its JSON form is documented in [`json`](self::json) and
+/// A full report. Its JSON form is documented in `src/report/json.rs` and
 /// versioned by [`SCHEMA_VERSION`].
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Report {
