@@ -2,7 +2,8 @@
 //! or threshold policy, the HPA controller's flags, worker node groups the
 //! Cluster Autoscaler may resize, and the Cluster Autoscaler's flags. Raw
 //! serde types (1:1 with the file) and their validated forms; every default
-//! is the upstream one (k8s-facts §5, §6).
+//! is the upstream one (docs/kubernetes-defaults.md §5, §6), a named
+//! constant below.
 
 use serde::Deserialize;
 use serde_saphyr::Spanned;
@@ -21,7 +22,7 @@ pub struct RawAutoscaling {
     /// `1 - scale_up_above`.
     pub threshold: Option<Spanned<RawThreshold>>,
     /// Two decisions in opposite directions this close count as a flap
-    /// (default 10m).
+    /// (default 10m, [`DEFAULT_FLAPPING_WINDOW`]).
     pub flapping_window: Option<Duration>,
 }
 
@@ -29,11 +30,12 @@ pub struct RawAutoscaling {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawHpa {
-    /// `minReplicas` (default 1).
+    /// `minReplicas` (default 1, [`DEFAULT_MIN_REPLICAS`]).
     pub min_replicas: Option<Spanned<u64>>,
     /// `maxReplicas`.
     pub max_replicas: Spanned<u64>,
-    /// `averageUtilization` of CPU, percent of the request (default 80).
+    /// `averageUtilization` of CPU, percent of the request (default 80,
+    /// [`DEFAULT_TARGET_CPU_UTILIZATION`]).
     pub target_cpu_utilization: Option<Spanned<u64>>,
     /// `spec.behavior`; without it the controller's legacy path applies.
     pub behavior: Option<RawBehavior>,
@@ -102,16 +104,17 @@ pub enum RawPolicyKind {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawThreshold {
-    /// Fewest replicas (default 1).
+    /// Fewest replicas (default 1, [`DEFAULT_MIN_REPLICAS`]).
     pub min_replicas: Option<Spanned<u64>>,
     /// Most replicas.
     pub max_replicas: Spanned<u64>,
     /// S: scale up when utilization exceeds it, down below 1 - S
     /// (a share, above 0.5 and below 1).
     pub scale_up_above: Spanned<f64>,
-    /// Replicas added or removed per decision (default 1).
+    /// Replicas added or removed per decision (default 1,
+    /// [`DEFAULT_THRESHOLD_STEP`]).
     pub step: Option<Spanned<u64>>,
-    /// Time between decisions (default 1m).
+    /// Time between decisions (default 1m, [`DEFAULT_THRESHOLD_PERIOD`]).
     pub period: Option<Spanned<Duration>>,
 }
 
@@ -143,7 +146,8 @@ pub struct RawNodeGroupScaling {
     pub min: Spanned<u64>,
     /// Most nodes.
     pub max: Spanned<u64>,
-    /// For the `priority` expander: higher wins (default 0).
+    /// For the `priority` expander: higher wins (default 0,
+    /// [`DEFAULT_NODE_GROUP_PRIORITY`]).
     pub priority: Option<i64>,
 }
 
@@ -257,15 +261,15 @@ pub struct HpaController {
 }
 
 impl Default for HpaController {
-    /// The upstream defaults (k8s-facts §5.1, §5.5).
+    /// The upstream defaults (docs/kubernetes-defaults.md §5.1, §5.5).
     fn default() -> Self {
         HpaController {
             sync_period: DEFAULT_SYNC_PERIOD,
             tolerance: DEFAULT_TOLERANCE,
-            cpu_initialization_period: SimDuration::from_secs(300),
-            initial_readiness_delay: SimDuration::from_secs(30),
+            cpu_initialization_period: DEFAULT_CPU_INITIALIZATION_PERIOD,
+            initial_readiness_delay: DEFAULT_INITIAL_READINESS_DELAY,
             downscale_stabilization: DEFAULT_DOWNSCALE_STABILIZATION,
-            metric_resolution: SimDuration::from_secs(60),
+            metric_resolution: DEFAULT_METRIC_RESOLUTION,
         }
     }
 }
@@ -314,36 +318,119 @@ pub struct ClusterAutoscaler {
 }
 
 impl Default for ClusterAutoscaler {
-    /// The upstream flag defaults (k8s-facts §6); provisioning "usually 3
-    /// to 4 minutes" (the FAQ's GCE figure), as uniform on [3m, 4m].
+    /// The upstream flag defaults (docs/kubernetes-defaults.md §6).
     fn default() -> Self {
         ClusterAutoscaler {
-            scan_interval: SimDuration::from_secs(10),
-            expander: Expander::LeastWaste,
-            provisioning: Distribution::uniform(
-                SimDuration::from_secs(180),
-                SimDuration::from_secs(240),
-            )
-            .expect("3m <= 4m"),
-            max_node_provision_time: SimDuration::from_secs(900),
-            scale_down_unneeded_time: SimDuration::from_secs(600),
-            scale_down_delay_after_add: SimDuration::from_secs(600),
-            scale_down_utilization_threshold: 0.5,
+            scan_interval: DEFAULT_SCAN_INTERVAL,
+            expander: DEFAULT_EXPANDER,
+            provisioning: default_provisioning(),
+            max_node_provision_time: DEFAULT_MAX_NODE_PROVISION_TIME,
+            scale_down_unneeded_time: DEFAULT_SCALE_DOWN_UNNEEDED_TIME,
+            scale_down_delay_after_add: DEFAULT_SCALE_DOWN_DELAY_AFTER_ADD,
+            scale_down_utilization_threshold: DEFAULT_SCALE_DOWN_UTILIZATION_THRESHOLD,
         }
     }
 }
 
-/// Default HPA sync period (`--horizontal-pod-autoscaler-sync-period`).
+/// `--horizontal-pod-autoscaler-sync-period`: 15 s
+/// (docs/kubernetes-defaults.md §5.1).
 pub const DEFAULT_SYNC_PERIOD: SimDuration = SimDuration::from_secs(15);
 
-/// Default tolerance around a usage ratio of 1 in both directions
-/// (`--horizontal-pod-autoscaler-tolerance`).
+/// `--horizontal-pod-autoscaler-tolerance`: 0.1 around a usage ratio of 1,
+/// in both directions (docs/kubernetes-defaults.md §5.1).
 pub const DEFAULT_TOLERANCE: f64 = 0.1;
 
-/// Default scale-down stabilization window
-/// (`--horizontal-pod-autoscaler-downscale-stabilization`), used when an HPA
-/// sets none, and by the legacy path.
+/// `--horizontal-pod-autoscaler-downscale-stabilization`: 5 m, used when an
+/// HPA sets no scale-down window, and by the legacy path
+/// (docs/kubernetes-defaults.md §5.1).
 pub const DEFAULT_DOWNSCALE_STABILIZATION: SimDuration = SimDuration::from_secs(300);
+
+/// `--horizontal-pod-autoscaler-cpu-initialization-period`: 5 m
+/// (docs/kubernetes-defaults.md §5.1).
+pub const DEFAULT_CPU_INITIALIZATION_PERIOD: SimDuration = SimDuration::from_secs(300);
+
+/// `--horizontal-pod-autoscaler-initial-readiness-delay`: 30 s
+/// (docs/kubernetes-defaults.md §5.1).
+pub const DEFAULT_INITIAL_READINESS_DELAY: SimDuration = SimDuration::from_secs(30);
+
+/// metrics-server `--metric-resolution`: 60 s (docs/kubernetes-defaults.md
+/// §5.5).
+pub const DEFAULT_METRIC_RESOLUTION: SimDuration = SimDuration::from_secs(60);
+
+/// An HPA's `minReplicas`, and the threshold policy's: 1
+/// (docs/kubernetes-defaults.md §5.1).
+pub const DEFAULT_MIN_REPLICAS: u32 = 1;
+
+/// An HPA's CPU `averageUtilization` target: 80 %
+/// (docs/kubernetes-defaults.md §5.1).
+pub const DEFAULT_TARGET_CPU_UTILIZATION: u32 = 80;
+
+/// `behavior.scaleUp`: at most 4 pods per policy period
+/// (docs/kubernetes-defaults.md §5.2).
+pub const DEFAULT_SCALE_UP_PODS: u32 = 4;
+
+/// `behavior.scaleUp` and `behavior.scaleDown`: at most 100 % of the
+/// replicas per policy period (docs/kubernetes-defaults.md §5.2).
+pub const DEFAULT_SCALE_PERCENT: u32 = 100;
+
+/// The `periodSeconds` of the default `behavior` policies: 15 s
+/// (docs/kubernetes-defaults.md §5.2).
+pub const DEFAULT_POLICY_PERIOD: SimDuration = SimDuration::from_secs(15);
+
+/// Two decisions in opposite directions this close count as a flap: no
+/// upstream default; ten minutes.
+pub const DEFAULT_FLAPPING_WINDOW: SimDuration = SimDuration::from_secs(600);
+
+/// Replicas the threshold policy adds or removes per decision: no upstream
+/// default (the policy is a baseline of nines); one.
+pub const DEFAULT_THRESHOLD_STEP: u32 = 1;
+
+/// Time between the threshold policy's decisions: no upstream default (the
+/// policy is a baseline of nines); one minute.
+pub const DEFAULT_THRESHOLD_PERIOD: SimDuration = SimDuration::from_secs(60);
+
+/// A node group's `priority` for the `priority` expander: 0.
+pub const DEFAULT_NODE_GROUP_PRIORITY: i64 = 0;
+
+/// Cluster Autoscaler `--scan-interval`: 10 s (docs/kubernetes-defaults.md §6).
+pub const DEFAULT_SCAN_INTERVAL: SimDuration = SimDuration::from_secs(10);
+
+/// Cluster Autoscaler `--expander`: `least-waste` since early 2025, `random`
+/// before (docs/kubernetes-defaults.md §6).
+pub const DEFAULT_EXPANDER: Expander = Expander::LeastWaste;
+
+/// The fastest a requested node becomes Ready: provisioning takes "usually
+/// 3 to 4 minutes" (the FAQ's GCE figure), drawn uniformly on [3m, 4m]
+/// (docs/kubernetes-defaults.md §6).
+pub const DEFAULT_PROVISIONING_FASTEST: SimDuration = SimDuration::from_secs(180);
+
+/// The slowest a requested node becomes Ready; see
+/// [`DEFAULT_PROVISIONING_FASTEST`].
+pub const DEFAULT_PROVISIONING_SLOWEST: SimDuration = SimDuration::from_secs(240);
+
+/// The default provisioning time: uniform between
+/// [`DEFAULT_PROVISIONING_FASTEST`] and [`DEFAULT_PROVISIONING_SLOWEST`]
+/// (a function, as a distribution cannot be a constant).
+pub fn default_provisioning() -> Distribution {
+    Distribution::uniform(DEFAULT_PROVISIONING_FASTEST, DEFAULT_PROVISIONING_SLOWEST)
+        .expect("3m <= 4m")
+}
+
+/// Cluster Autoscaler `--max-node-provision-time`: 15 m
+/// (docs/kubernetes-defaults.md §6).
+pub const DEFAULT_MAX_NODE_PROVISION_TIME: SimDuration = SimDuration::from_secs(900);
+
+/// Cluster Autoscaler `--scale-down-unneeded-time`: 10 m
+/// (docs/kubernetes-defaults.md §6).
+pub const DEFAULT_SCALE_DOWN_UNNEEDED_TIME: SimDuration = SimDuration::from_secs(600);
+
+/// Cluster Autoscaler `--scale-down-delay-after-add`: 10 m
+/// (docs/kubernetes-defaults.md §6).
+pub const DEFAULT_SCALE_DOWN_DELAY_AFTER_ADD: SimDuration = SimDuration::from_secs(600);
+
+/// Cluster Autoscaler `--scale-down-utilization-threshold`: 0.5
+/// (docs/kubernetes-defaults.md §6).
+pub const DEFAULT_SCALE_DOWN_UTILIZATION_THRESHOLD: f64 = 0.5;
 
 /// How much one policy lets the replicas change within its period.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -430,23 +517,24 @@ pub struct Behavior {
 }
 
 impl Behavior {
-    /// The autoscaling/v2 defaults: scale up with no stabilization, by at
-    /// most 4 pods or 100 % per 15 s, whichever is more; scale down after a
-    /// 300 s stabilization window, by up to 100 % per 15 s.
+    /// The autoscaling/v2 defaults (docs/kubernetes-defaults.md §5.2): scale
+    /// up with no stabilization, by at most 4 pods or 100 % per 15 s,
+    /// whichever is more; scale down after a 300 s stabilization window, by
+    /// up to 100 % per 15 s.
     pub fn kubernetes_default() -> Behavior {
-        let period = SimDuration::from_secs(15);
+        let period = DEFAULT_POLICY_PERIOD;
         Behavior {
             scale_up: ScalingRules {
                 stabilization_window: SimDuration::ZERO,
                 policies: vec![
-                    ScalingPolicy::pods(4, period),
-                    ScalingPolicy::percent(100, period),
+                    ScalingPolicy::pods(DEFAULT_SCALE_UP_PODS, period),
+                    ScalingPolicy::percent(DEFAULT_SCALE_PERCENT, period),
                 ],
                 select: SelectPolicy::Max,
             },
             scale_down: ScalingRules {
                 stabilization_window: DEFAULT_DOWNSCALE_STABILIZATION,
-                policies: vec![ScalingPolicy::percent(100, period)],
+                policies: vec![ScalingPolicy::percent(DEFAULT_SCALE_PERCENT, period)],
                 select: SelectPolicy::Max,
             },
         }

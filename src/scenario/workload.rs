@@ -103,7 +103,7 @@ pub struct RawResources {
     pub memory: Memory,
 }
 
-/// kube-controller-manager's node lifecycle controller (k8s-facts §2).
+/// kube-controller-manager's node lifecycle controller (docs/kubernetes-defaults.md §2).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawNodeLifecycle {
@@ -142,7 +142,8 @@ pub struct RawWorkload {
     pub spread: Option<Spanned<RawSpread>>,
     /// Pod anti-affinity on `kubernetes.io/hostname`.
     pub anti_affinity: Option<Spanned<RawAntiAffinity>>,
-    /// Not-ready/unreachable toleration (`tolerationSeconds`).
+    /// Not-ready/unreachable toleration (`tolerationSeconds`;
+    /// [`DEFAULT_TOLERATION`]).
     pub toleration: Option<Duration>,
     /// Image pull + container start + readiness probe.
     pub startup: Spanned<RawDistribution>,
@@ -156,7 +157,7 @@ pub struct RawWorkload {
     /// Offered load in requests per second (needs `capacity`).
     pub load: Option<Spanned<RawLoad>>,
     /// Share of the offered load that must be served for the capacity SLI
-    /// (default 1.0: all of it).
+    /// (default 1.0, all of it: [`DEFAULT_CAPACITY_THRESHOLD`]).
     pub capacity_threshold: Option<Spanned<f64>>,
     /// Random load spikes on top of `load`: `{every: 6h, height: 800,
     /// duration: <distribution>}`.
@@ -176,9 +177,11 @@ pub struct RawWorkload {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawRollingUpdate {
-    /// Extra pods allowed above `replicas` (default 25%, rounded up).
+    /// Extra pods allowed above `replicas` (default 25%, rounded up;
+    /// [`DEFAULT_MAX_SURGE_PERCENT`]).
     pub max_surge: Option<IntOrPercent>,
-    /// Pods allowed to be unavailable (default 25%, rounded down).
+    /// Pods allowed to be unavailable (default 25%, rounded down;
+    /// [`DEFAULT_MAX_UNAVAILABLE_PERCENT`]).
     pub max_unavailable: Option<IntOrPercent>,
 }
 
@@ -228,12 +231,17 @@ pub struct Probes {
     pub failure_threshold: u32,
 }
 
+/// A probe's `periodSeconds`: 10 s (docs/kubernetes-defaults.md §3).
+pub const DEFAULT_PROBE_PERIOD: SimDuration = SimDuration::from_secs(10);
+/// A probe's `failureThreshold`: 3 (docs/kubernetes-defaults.md §3).
+pub const DEFAULT_PROBE_FAILURE_THRESHOLD: u32 = 3;
+
 impl Default for Probes {
-    /// `periodSeconds: 10`, `failureThreshold: 3` (k8s-facts §3).
+    /// [`DEFAULT_PROBE_PERIOD`] and [`DEFAULT_PROBE_FAILURE_THRESHOLD`].
     fn default() -> Self {
         Probes {
-            period: SimDuration::from_secs(10),
-            failure_threshold: 3,
+            period: DEFAULT_PROBE_PERIOD,
+            failure_threshold: DEFAULT_PROBE_FAILURE_THRESHOLD,
         }
     }
 }
@@ -524,7 +532,7 @@ pub enum RawWorkloadKind {
 pub struct RawSpread {
     /// `zone` or `hostname`.
     pub topology: RawTopologyKey,
-    /// `maxSkew` (default 1).
+    /// `maxSkew` (default 1, [`DEFAULT_MAX_SKEW`]).
     pub max_skew: Option<u64>,
     /// `do-not-schedule` (default) or `schedule-anyway`.
     pub when_unsatisfiable: Option<RawWhenUnsatisfiable>,
@@ -589,17 +597,37 @@ pub struct NodeLifecycle {
     pub unhealthy_zone_threshold: f64,
 }
 
+/// `--node-monitor-period`: 5 s (docs/kubernetes-defaults.md §2.2).
+pub const DEFAULT_NODE_MONITOR_PERIOD: SimDuration = SimDuration::from_secs(5);
+/// `--node-monitor-grace-period`: 50 s since Kubernetes v1.32, 40 s before
+/// (docs/kubernetes-defaults.md §2.2).
+pub const DEFAULT_NODE_MONITOR_GRACE_PERIOD: SimDuration = SimDuration::from_secs(50);
+/// The kubelet's node-lease renew interval: 0.25 x the 40 s lease, 10 s
+/// (docs/kubernetes-defaults.md §2.1).
+pub const DEFAULT_NODE_LEASE_RENEW_INTERVAL: SimDuration = SimDuration::from_secs(10);
+/// `--node-eviction-rate`: 0.1 nodes per second per zone
+/// (docs/kubernetes-defaults.md §2.2).
+pub const DEFAULT_NODE_EVICTION_RATE: f64 = 0.1;
+/// `--secondary-node-eviction-rate`: 0.01 nodes per second
+/// (docs/kubernetes-defaults.md §2.2).
+pub const DEFAULT_SECONDARY_NODE_EVICTION_RATE: f64 = 0.01;
+/// `--large-cluster-size-threshold`: 50 nodes
+/// (docs/kubernetes-defaults.md §2.2).
+pub const DEFAULT_LARGE_CLUSTER_SIZE_THRESHOLD: usize = 50;
+/// `--unhealthy-zone-threshold`: 0.55 (docs/kubernetes-defaults.md §2.2).
+pub const DEFAULT_UNHEALTHY_ZONE_THRESHOLD: f64 = 0.55;
+
 impl Default for NodeLifecycle {
-    /// The real defaults (k8s-facts §2.1, §2.2; grace period as of v1.32).
+    /// The upstream defaults, `DEFAULT_NODE_*` and friends above.
     fn default() -> Self {
         NodeLifecycle {
-            monitor_period: SimDuration::from_secs(5),
-            grace_period: SimDuration::from_secs(50),
-            lease_renew_interval: SimDuration::from_secs(10),
-            eviction_rate: 0.1,
-            secondary_eviction_rate: 0.01,
-            large_cluster_size_threshold: 50,
-            unhealthy_zone_threshold: 0.55,
+            monitor_period: DEFAULT_NODE_MONITOR_PERIOD,
+            grace_period: DEFAULT_NODE_MONITOR_GRACE_PERIOD,
+            lease_renew_interval: DEFAULT_NODE_LEASE_RENEW_INTERVAL,
+            eviction_rate: DEFAULT_NODE_EVICTION_RATE,
+            secondary_eviction_rate: DEFAULT_SECONDARY_NODE_EVICTION_RATE,
+            large_cluster_size_threshold: DEFAULT_LARGE_CLUSTER_SIZE_THRESHOLD,
+            unhealthy_zone_threshold: DEFAULT_UNHEALTHY_ZONE_THRESHOLD,
         }
     }
 }
@@ -655,6 +683,26 @@ pub struct WorkloadLoad {
     /// to be up (0-1].
     pub threshold: f64,
 }
+
+/// `tolerationSeconds` of the not-ready and unreachable taints that the
+/// DefaultTolerationSeconds admission plugin adds: 300 s
+/// (docs/kubernetes-defaults.md §2.2).
+pub const DEFAULT_TOLERATION: SimDuration = SimDuration::from_secs(300);
+/// A Deployment's `rollingUpdate.maxSurge`: 25 %, rounded up
+/// (docs/kubernetes-defaults.md §4).
+pub const DEFAULT_MAX_SURGE_PERCENT: f64 = 25.0;
+/// A Deployment's `rollingUpdate.maxUnavailable`: 25 %, rounded down
+/// (docs/kubernetes-defaults.md §4).
+pub const DEFAULT_MAX_UNAVAILABLE_PERCENT: f64 = 25.0;
+/// A spread constraint's `maxSkew`: Kubernetes requires it
+/// (docs/kubernetes-defaults.md §4); 1, the strictest, when the file omits it.
+pub const DEFAULT_MAX_SKEW: u64 = 1;
+/// Ready replicas that make a workload up without an `up` rule: no
+/// upstream default; one, as any ready pod serves.
+pub const DEFAULT_MIN_READY: usize = 1;
+/// Share of the offered load that must be served for the capacity SLI
+/// without a `capacity_threshold`: no upstream default; all of it.
+pub const DEFAULT_CAPACITY_THRESHOLD: f64 = 1.0;
 
 /// A workload, validated.
 #[derive(Clone, Debug)]

@@ -56,7 +56,7 @@ pub(super) fn node_group(
         initial: count,
         min,
         max: max.max(count),
-        priority: raw.value.priority.unwrap_or(0),
+        priority: raw.value.priority.unwrap_or(DEFAULT_NODE_GROUP_PRIORITY),
     })
 }
 
@@ -77,30 +77,29 @@ fn checked_tolerance(check: &mut Checker<'_>, t: &Spanned<f64>, field: &str) -> 
 
 /// The top-level `hpa_controller:` block.
 pub(super) fn hpa_controller(check: &mut Checker<'_>, raw: &RawHpaController) -> HpaController {
-    let d = HpaController::default();
-    let tolerance = raw.tolerance.as_ref().map_or(d.tolerance, |t| {
+    let tolerance = raw.tolerance.as_ref().map_or(DEFAULT_TOLERANCE, |t| {
         checked_tolerance(check, t, "hpa_controller.tolerance")
     });
     HpaController {
         sync_period: check.positive_duration(
             raw.sync_period.as_ref(),
             "hpa_controller.sync_period",
-            d.sync_period,
+            DEFAULT_SYNC_PERIOD,
         ),
         tolerance,
         cpu_initialization_period: raw
             .cpu_initialization_period
-            .map_or(d.cpu_initialization_period, |v| v.0),
+            .map_or(DEFAULT_CPU_INITIALIZATION_PERIOD, |v| v.0),
         initial_readiness_delay: raw
             .initial_readiness_delay
-            .map_or(d.initial_readiness_delay, |v| v.0),
+            .map_or(DEFAULT_INITIAL_READINESS_DELAY, |v| v.0),
         downscale_stabilization: raw
             .downscale_stabilization
-            .map_or(d.downscale_stabilization, |v| v.0),
+            .map_or(DEFAULT_DOWNSCALE_STABILIZATION, |v| v.0),
         metric_resolution: check.positive_duration(
             raw.metric_resolution.as_ref(),
             "hpa_controller.metric_resolution",
-            d.metric_resolution,
+            DEFAULT_METRIC_RESOLUTION,
         ),
     }
 }
@@ -140,7 +139,7 @@ pub(super) fn workload(
         flapping_window: raw
             .value
             .flapping_window
-            .map_or(SimDuration::from_secs(600), |d| d.0),
+            .map_or(DEFAULT_FLAPPING_WINDOW, |d| d.0),
     })
 }
 
@@ -151,7 +150,7 @@ fn bounds(
     path: &str,
 ) -> (u32, u32) {
     let max_replicas = check.count(max, &format!("{path}.max_replicas"), 1, 10_000);
-    let min_replicas = min.map_or(1, |m| {
+    let min_replicas = min.map_or(DEFAULT_MIN_REPLICAS, |m| {
         check.count(m, &format!("{path}.min_replicas"), 1, 10_000)
     });
     if min_replicas > max_replicas {
@@ -174,9 +173,12 @@ fn validate_hpa(
     let hpa = &raw.value;
     let (min_replicas, max_replicas) =
         bounds(check, hpa.min_replicas.as_ref(), &hpa.max_replicas, &path);
-    let target_utilization = hpa.target_cpu_utilization.as_ref().map_or(80, |t| {
-        check.count(t, &format!("{path}.target_cpu_utilization"), 1, 1000)
-    });
+    let target_utilization = hpa
+        .target_cpu_utilization
+        .as_ref()
+        .map_or(DEFAULT_TARGET_CPU_UTILIZATION, |t| {
+            check.count(t, &format!("{path}.target_cpu_utilization"), 1, 1000)
+        });
     let mut tolerance_up = controller.tolerance;
     let mut tolerance_down = controller.tolerance;
     let behavior = hpa.behavior.as_ref().map(|b| {
@@ -305,14 +307,13 @@ fn validate_threshold(
             ),
         );
     }
-    let step = t
-        .step
-        .as_ref()
-        .map_or(1, |s| check.count(s, &format!("{path}.step"), 1, 10_000));
+    let step = t.step.as_ref().map_or(DEFAULT_THRESHOLD_STEP, |s| {
+        check.count(s, &format!("{path}.step"), 1, 10_000)
+    });
     let period = check.positive_duration(
         t.period.as_ref(),
         &format!("{path}.period"),
-        SimDuration::from_secs(60),
+        DEFAULT_THRESHOLD_PERIOD,
     );
     ThresholdPolicy {
         min_replicas,
@@ -331,9 +332,8 @@ pub(super) fn cluster_autoscaler(
     groups: &[MachineGroup],
 ) -> Option<ClusterAutoscaler> {
     let resizable = groups.iter().any(|g| g.autoscaling.is_some());
-    let d = ClusterAutoscaler::default();
     let Some(raw) = raw else {
-        return resizable.then_some(d);
+        return resizable.then(ClusterAutoscaler::default);
     };
     if !resizable {
         check.at(
@@ -346,16 +346,19 @@ pub(super) fn cluster_autoscaler(
     let scan_interval = check.positive_duration(
         c.scan_interval.as_ref(),
         "cluster_autoscaler.scan_interval",
-        d.scan_interval,
+        DEFAULT_SCAN_INTERVAL,
     );
     let threshold = c.scale_down_utilization_threshold.as_ref().map_or(
-        d.scale_down_utilization_threshold,
+        DEFAULT_SCALE_DOWN_UTILIZATION_THRESHOLD,
         |t| {
             if !(0.0..=1.0).contains(&t.value) {
                 check.at(
                     &t.referenced,
                     "cluster_autoscaler.scale_down_utilization_threshold",
-                    format!("{} is not a share; use 0 to 1 (default 0.5)", t.value),
+                    format!(
+                        "{} is not a share; use 0 to 1 (default {DEFAULT_SCALE_DOWN_UTILIZATION_THRESHOLD})",
+                        t.value
+                    ),
                 );
             }
             t.value
@@ -364,22 +367,26 @@ pub(super) fn cluster_autoscaler(
     Some(ClusterAutoscaler {
         scan_interval,
         expander: match c.expander {
-            None | Some(RawExpander::LeastWaste) => Expander::LeastWaste,
+            None => DEFAULT_EXPANDER,
+            Some(RawExpander::LeastWaste) => Expander::LeastWaste,
             Some(RawExpander::Random) => Expander::Random,
             Some(RawExpander::Priority) => Expander::Priority,
         },
-        provisioning: c.provisioning.as_ref().map_or(d.provisioning.clone(), |p| {
-            check.distribution(p, "cluster_autoscaler.provisioning")
-        }),
+        provisioning: c
+            .provisioning
+            .as_ref()
+            .map_or_else(default_provisioning, |p| {
+                check.distribution(p, "cluster_autoscaler.provisioning")
+            }),
         max_node_provision_time: c
             .max_node_provision_time
-            .map_or(d.max_node_provision_time, |v| v.0),
+            .map_or(DEFAULT_MAX_NODE_PROVISION_TIME, |v| v.0),
         scale_down_unneeded_time: c
             .scale_down_unneeded_time
-            .map_or(d.scale_down_unneeded_time, |v| v.0),
+            .map_or(DEFAULT_SCALE_DOWN_UNNEEDED_TIME, |v| v.0),
         scale_down_delay_after_add: c
             .scale_down_delay_after_add
-            .map_or(d.scale_down_delay_after_add, |v| v.0),
+            .map_or(DEFAULT_SCALE_DOWN_DELAY_AFTER_ADD, |v| v.0),
         scale_down_utilization_threshold: threshold,
     })
 }

@@ -5,10 +5,14 @@
 use serde_saphyr::Location;
 
 use super::checker::{Checker, duration_or};
-use super::defaults;
 use super::endpoint::endpoint;
 use super::machines::count_role;
 use crate::engine::SimDuration;
+use crate::scenario::control_plane::{
+    DEFAULT_ETCD_ELECTION_TIMEOUT, DEFAULT_ETCD_HEARTBEAT_INTERVAL, DEFAULT_ETCD_MEMBER_SYNC,
+    DEFAULT_LEASE_DURATION, DEFAULT_RENEW_DEADLINE, DEFAULT_RETRY_PERIOD,
+    MAX_ETCD_ELECTION_TIMEOUT,
+};
 use crate::scenario::schema::{Duration, RawControlPlane, RawLeaderElection, RawTopology};
 use crate::scenario::{Backup, ControlPlane, Etcd, LeaderElection, MachineGroup, Role, Topology};
 
@@ -115,8 +119,9 @@ pub(super) fn control_plane(
 
     // etcd timers: etcd refuses an election timeout under 5 heartbeats or
     // over 50 s. Both zero is the idealised "instant election" for tests.
-    let heartbeat_interval = duration_or(&cp.etcd.heartbeat_interval, defaults::ETCD_HEARTBEAT);
-    let election_timeout = duration_or(&cp.etcd.election_timeout, defaults::ETCD_ELECTION_TIMEOUT);
+    let heartbeat_interval =
+        duration_or(&cp.etcd.heartbeat_interval, DEFAULT_ETCD_HEARTBEAT_INTERVAL);
+    let election_timeout = duration_or(&cp.etcd.election_timeout, DEFAULT_ETCD_ELECTION_TIMEOUT);
     let idealised = heartbeat_interval.is_zero() && election_timeout.is_zero();
     if !idealised {
         let at = cp
@@ -140,11 +145,11 @@ pub(super) fn control_plane(
                     heartbeat_interval.saturating_mul(5)
                 ),
             );
-        } else if election_timeout > defaults::ETCD_MAX_ELECTION_TIMEOUT {
+        } else if election_timeout > MAX_ETCD_ELECTION_TIMEOUT {
             check.at(
                 at,
                 "control_plane.etcd.election_timeout",
-                "etcd allows at most 50s",
+                format!("etcd allows at most {MAX_ETCD_ELECTION_TIMEOUT}"),
             );
         }
     }
@@ -168,7 +173,7 @@ pub(super) fn control_plane(
         member_sync: cp
             .etcd
             .member_sync
-            .map_or(defaults::ETCD_MEMBER_SYNC, |d| d.0),
+            .map_or(DEFAULT_ETCD_MEMBER_SYNC, |d| d.0),
         backup,
     };
 
@@ -233,9 +238,9 @@ fn leader_election(
     le: &RawLeaderElection,
     topology_at: &Location,
 ) -> LeaderElection {
-    let lease_duration = duration_or(&le.lease_duration, defaults::LEASE_DURATION);
-    let renew_deadline = duration_or(&le.renew_deadline, defaults::RENEW_DEADLINE);
-    let retry_period = duration_or(&le.retry_period, defaults::RETRY_PERIOD);
+    let lease_duration = duration_or(&le.lease_duration, DEFAULT_LEASE_DURATION);
+    let renew_deadline = duration_or(&le.renew_deadline, DEFAULT_RENEW_DEADLINE);
+    let retry_period = duration_or(&le.retry_period, DEFAULT_RETRY_PERIOD);
     let all_zero = lease_duration.is_zero() && renew_deadline.is_zero() && retry_period.is_zero();
     // client-go refuses anything but lease > renew deadline > 1.2 x retry.
     let jittered_retry = retry_period.as_micros() * 12 / 10;
@@ -251,7 +256,7 @@ fn leader_election(
             at,
             "control_plane.leader_election",
             format!(
-                "client-go requires lease_duration > renew_deadline > 1.2 x retry_period, got {lease_duration} / {renew_deadline} / {retry_period} (defaults 15s / 10s / 2s; all zero means instant failover)"
+                "client-go requires lease_duration > renew_deadline > 1.2 x retry_period, got {lease_duration} / {renew_deadline} / {retry_period} (defaults {DEFAULT_LEASE_DURATION} / {DEFAULT_RENEW_DEADLINE} / {DEFAULT_RETRY_PERIOD}; all zero means instant failover)"
             ),
         );
     }

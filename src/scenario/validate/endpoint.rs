@@ -4,7 +4,11 @@
 use serde_saphyr::{Location, Spanned};
 
 use super::checker::{Checker, duration_or};
-use super::defaults;
+use crate::scenario::control_plane::{
+    DEFAULT_CLOUD_LB_HEALTHY_THRESHOLD, DEFAULT_CLOUD_LB_INTERVAL,
+    DEFAULT_CLOUD_LB_UNHEALTHY_THRESHOLD, DEFAULT_HAPROXY_FALL, DEFAULT_HAPROXY_INTER,
+    DEFAULT_HAPROXY_RISE, DEFAULT_VRRP_ADVERT_INTERVAL, DEFAULT_VRRP_PRIORITY,
+};
 use crate::scenario::schema::{RawEndpoint, RawEndpointKind, RawTopology};
 use crate::scenario::{Endpoint, HealthCheck};
 
@@ -110,28 +114,28 @@ pub(super) fn endpoint(
     match kind {
         RawEndpointKind::Direct => Endpoint::Direct,
         RawEndpointKind::CloudLb => Endpoint::CloudLb(HealthCheck {
-            interval: duration_or(&e.interval, defaults::CLOUD_LB_INTERVAL),
+            interval: duration_or(&e.interval, DEFAULT_CLOUD_LB_INTERVAL),
             unhealthy_threshold: threshold(
                 check,
                 &e.unhealthy_threshold,
                 "unhealthy_threshold",
-                defaults::CLOUD_LB_UNHEALTHY,
+                DEFAULT_CLOUD_LB_UNHEALTHY_THRESHOLD,
             ),
             healthy_threshold: threshold(
                 check,
                 &e.healthy_threshold,
                 "healthy_threshold",
-                defaults::CLOUD_LB_HEALTHY,
+                DEFAULT_CLOUD_LB_HEALTHY_THRESHOLD,
             ),
         }),
         RawEndpointKind::HaproxyKeepalived => Endpoint::HaproxyKeepalived {
             health: HealthCheck {
-                interval: duration_or(&e.inter, defaults::HAPROXY_INTER),
-                unhealthy_threshold: threshold(check, &e.fall, "fall", defaults::HAPROXY_FALL),
-                healthy_threshold: threshold(check, &e.rise, "rise", defaults::HAPROXY_RISE),
+                interval: duration_or(&e.inter, DEFAULT_HAPROXY_INTER),
+                unhealthy_threshold: threshold(check, &e.fall, "fall", DEFAULT_HAPROXY_FALL),
+                healthy_threshold: threshold(check, &e.rise, "rise", DEFAULT_HAPROXY_RISE),
             },
-            advert_interval: duration_or(&e.advert_int, defaults::VRRP_ADVERT),
-            priority: e.priority.as_ref().map_or(defaults::VRRP_PRIORITY, |p| {
+            advert_interval: duration_or(&e.advert_int, DEFAULT_VRRP_ADVERT_INTERVAL),
+            priority: e.priority.as_ref().map_or(DEFAULT_VRRP_PRIORITY, |p| {
                 check.count(p, "control_plane.endpoint.priority", 1, 254) as u8
             }),
         },

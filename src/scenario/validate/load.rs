@@ -6,7 +6,9 @@ use serde_saphyr::{Location, Spanned};
 
 use super::checker::Checker;
 use crate::load::Load;
-use crate::scenario::workload::{RawLoad, RawWorkload, Spikes, WorkloadLoad, parse_trace_csv};
+use crate::scenario::workload::{
+    DEFAULT_CAPACITY_THRESHOLD, RawLoad, RawWorkload, Spikes, WorkloadLoad, parse_trace_csv,
+};
 
 /// `capacity`, `load` and `capacity_threshold` come together.
 pub(super) fn load(
@@ -145,16 +147,20 @@ pub(super) fn load(
                 }
                 RawLoad::Trace { file } => trace(check, &l.referenced, file, path),
             };
-            let threshold = workload.capacity_threshold.as_ref().map_or(1.0, |t| {
-                if !(t.value > 0.0 && t.value <= 1.0) {
-                    check.at(
-                        &t.referenced,
-                        format!("{path}.capacity_threshold"),
-                        "use a share above 0 and at most 1, e.g. 0.99",
-                    );
-                }
-                t.value
-            });
+            let threshold =
+                workload
+                    .capacity_threshold
+                    .as_ref()
+                    .map_or(DEFAULT_CAPACITY_THRESHOLD, |t| {
+                        if !(t.value > 0.0 && t.value <= 1.0) {
+                            check.at(
+                                &t.referenced,
+                                format!("{path}.capacity_threshold"),
+                                "use a share above 0 and at most 1, e.g. 0.99",
+                            );
+                        }
+                        t.value
+                    });
             Some(WorkloadLoad {
                 capacity,
                 profile: load,

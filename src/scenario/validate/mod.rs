@@ -1,5 +1,6 @@
-//! Raw file → validated [`Scenario`]: defaults from `k8s-facts.md`, cross
-//! references, and sanity rules. Every problem is collected (not only the
+//! Raw file → validated [`Scenario`]: defaults (the named constants beside
+//! each topic's types, from docs/kubernetes-defaults.md), cross references,
+//! and sanity rules. Every problem is collected (not only the
 //! first) and located.
 //!
 //! One file per topic; each topic validator takes the raw part of the file
@@ -23,53 +24,11 @@ mod zones;
 use checker::Checker;
 
 use super::schema::RawScenario;
-use super::{Scenario, ScenarioError};
+use super::{DEFAULT_SEED, Scenario, ScenarioError};
 use crate::engine::SimDuration;
 
-/// Defaults, each the real value named in `k8s-facts.md` (or, where no
-/// Kubernetes default exists, a documented assumption).
-pub(crate) mod defaults {
-    use crate::engine::SimDuration;
-    /// One year: long enough to see rare failures, short enough to be quick.
-    pub const HORIZON: SimDuration = SimDuration::from_secs(365 * 86_400);
-    /// Enough replications for a usable confidence interval.
-    pub const REPLICATIONS: u64 = 100;
-    /// The documented default master seed.
-    pub const SEED: u64 = 1;
-    /// etcd `--heartbeat-interval` (k8s-facts §7.1).
-    pub const ETCD_HEARTBEAT: SimDuration = SimDuration::from_millis(100);
-    /// etcd `--election-timeout` (k8s-facts §7.1).
-    pub const ETCD_ELECTION_TIMEOUT: SimDuration = SimDuration::from_millis(1_000);
-    /// Assumption: a re-added member catches up within a minute (depends on
-    /// database size; a 2 GB database over 1 Gb/s takes about 20 s).
-    pub const ETCD_MEMBER_SYNC: SimDuration = SimDuration::from_secs(60);
-    /// etcd's maximum `--election-timeout`.
-    pub const ETCD_MAX_ELECTION_TIMEOUT: SimDuration = SimDuration::from_secs(50);
-    /// Google Cloud health check: 5 s interval, 2 unhealthy, 2 healthy
-    /// (k8s-facts §8.4).
-    pub const CLOUD_LB_INTERVAL: SimDuration = SimDuration::from_secs(5);
-    /// See [`CLOUD_LB_INTERVAL`].
-    pub const CLOUD_LB_UNHEALTHY: u32 = 2;
-    /// See [`CLOUD_LB_INTERVAL`].
-    pub const CLOUD_LB_HEALTHY: u32 = 2;
-    /// HAProxy `inter 2s`, `fall 3`, `rise 2` (k8s-facts §8.2).
-    pub const HAPROXY_INTER: SimDuration = SimDuration::from_secs(2);
-    /// See [`HAPROXY_INTER`].
-    pub const HAPROXY_FALL: u32 = 3;
-    /// See [`HAPROXY_INTER`].
-    pub const HAPROXY_RISE: u32 = 2;
-    /// keepalived `advert_int 1` (k8s-facts §8.3).
-    pub const VRRP_ADVERT: SimDuration = SimDuration::from_secs(1);
-    /// keepalived backup priority 100 (skew 0.61 s; k8s-facts §8.3).
-    pub const VRRP_PRIORITY: u8 = 100;
-    /// client-go lease duration (k8s-facts §1.1).
-    pub const LEASE_DURATION: SimDuration = SimDuration::from_secs(15);
-    /// client-go renew deadline (k8s-facts §1.1).
-    pub const RENEW_DEADLINE: SimDuration = SimDuration::from_secs(10);
-    /// client-go retry period (k8s-facts §1.1).
-    pub const RETRY_PERIOD: SimDuration = SimDuration::from_secs(2);
-}
-
+/// Validates a parsed file; `file` names it in problems, `default_name`
+/// is the name when the file has none, `digest` identifies its text.
 pub(super) fn validate(
     raw: RawScenario,
     file: &str,
@@ -131,7 +90,7 @@ pub(super) fn validate(
         digest,
         horizon,
         replications,
-        seed: raw.seed.unwrap_or(defaults::SEED),
+        seed: raw.seed.unwrap_or(DEFAULT_SEED),
         warmup,
         min_outage: raw.min_outage.map_or(SimDuration::ZERO, |d| d.0),
         zones,

@@ -5,10 +5,11 @@ use serde_saphyr::Spanned;
 use super::checker::{Checker, duration_or};
 use crate::engine::SimDuration;
 use crate::scenario::schema::Duration;
+use crate::scenario::{DEFAULT_HORIZON, DEFAULT_REPLICATIONS};
 
 /// The top-level `horizon:`, the length of each simulated lifetime.
 pub(super) fn horizon(check: &mut Checker<'_>, raw: &Option<Spanned<Duration>>) -> SimDuration {
-    let horizon = duration_or(raw, super::defaults::HORIZON);
+    let horizon = duration_or(raw, DEFAULT_HORIZON);
     if let Some(h) = raw
         && h.value.0.is_zero()
     {
@@ -44,6 +45,6 @@ pub(super) fn warmup(
 pub(super) fn replications(check: &mut Checker<'_>, raw: &Option<Spanned<u64>>) -> u64 {
     match raw {
         Some(r) => check.count(r, "replications", 2, 100_000_000) as u64,
-        None => super::defaults::REPLICATIONS,
+        None => DEFAULT_REPLICATIONS,
     }
 }

@@ -12,6 +12,8 @@ use crate::dist::Distribution;
 use crate::engine::SimDuration;
 use crate::scenario::autoscaling::HpaController;
 use crate::scenario::workload::{
+    DEFAULT_MAX_SKEW, DEFAULT_MAX_SURGE_PERCENT, DEFAULT_MAX_UNAVAILABLE_PERCENT,
+    DEFAULT_MIN_READY, DEFAULT_PROBE_FAILURE_THRESHOLD, DEFAULT_PROBE_PERIOD, DEFAULT_TOLERATION,
     IntOrPercent, PodFailure, PodFailureKind, Probes, RawAntiAffinity, RawPdb, RawPodFailure,
     RawPodFailureKind, RawRollingUpdate, RawTopologyKey, RawUpRule, RawWhenUnsatisfiable,
     RawWorkload, RawWorkloadKind, Resources, Spread, Workload, WorkloadKind,
@@ -77,11 +79,11 @@ pub(super) fn workloads(
         });
         let spread = workload.spread.as_ref().map(|s| Spread {
             by_zone: s.value.topology == RawTopologyKey::Zone,
-            max_skew: s.value.max_skew.unwrap_or(1).max(1) as usize,
+            max_skew: s.value.max_skew.unwrap_or(DEFAULT_MAX_SKEW).max(1) as usize,
             hard: s.value.when_unsatisfiable != Some(RawWhenUnsatisfiable::ScheduleAnyway),
         });
         let min_ready = match workload.up.as_ref().map(|u| (&u.value, &u.referenced)) {
-            None => 1,
+            None => DEFAULT_MIN_READY,
             Some((RawUpRule::Quorum, _)) => replicas / 2 + 1,
             Some((RawUpRule::MinReady(k), at)) => {
                 if *k == 0 || *k as usize > replicas {
@@ -115,9 +117,7 @@ pub(super) fn workloads(
                 .anti_affinity
                 .as_ref()
                 .map(|a| a.value == RawAntiAffinity::Required),
-            toleration: workload
-                .toleration
-                .map_or(SimDuration::from_secs(300), |t| t.0),
+            toleration: workload.toleration.map_or(DEFAULT_TOLERATION, |t| t.0),
             startup: check.distribution(&workload.startup, &format!("{path}.startup")),
             min_ready,
             max_surge: rolling.0,
@@ -127,12 +127,12 @@ pub(super) fn workloads(
                     .probes
                     .as_ref()
                     .and_then(|p| p.period)
-                    .map_or(Probes::default().period, |d| d.0),
+                    .map_or(DEFAULT_PROBE_PERIOD, |d| d.0),
                 failure_threshold: workload
                     .probes
                     .as_ref()
                     .and_then(|p| p.failure_threshold.as_ref())
-                    .map_or(Probes::default().failure_threshold, |t| {
+                    .map_or(DEFAULT_PROBE_FAILURE_THRESHOLD, |t| {
                         check.count(t, &format!("{path}.probes.failure_threshold"), 1, 1_000)
                     }),
             },
@@ -160,8 +160,8 @@ fn rolling_update(
     replicas: usize,
     path: &str,
 ) -> (usize, usize) {
-    // Kubernetes defaults: 25% each; surge rounds up, unavailable down
-    // (k8s-facts §4); both zero would never make progress.
+    // Surge rounds up, unavailable down (docs/kubernetes-defaults.md §4);
+    // both zero would never make progress.
     let count = |v: Option<IntOrPercent>, default: f64, up: bool| {
         let percent = match v {
             Some(IntOrPercent::Int(k)) => return k as usize,
@@ -175,8 +175,16 @@ fn rolling_update(
             exact.floor() as usize
         }
     };
-    let surge = count(raw.and_then(|r| r.value.max_surge), 25.0, true);
-    let unavailable = count(raw.and_then(|r| r.value.max_unavailable), 25.0, false);
+    let surge = count(
+        raw.and_then(|r| r.value.max_surge),
+        DEFAULT_MAX_SURGE_PERCENT,
+        true,
+    );
+    let unavailable = count(
+        raw.and_then(|r| r.value.max_unavailable),
+        DEFAULT_MAX_UNAVAILABLE_PERCENT,
+        false,
+    );
     if surge == 0 && unavailable == 0 {
         let at = raw.map_or(name_at, |r| &r.referenced);
         check.at(
@@ -233,7 +241,7 @@ fn pdb_min_available(
 ) -> Option<usize> {
     raw.and_then(|pdb| {
         // Percentages: minAvailable rounds up, maxUnavailable down
-        // (k8s-facts §4).
+        // (docs/kubernetes-defaults.md §4).
         let share = |p: f64, up: bool| {
             let exact = p / 100.0 * replicas as f64;
             if up {

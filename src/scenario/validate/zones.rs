@@ -5,14 +5,14 @@ use serde_saphyr::Spanned;
 
 use super::checker::Checker;
 use super::failures::failure_modes;
-use crate::scenario::FailureMode;
 use crate::scenario::schema::RawFailureMode;
+use crate::scenario::{DEFAULT_ZONE, FailureMode};
 
 /// The top-level `zones:` list; an implicit single zone when none is
 /// declared.
 pub(super) fn zones(check: &mut Checker<'_>, raw: &[Spanned<String>]) -> Vec<String> {
     let zones: Vec<String> = if raw.is_empty() {
-        vec!["default".to_string()]
+        vec![DEFAULT_ZONE.to_string()]
     } else {
         raw.iter().map(|z| z.value.clone()).collect()
     };
