@@ -109,8 +109,8 @@ pub struct RawResources {
 pub struct RawNodeLifecycle {
     /// `--node-monitor-period`.
     pub monitor_period: Option<Duration>,
-    /// `--node-monitor-grace-period`.
-    pub grace_period: Option<Duration>,
+    /// `--node-monitor-grace-period`; must be longer than zero.
+    pub grace_period: Option<Spanned<Duration>>,
     /// Kubelet node-lease renew interval (0.25 x 40 s).
     pub lease_renew_interval: Option<Duration>,
     /// `--node-eviction-rate`, nodes per second per zone.

@@ -180,7 +180,7 @@ machines:
         time_to_repair: { exponential: { mean: 10h } }
 control_plane:
   topology: single
-node_lifecycle: { monitor_period: 0s, grace_period: 0s, lease_renew_interval: 0s }
+node_lifecycle: { monitor_period: 0s, grace_period: 1ms, lease_renew_interval: 0s }
 workloads:
   - name: app
     replicas: 1
