@@ -1,0 +1,68 @@
+//! Numbers for people: measured values, targets and confidence levels as
+//! the verdicts and every view print them.
+
+use crate::report::units::{duration, percent};
+use crate::scenario::Metric;
+
+/// A value of a metric for people.
+pub fn format_value(metric: Metric, x: f64) -> String {
+    if x.is_nan() {
+        return "-".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "inf" } else { "-inf" }.into();
+    }
+    match metric {
+        Metric::Availability => percent(x),
+        Metric::Nines => format!("{x:.2}"),
+        Metric::DowntimePerYear | Metric::Mttf | Metric::Mttr | Metric::Mtbf => duration(x),
+        Metric::OutagesPerYear | Metric::DataLossEventsPerYear => significant(x),
+    }
+}
+
+/// A target for people, close to how it was written.
+pub(super) fn format_target(metric: Metric, x: f64) -> String {
+    match metric {
+        Metric::Availability => format!("{}%", trim_float(x * 100.0, 8)),
+        Metric::Nines | Metric::OutagesPerYear | Metric::DataLossEventsPerYear => trim_float(x, 8),
+        _ => duration(x),
+    }
+}
+
+/// Three significant digits, no exponent for ordinary rates.
+pub(super) fn significant(x: f64) -> String {
+    if x == 0.0 {
+        return "0".into();
+    }
+    let digits = (2 - x.abs().log10().floor() as i32).clamp(0, 12) as usize;
+    format!("{x:.digits$}")
+}
+
+/// `x` with at most `decimals` decimals and no trailing zeros.
+pub(super) fn trim_float(x: f64, decimals: usize) -> String {
+    let text = format!("{x:.decimals$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
+}
+
+/// A confidence level for people, e.g. `95%`.
+pub(super) fn level_text(confidence: f64) -> String {
+    format!("{}%", trim_float(confidence * 100.0, 2))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_naturally() {
+        assert_eq!(significant(0.01234), "0.0123");
+        assert_eq!(significant(2.5), "2.50");
+        assert_eq!(significant(123.4), "123");
+        assert_eq!(format_target(Metric::Availability, 0.9995), "99.95%");
+        assert_eq!(trim_float(4.0, 8), "4");
+    }
+}

@@ -1,0 +1,118 @@
+//! The Markdown summary for a CI job page (e.g. `$GITHUB_STEP_SUMMARY`).
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use super::format::level_text;
+use super::{CheckReport, ExpectationResult, MARKER, Verdict, write_marked};
+use crate::report::ReportError;
+use crate::report::units::{duration, percent};
+
+/// Escapes text for a Markdown table cell.
+fn md_cell(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace('\n', " ")
+}
+
+/// A verdict with its emoji, for a table cell.
+fn md_verdict(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Pass => "✅ pass",
+        Verdict::Fail => "❌ fail",
+        Verdict::Inconclusive => "⚠️ inconclusive",
+    }
+}
+
+/// A Markdown summary for a CI job page (e.g. `$GITHUB_STEP_SUMMARY`).
+pub fn render_markdown(check: &CheckReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{MARKER}");
+    let _ = writeln!(
+        out,
+        "## nines check: {} — {}\n",
+        md_cell(&check.scenario),
+        md_verdict(check.verdict())
+    );
+    let _ = writeln!(
+        out,
+        "{} replications × {}, seed {}, {} confidence; {}.\n",
+        check.replications,
+        duration(check.horizon_seconds),
+        check.seed,
+        level_text(check.confidence),
+        check.counts()
+    );
+    if !check.expectations.is_empty() {
+        let level = level_text(check.confidence);
+        let _ = writeln!(
+            out,
+            "| expectation | value | {level} interval | target | verdict |\n|---|---|---|---|---|"
+        );
+        for e in &check.expectations {
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} | {} | {} |",
+                md_cell(&e.expectation),
+                md_cell(&e.value_text()),
+                md_cell(&e.interval_text()),
+                md_cell(&e.target_text()),
+                md_verdict(e.verdict)
+            );
+        }
+        let notes: Vec<&ExpectationResult> = check
+            .expectations
+            .iter()
+            .filter(|e| e.verdict != Verdict::Pass)
+            .collect();
+        if !notes.is_empty() {
+            out.push('\n');
+            for e in notes {
+                let _ = writeln!(out, "- `{}`: {}", md_cell(&e.expectation), e.reason);
+            }
+        }
+    }
+    if let Some(b) = &check.baseline {
+        let _ = writeln!(
+            out,
+            "\n### Baseline: {} ({}, {} replications)\n\n{}.\n",
+            md_cell(&b.source),
+            md_cell(&b.scenario),
+            b.replications,
+            b.test_description()
+        );
+        let _ = writeln!(
+            out,
+            "| SLI | baseline | current | t | df | critical t | verdict |\n|---|---|---|---|---|---|---|"
+        );
+        let num = |x: Option<f64>, digits: usize| x.map_or("-".into(), |v| format!("{v:.digits$}"));
+        for s in &b.slis {
+            let verdict = match s.verdict {
+                Verdict::Pass => "✅ no regression",
+                Verdict::Fail => "❌ regression",
+                Verdict::Inconclusive => "⚠️ not testable",
+            };
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} | {} | {} | {} | {} |",
+                md_cell(&s.sli),
+                percent(s.baseline_mean),
+                percent(s.current_mean),
+                num(s.t, 3),
+                num(s.df, 1),
+                num(s.critical, 3),
+                verdict
+            );
+        }
+        if !b.unmatched.is_empty() {
+            let _ = writeln!(out, "\nNot compared: {}.", md_cell(&b.unmatched.join(", ")));
+        }
+    }
+    out
+}
+
+/// Writes the Markdown summary. An existing file is replaced only if it is
+/// empty or carries [`MARKER`] (an earlier check wrote it).
+pub fn write_markdown(check: &CheckReport, path: &Path) -> Result<(), ReportError> {
+    write_marked(&render_markdown(check), path)
+}

@@ -1,0 +1,198 @@
+//! `nines check`: a scenario's `expect:` targets judged against a report,
+//! and an optional comparison with a saved baseline report. The result is
+//! one [`CheckReport`] value; the terminal text, the Markdown summary and
+//! the JUnit XML are views of it.
+//!
+//! **Targets are judged on the confidence interval**, not the point
+//! estimate: a target passes only when the whole interval clears it, fails
+//! when the whole interval misses it, and is *inconclusive* otherwise. An
+//! inconclusive verdict comes with an estimate of the replications that
+//! would likely decide it: an interval's half-width shrinks as `1/sqrt(n)`,
+//! so deciding needs about `n · (half-width / distance to target)²`.
+//!
+//! When nothing failed the report holds a one-sided bound instead of an
+//! interval (`unavailability_upper`, `outages_per_year_upper`,
+//! `mttf_seconds_lower`, `events_per_year_upper`). A bound that clears the
+//! target passes; a bound that already contradicts it (a target on the
+//! other side, e.g. `mttf <= 1y` against a 50-year lower bound) fails; any
+//! other case is inconclusive. Such bounds shrink as `1/n`.
+//!
+//! **Baseline**: each SLI's mean availability is compared with the
+//! baseline's by Welch's t-test, one-sided (H1: the current mean is lower)
+//! at the run's confidence level: `t = (A_base - A_now) / sqrt(se_base² +
+//! se_now²)`, degrees of freedom by Welch–Satterthwaite from the standard
+//! errors and replication counts. A side where nothing failed has standard
+//! error 0 and drops out of the degrees of freedom (the other side's `n - 1`
+//! remain); with no spread on either side nothing can be tested and only an
+//! outright drop counts as a regression.
+//!
+//! The verdicts live in `verdict.rs`, the baseline test in `baseline.rs`,
+//! and each view in its own file (`text.rs`, `markdown.rs`, `junit.rs`),
+//! sharing the number formats of `format.rs`.
+
+mod baseline;
+mod format;
+mod junit;
+mod markdown;
+mod text;
+mod verdict;
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+pub use baseline::{BaselineComparison, SliComparison};
+pub use format::format_value;
+pub use junit::{render_junit, write_junit};
+pub use markdown::{render_markdown, write_markdown};
+pub use text::render_text;
+pub use verdict::{ExpectationResult, Observed, Verdict};
+
+use super::{Report, ReportError};
+use crate::scenario::{DATA_LOSS, Expectation, Problem};
+
+/// The marker written into Markdown and JUnit files: a file that has it may
+/// be overwritten by the next check, any other file is left alone.
+pub const MARKER: &str = "<!-- nines check report -->";
+
+/// Everything `nines check` decided.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckReport {
+    /// Scenario name.
+    pub scenario: String,
+    /// Scenario digest.
+    pub digest: String,
+    /// Master seed.
+    pub seed: u64,
+    /// Replications run.
+    pub replications: u64,
+    /// Length of each replication, seconds.
+    pub horizon_seconds: f64,
+    /// Confidence level of every interval.
+    pub confidence: f64,
+    /// One result per target, in file order.
+    pub expectations: Vec<ExpectationResult>,
+    /// The baseline comparison, if asked for.
+    pub baseline: Option<BaselineComparison>,
+}
+
+impl CheckReport {
+    /// The overall verdict: any failure or regression fails; otherwise any
+    /// inconclusive result is inconclusive.
+    pub fn verdict(&self) -> Verdict {
+        self.expectations
+            .iter()
+            .map(|e| e.verdict)
+            .chain(
+                self.baseline
+                    .iter()
+                    .flat_map(|b| b.slis.iter().map(|s| s.verdict)),
+            )
+            .max()
+            .unwrap_or(Verdict::Pass)
+    }
+
+    /// How many targets passed, failed and were inconclusive, and the
+    /// baseline's regressions, in words.
+    fn counts(&self) -> String {
+        let count = |v: Verdict| self.expectations.iter().filter(|e| e.verdict == v).count();
+        let mut text = if self.expectations.is_empty() {
+            "no targets".to_string()
+        } else {
+            format!(
+                "{} passed, {} failed, {} inconclusive",
+                count(Verdict::Pass),
+                count(Verdict::Fail),
+                count(Verdict::Inconclusive)
+            )
+        };
+        if let Some(b) = &self.baseline {
+            let regressions = b.slis.iter().filter(|s| s.verdict == Verdict::Fail).count();
+            let untested = b
+                .slis
+                .iter()
+                .filter(|s| s.verdict == Verdict::Inconclusive)
+                .count();
+            let _ = write!(
+                text,
+                "; baseline: {regressions} regression{}",
+                if regressions == 1 { "" } else { "s" }
+            );
+            if untested > 0 {
+                let _ = write!(text, ", {untested} not testable");
+            }
+        }
+        text
+    }
+}
+
+/// Why a check could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    /// Targets name SLIs the report does not have.
+    #[error("{}", problems.iter().map(Problem::to_string).collect::<Vec<_>>().join("\n"))]
+    UnknownSli {
+        /// One located problem per target.
+        problems: Vec<Problem>,
+    },
+}
+
+/// Judges `expectations` (parsed from `file`) against `report`, and
+/// compares with `baseline` (its source name and report) if given.
+pub fn check(
+    report: &Report,
+    expectations: &[Expectation],
+    file: &str,
+    baseline: Option<(&str, &Report)>,
+) -> Result<CheckReport, CheckError> {
+    let known: Vec<&str> = report.slis.iter().map(|s| s.name.as_str()).collect();
+    let problems: Vec<Problem> = expectations
+        .iter()
+        .filter(|e| e.sli != DATA_LOSS && report.sli(&e.sli).is_none())
+        .map(|e| Problem {
+            file: file.to_string(),
+            line: e.line,
+            column: e.column,
+            field: format!("expect[{}]", e.index),
+            message: format!(
+                "unknown SLI `{}`; this scenario's SLIs are {} (and data_loss)",
+                e.sli,
+                known.join(", ")
+            ),
+        })
+        .collect();
+    if !problems.is_empty() {
+        return Err(CheckError::UnknownSli { problems });
+    }
+    Ok(CheckReport {
+        scenario: report.scenario.name.clone(),
+        digest: report.scenario.digest.clone(),
+        seed: report.seed,
+        replications: report.replications,
+        horizon_seconds: report.horizon_seconds,
+        confidence: report.confidence,
+        expectations: expectations
+            .iter()
+            .map(|e| verdict::evaluate(report, e))
+            .collect(),
+        baseline: baseline.map(|(source, old)| baseline::compare(report, source, old)),
+    })
+}
+
+/// Writes `text`, replacing an existing file only if it carries
+/// [`MARKER`] near its start (an earlier check output), as `--json` does
+/// for reports.
+fn write_marked(text: &str, path: &Path) -> Result<(), ReportError> {
+    let shown = path.display().to_string();
+    if path.exists() {
+        let existing = std::fs::read(path).unwrap_or_default();
+        let head = String::from_utf8_lossy(&existing[..existing.len().min(512)]);
+        // An empty file (e.g. a fresh `$GITHUB_STEP_SUMMARY`) holds nothing to lose.
+        if !existing.is_empty() && !head.contains(MARKER) {
+            return Err(ReportError::WouldOverwrite { path: shown });
+        }
+    }
+    std::fs::write(path, text).map_err(|e| ReportError::Io {
+        path: shown,
+        message: e.to_string(),
+    })
+}
