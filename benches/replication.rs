@@ -7,7 +7,7 @@ use std::path::Path;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use nines::engine::SimDuration;
-use nines::experiment::replicate;
+use nines::experiment::{Recording, replicate};
 use nines::scenario::Scenario;
 
 /// One replication of `file`, over a year (the scenario's own horizon may
@@ -20,7 +20,7 @@ fn bench_scenario(c: &mut Criterion, file: &str) {
     scenario.horizon = SimDuration::from_secs(365 * 86_400);
     // Events per replication, to report events per second.
     let events: u64 = (0..8)
-        .map(|i| replicate(&scenario, 1, i).events)
+        .map(|i| replicate(&scenario, 1, i, Recording::default()).events)
         .sum::<u64>()
         / 8;
     let mut group = c.benchmark_group("replication");
@@ -29,7 +29,7 @@ fn bench_scenario(c: &mut Criterion, file: &str) {
     group.bench_function(file.trim_end_matches(".yaml"), |b| {
         b.iter(|| {
             index += 1;
-            black_box(replicate(&scenario, 1, index % 64))
+            black_box(replicate(&scenario, 1, index % 64, Recording::default()))
         })
     });
     group.finish();

@@ -15,7 +15,7 @@ use anyhow::Context;
 use clap::Parser;
 
 use args::{Args, Command, RunArgs, ValidateArgs};
-use nines::experiment;
+use nines::experiment::{self, Recording};
 use nines::report::{Report, render_table, write_json};
 use nines::scenario::{Scenario, ScenarioError};
 
@@ -80,18 +80,18 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitCode> {
     }
     if let Some(path) = &args.timeseries {
         let seed = args.sim.seed.unwrap_or(scenario.seed);
-        let outcome = experiment::timeseries(
-            &scenario,
-            seed,
-            args.trace_replication,
-            args.timeseries_step,
-        );
+        let recording = Recording {
+            timeseries_step: Some(args.timeseries_step),
+            ..Recording::default()
+        };
+        let outcome = experiment::replicate(&scenario, seed, args.trace_replication, recording);
         nines::report::write_timeseries(&outcome.timeseries, path)
             .with_context(|| "writing the time series")?;
     }
     if let Some(path) = &args.trace {
         let seed = args.sim.seed.unwrap_or(scenario.seed);
-        let outcome = experiment::trace(&scenario, seed, args.trace_replication);
+        let outcome =
+            experiment::replicate(&scenario, seed, args.trace_replication, Recording::TRACE);
         nines::report::write_trace(&outcome.trace, path)
             .with_context(|| "writing the event trace")?;
         if let Some(dir) = &args.plot {

@@ -11,7 +11,7 @@ mod aggregate;
 pub mod shard;
 pub mod sweep;
 
-/// The step of `--timeseries`.
+/// The step of `--timeseries` ([`Recording::timeseries_step`]).
 pub use crate::engine::SimDuration;
 pub use crate::model::{TimeseriesRow, TraceEntry};
 pub use aggregate::{
@@ -79,30 +79,37 @@ pub struct ExperimentResult {
     pub outcomes: Vec<Outcome>,
 }
 
-/// Runs one replication of `scenario`.
-pub fn replicate(scenario: &Scenario, seed: u64, index: u64) -> Outcome {
-    let horizon = SimTime::ZERO + scenario.horizon;
-    let mut sim = Simulation::new(ClusterModel::new(scenario), replication_rng(seed, index));
-    sim.run_until(horizon);
-    let events = sim.events_handled();
-    sim.into_handler().finish(horizon, events)
+/// What one replication records besides the summaries every replication
+/// keeps. The default records nothing more, as in a run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Recording {
+    /// Keep the event timeline (the outcome's `trace`), for `--trace`.
+    pub trace: bool,
+    /// Sample demand, served load, replicas, ready pods, nodes and pending
+    /// pods on a grid of this step (the outcome's `timeseries`), for
+    /// `--timeseries`.
+    pub timeseries_step: Option<SimDuration>,
 }
 
-/// Runs replication `index` with its event timeline recorded.
-pub fn trace(scenario: &Scenario, seed: u64, index: u64) -> Outcome {
-    let horizon = SimTime::ZERO + scenario.horizon;
-    let model = ClusterModel::new(scenario).with_trace();
-    let mut sim = Simulation::new(model, replication_rng(seed, index));
-    sim.run_until(horizon);
-    let events = sim.events_handled();
-    sim.into_handler().finish(horizon, events)
+impl Recording {
+    /// The event timeline as well.
+    pub const TRACE: Recording = Recording {
+        trace: true,
+        timeseries_step: None,
+    };
 }
 
-/// Runs replication `index` with demand, service, replicas and nodes
-/// sampled every `step`.
-pub fn timeseries(scenario: &Scenario, seed: u64, index: u64, step: SimDuration) -> Outcome {
+/// Runs replication `index` of `scenario`, recording what `recording`
+/// asks for.
+pub fn replicate(scenario: &Scenario, seed: u64, index: u64, recording: Recording) -> Outcome {
     let horizon = SimTime::ZERO + scenario.horizon;
-    let model = ClusterModel::new(scenario).with_timeseries(step);
+    let mut model = ClusterModel::new(scenario);
+    if recording.trace {
+        model = model.with_trace();
+    }
+    if let Some(step) = recording.timeseries_step {
+        model = model.with_timeseries(step);
+    }
     let mut sim = Simulation::new(model, replication_rng(seed, index));
     sim.run_until(horizon);
     let events = sim.events_handled();
@@ -119,7 +126,7 @@ fn run_range(
     range
         .into_par_iter()
         .map(|index| {
-            let outcome = replicate(scenario, seed, index);
+            let outcome = replicate(scenario, seed, index, Recording::default());
             progress(1);
             outcome
         })

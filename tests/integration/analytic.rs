@@ -4,7 +4,7 @@
 //! in a thousand seeds; the seeds are fixed, so the tests are deterministic).
 
 use nines::analytic::{RepairChain, k_of_n_availability, single_availability};
-use nines::experiment::replicate;
+use nines::experiment::{Recording, replicate};
 
 use crate::util::{assert_within, run, scenario, sli};
 
@@ -181,7 +181,7 @@ fn election_timeout_adds_one_short_outage_per_leader_loss() {
     let mut short = Vec::new();
     let mut per_replication = Vec::new();
     for index in 0..s.replications {
-        let outcome = replicate(&s, s.seed, index);
+        let outcome = replicate(&s, s.seed, index, Recording::default());
         let quorum = &outcome.slis[2];
         let elections: Vec<f64> = quorum
             .outage_secs

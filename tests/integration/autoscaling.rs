@@ -2,7 +2,7 @@
 //! constant load leaves everything alone, and a step in load is absorbed
 //! after exactly the delays the controllers add.
 
-use nines::experiment::replicate;
+use nines::experiment::{Recording, replicate};
 use nines::model::sli_names;
 use nines::scenario::Scenario;
 
@@ -56,7 +56,7 @@ fn constant_load_below_capacity_keeps_capacity_at_one_and_replicas_constant() {
     let s = scenario(&web("{ constant: 200 }", ROOMY_WORKERS, "1y", ""));
     let capacity = index(&s, "workload.web.capacity");
     for i in 0..3 {
-        let outcome = replicate(&s, s.seed, i);
+        let outcome = replicate(&s, s.seed, i, Recording::default());
         let sli = &outcome.slis[capacity];
         assert_eq!(sli.lost_secs, 0.0, "replication {i}: capacity lost");
         assert_eq!(sli.availability(), 1.0);
@@ -90,7 +90,11 @@ fn step_trace() -> String {
 fn capacity_outages(s: &Scenario) -> Vec<f64> {
     let capacity = index(s, "workload.web.capacity");
     (0..s.replications)
-        .flat_map(|i| replicate(s, s.seed, i).slis[capacity].outage_secs.clone())
+        .flat_map(|i| {
+            replicate(s, s.seed, i, Recording::default()).slis[capacity]
+                .outage_secs
+                .clone()
+        })
         .collect()
 }
 
@@ -101,7 +105,7 @@ fn capacity_outages(s: &Scenario) -> Vec<f64> {
 fn assert_mean_shortfall(s: &Scenario, expected: f64) {
     let capacity = index(s, "workload.web.capacity");
     let firsts: Vec<f64> = (0..s.replications)
-        .map(|i| replicate(s, s.seed, i).slis[capacity].outage_secs[0])
+        .map(|i| replicate(s, s.seed, i, Recording::default()).slis[capacity].outage_secs[0])
         .collect();
     let mean = Estimate::mean(&firsts, 0.999).expect("replications");
     assert_within("mean shortfall", expected, mean.ci.lower, mean.ci.upper);
@@ -151,7 +155,7 @@ fn a_step_waits_for_node_provisioning_when_nodes_are_full() {
         &web(&step_trace(), workers, "1d", ca).replace("replications: 10", "replications: 40"),
     );
     assert_mean_shortfall(&many, 19.56 + 30.0 + 7.5 + 5.0 + 180.0);
-    let outcome = replicate(&s, s.seed, 0);
+    let outcome = replicate(&s, s.seed, 0, Recording::default());
     assert!(outcome.nodes.nodes_added >= 5, "{:?}", outcome.nodes);
     assert!(outcome.nodes.nodes_removed >= 4, "{:?}", outcome.nodes);
     assert_eq!(outcome.nodes.failed_provisions, 0);
@@ -189,7 +193,7 @@ chaos:
         "machines:\n  - name: cp\n    role: control-plane\n    count: 1\n    zones: [zone-b]\n",
     );
     let s = scenario(&yaml);
-    let outcome = replicate(&s, s.seed, 0);
+    let outcome = replicate(&s, s.seed, 0, Recording::default());
     // zone-a's request never registers: 15 minutes later it counts as
     // failed, the group backs off, and zone-b's group takes the pods.
     assert!(outcome.nodes.failed_provisions >= 1, "{:?}", outcome.nodes);

@@ -1,7 +1,7 @@
 //! Worker nodes, pods and workloads under the real recovery timers.
 
 use nines::analytic::single_availability;
-use nines::experiment::replicate;
+use nines::experiment::{Recording, replicate};
 
 use crate::util::{assert_within, run, scenario, sli};
 
@@ -61,7 +61,7 @@ workloads:
 fn a_dead_node_is_replaced_after_grace_toleration_and_start_up() {
     let s = scenario(&node_failure("3h", 3, ""));
     for index in 0..s.replications {
-        let o = replicate(&s, s.seed, index);
+        let o = replicate(&s, s.seed, index, Recording::default());
         // Full strength again after: NotReady at the first 5 s monitor tick
         // 50 s after the last lease renewal (0-10 s before the crash), the
         // 300 s toleration, immediate re-creation and placement, and 20 s
@@ -97,7 +97,7 @@ fn with_the_control_plane_down_nothing_is_replaced_until_the_node_returns() {
   - { name: cp-down, action: crash, target: cp, at: 59m, duration: 181m }",
     ));
     for index in 0..5 {
-        let o = replicate(&s, s.seed, index);
+        let o = replicate(&s, s.seed, index, Recording::default());
         // (Deterministic failures repeat an hour after each repair.)
         let full = &o.slis[wl(0, "full")].outage_secs;
         assert!(
@@ -205,13 +205,18 @@ fn a_statefulset_pod_waits_for_its_node_while_a_deployment_moves_on() {
         "  - name: web\n    replicas: 3",
         "  - name: web\n    kind: statefulset\n    replicas: 3",
     ));
-    let o = replicate(&s, s.seed, 0);
+    let o = replicate(&s, s.seed, 0, Recording::default());
     // The pod stays Terminating until the node returns at 4h, then it is
     // re-created: full strength only after 3h + start-up.
     // (The node fails again an hour after its repair, at 5h.)
     let full = &o.slis[wl(0, "full")].outage_secs;
     assert!(full[0] >= 3.0 * 3600.0, "{full:?}");
-    let deployment = replicate(&scenario(&node_failure("3h", 3, "")), 21, 0);
+    let deployment = replicate(
+        &scenario(&node_failure("3h", 3, "")),
+        21,
+        0,
+        Recording::default(),
+    );
     assert!(deployment.slis[wl(0, "full")].outage_secs[0] < 400.0);
 }
 
@@ -247,7 +252,7 @@ chaos:
 #[test]
 fn a_pdb_blocks_a_drain_that_would_break_it() {
     let blocked = scenario(&drain("pdb: { min_available: 2 }"));
-    let o = nines::experiment::trace(&blocked, blocked.seed, 0);
+    let o = replicate(&blocked, blocked.seed, 0, Recording::TRACE);
     assert!(
         o.slis[wl(0, "full")].outage_secs.is_empty(),
         "nothing was evicted"
@@ -311,7 +316,7 @@ fn crash_loops_back_off_from_10_s_doubling_to_5_min() {
         "{ name: oom, kind: crash, time_to_failure: { deterministic: 1m } }",
         "0s",
     ));
-    let o = replicate(&s, s.seed, 0);
+    let o = replicate(&s, s.seed, 0, Recording::default());
     let outages = &o.slis[wl(0, "ready")].outage_secs;
     assert_eq!(
         &outages[..7],
@@ -324,7 +329,7 @@ fn crash_loops_back_off_from_10_s_doubling_to_5_min() {
         "0s",
     ));
     assert!(
-        replicate(&calm, calm.seed, 0).slis[wl(0, "ready")]
+        replicate(&calm, calm.seed, 0, Recording::default()).slis[wl(0, "ready")]
             .outage_secs
             .is_empty()
     );
@@ -339,7 +344,7 @@ fn a_hung_container_is_restarted_after_the_liveness_probe_fails() {
         "5s",
     ));
     for index in 0..3 {
-        let o = replicate(&s, s.seed, index);
+        let o = replicate(&s, s.seed, index, Recording::default());
         let outage = o.slis[wl(0, "ready")].outage_secs[0];
         assert!((25.0..35.0).contains(&outage), "{outage}");
         // Requests fail the same time: the endpoint keeps the hung pod
@@ -395,7 +400,7 @@ fn a_rollout_keeps_the_ready_pods_within_max_unavailable() {
     // 3 replicas: 25% rounds to surge 1 and unavailable 0, so every old
     // pod goes only after a new one is ready: never below 3 ready.
     let three = scenario(&rollout(3, ""));
-    let o = nines::experiment::trace(&three, three.seed, 0);
+    let o = replicate(&three, three.seed, 0, Recording::TRACE);
     assert!(o.slis[wl(0, "full")].outage_secs.is_empty());
     let ready_times: Vec<f64> = o
         .trace
@@ -411,7 +416,7 @@ fn a_rollout_keeps_the_ready_pods_within_max_unavailable() {
     // 4 replicas: surge 1 and unavailable 1: one below full during the
     // rollout, never below the 3 the workload needs.
     let four = scenario(&rollout(4, ""));
-    let o = replicate(&four, four.seed, 0);
+    let o = replicate(&four, four.seed, 0, Recording::default());
     assert!(!o.slis[wl(0, "full")].outage_secs.is_empty());
     assert!(o.slis[wl(0, "ready")].outage_secs.is_empty());
     // Both limits at zero would never progress: refused.
@@ -470,7 +475,7 @@ fn capacity_is_short_exactly_while_the_diurnal_peak_exceeds_the_pods() {
     assert_eq!(capacity.outages, 4 * 30, "one shortfall per day");
     // Constant load below capacity: exactly 1, and no crossing events.
     let calm = scenario(&loaded("{ constant: 250 }", ""));
-    let o = nines::experiment::trace(&calm, calm.seed, 0);
+    let o = replicate(&calm, calm.seed, 0, Recording::TRACE);
     assert!(o.slis.last().unwrap().outage_secs.is_empty());
     assert_eq!(o.slis.last().unwrap().lost_secs, 0.0);
     assert!(!o.trace.iter().any(|e| e.kind == "load-crossed-capacity"));

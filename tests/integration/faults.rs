@@ -2,7 +2,7 @@
 //! and traces.
 
 use nines::analytic::RepairChain;
-use nines::experiment::{replicate, trace};
+use nines::experiment::{Recording, replicate};
 
 use crate::util::{assert_within, run, scenario, sli};
 
@@ -43,7 +43,7 @@ fn one_zone_down_of_three_keeps_writes_two_take_them_down() {
   - { action: zone-outage, target: c, at: 1h, duration: 30m }",
     ));
     for index in 0..one.replications {
-        let o = replicate(&one, one.seed, index);
+        let o = replicate(&one, one.seed, index, Recording::default());
         // At most an election (and the LB's detection of the lost backend).
         assert!(
             longest(&o.slis[ETCD_QUORUM].outage_secs) < 2.0,
@@ -64,7 +64,7 @@ fn one_zone_down_of_three_keeps_writes_two_take_them_down() {
   - { action: zone-outage, target: c, at: 1h, duration: 30m }",
     ));
     for index in 0..two.replications {
-        let o = replicate(&two, two.seed, index);
+        let o = replicate(&two, two.seed, index, Recording::default());
         assert!((1800.0..1802.0).contains(&longest(&o.slis[ETCD_QUORUM].outage_secs)));
         assert!(longest(&o.slis[API_WRITE].outage_secs) >= 1800.0);
     }
@@ -81,7 +81,7 @@ fn two_zones_with_two_plus_one_members_lose_quorum_with_the_bigger_zone() {
   - {{ action: zone-outage, target: {zone}, at: 1h, duration: 30m }}"
             ),
         ));
-        let o = replicate(&s, s.seed, 0);
+        let o = replicate(&s, s.seed, 0, Recording::default());
         longest(&o.slis[ETCD_QUORUM].outage_secs)
     };
     assert!(lose("a") >= 1800.0, "losing the zone with 2 members");
@@ -106,7 +106,7 @@ chaos:
 fn a_partition_leaves_writes_on_the_majority_side_and_moves_the_leaders_there() {
     let majority = scenario(&partition("b"));
     for index in 0..majority.replications {
-        let o = trace(&majority, majority.seed, index);
+        let o = replicate(&majority, majority.seed, index, Recording::TRACE);
         // Clients on the majority side lose at most the requests sent to
         // the cut-off apiserver until the LB marks it down (2 checks, 5 s).
         assert!(
@@ -129,7 +129,7 @@ fn a_partition_leaves_writes_on_the_majority_side_and_moves_the_leaders_there() 
     // Clients on the minority side reach only the cut-off apiserver, which
     // cannot write: writes fail for the whole partition.
     let minority = scenario(&partition("a"));
-    let o = replicate(&minority, minority.seed, 0);
+    let o = replicate(&minority, minority.seed, 0, Recording::default());
     assert!(longest(&o.slis[API_WRITE].outage_secs) >= 1800.0);
     // etcd itself keeps a quorum (b and c), apart from a possible election.
     assert!(longest(&o.slis[ETCD_QUORUM].outage_secs) < 2.0);
@@ -263,7 +263,7 @@ fn a_trace_shows_the_causal_chain_of_a_chaos_step() {
         "chaos:
   - { name: kill-leader, action: crash-etcd-leader, at: 1h, duration: 10m }",
     ));
-    let o = trace(&s, s.seed, 0);
+    let o = replicate(&s, s.seed, 0, Recording::TRACE);
     let after: Vec<(&str, &str)> = o
         .trace
         .iter()
@@ -295,7 +295,7 @@ fn a_rolling_upgrade_takes_control_plane_machines_down_one_at_a_time() {
         "chaos:
   - { name: upgrade, action: rolling-upgrade, at: 1h, duration: 10m }",
     ));
-    let o = trace(&s, s.seed, 0);
+    let o = replicate(&s, s.seed, 0, Recording::TRACE);
     let downs: Vec<f64> = o
         .trace
         .iter()
@@ -320,7 +320,7 @@ fn failing_the_cloud_load_balancer_stops_all_requests() {
         "chaos:
   - { action: fail-load-balancer, at: 1h, duration: 15m }",
     ));
-    let o = replicate(&s, s.seed, 0);
+    let o = replicate(&s, s.seed, 0, Recording::default());
     assert_eq!(o.slis[API_WRITE].outage_secs, vec![900.0]);
     assert!((o.slis[API_WRITE].lost_secs - 900.0).abs() < 1e-6);
     assert!(o.slis[ETCD_QUORUM].outage_secs.is_empty());

@@ -1,7 +1,7 @@
 //! Control-plane behaviour on deterministic timelines, and the effect of
 //! every timer: a parameter in the file must change what is simulated.
 
-use nines::experiment::replicate;
+use nines::experiment::{Recording, replicate};
 use nines::outcome::SliOutcome;
 
 use crate::util::{run, scenario, sli};
@@ -44,7 +44,7 @@ fn outages(o: &SliOutcome) -> &[f64] {
 fn leader_crash_timeline_follows_the_real_timers() {
     let s = scenario(&leader_crash(""));
     for index in 0..s.replications {
-        let o = replicate(&s, s.seed, index);
+        let o = replicate(&s, s.seed, index, Recording::default());
         // etcd: one election of 10-19 ticks minus the heartbeat phase.
         let quorum = outages(&o.slis[ETCD_QUORUM]);
         assert_eq!(quorum.len(), 1);
@@ -259,8 +259,8 @@ fn a_member_that_lost_its_disk_counts_only_after_it_resynced() {
     let quick = scenario(&disk_loss("1m"));
     let slow = scenario(&disk_loss("30m"));
     for index in 0..4 {
-        let q = &replicate(&quick, quick.seed, index).slis[ETCD_QUORUM];
-        let s = &replicate(&slow, slow.seed, index).slis[ETCD_QUORUM];
+        let q = &replicate(&quick, quick.seed, index, Recording::default()).slis[ETCD_QUORUM];
+        let s = &replicate(&slow, slow.seed, index, Recording::default()).slis[ETCD_QUORUM];
         // Synced by 1h11m: the crash at 1h15m leaves a quorum.
         assert!(q.outage_secs.iter().all(|d| *d < 2.0), "{q:?}");
         // Still syncing at 1h15m: quorum is lost for the 10 minutes.

@@ -1,7 +1,7 @@
 //! Every shipped scenario validates and runs a short horizon.
 
 use nines::engine::SimDuration;
-use nines::experiment::replicate;
+use nines::experiment::{Recording, replicate};
 use nines::scenario::Scenario;
 
 #[test]
@@ -17,7 +17,7 @@ fn every_scenario_file_loads_and_runs() {
             Scenario::load(&path).unwrap_or_else(|e| panic!("{}:\n{e}", path.display()));
         scenario.horizon = SimDuration::from_secs(30 * 86_400);
         for index in 0..3 {
-            let outcome = replicate(&scenario, scenario.seed, index);
+            let outcome = replicate(&scenario, scenario.seed, index, Recording::default());
             let expected = nines::model::sli_names(&scenario).len();
             assert_eq!(outcome.slis.len(), expected, "{}", path.display());
             let loaded = scenario
