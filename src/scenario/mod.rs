@@ -8,7 +8,8 @@
 //! be valid.
 //!
 //! The validated types live beside their topic ([`machines`], [`chaos`],
-//! [`control_plane`], [`workload`], [`autoscaling`]), each with its
+//! [`control_plane`], [`node_lifecycle`], [`workload`], [`autoscaling`]),
+//! each with its
 //! defaults as named constants that cite their upstream source.
 
 pub mod autoscaling;
@@ -17,9 +18,12 @@ pub mod control_plane;
 mod error;
 mod expect;
 pub mod machines;
+pub mod node_lifecycle;
 pub mod overrides;
+pub mod quantity;
 pub mod schema;
 pub mod sweep;
+pub mod trace_csv;
 mod validate;
 pub mod workload;
 
@@ -30,9 +34,9 @@ pub use control_plane::{
 pub use error::{Problem, ScenarioError};
 pub use expect::{Comparison, DATA_LOSS, Expectation, Metric, SLI_METRICS};
 pub use machines::{CommonCause, FailureDomain, FailureMode, MachineGroup, People, Role};
+pub use node_lifecycle::NodeLifecycle;
 pub use workload::{
-    NodeLifecycle, PodFailure, PodFailureKind, Probes, Resources, Spread, Workload, WorkloadKind,
-    WorkloadLoad,
+    PodFailure, PodFailureKind, Probes, Resources, Spread, Workload, WorkloadKind, WorkloadLoad,
 };
 
 use std::path::Path;

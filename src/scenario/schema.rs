@@ -91,7 +91,7 @@ pub struct RawScenario {
     pub control_plane: Spanned<RawControlPlane>,
     /// Node lifecycle controller timers (kube-controller-manager).
     #[serde(default)]
-    pub node_lifecycle: super::workload::RawNodeLifecycle,
+    pub node_lifecycle: super::node_lifecycle::RawNodeLifecycle,
     /// Deployments and StatefulSets on the worker nodes.
     #[serde(default)]
     pub workloads: Vec<super::workload::RawWorkload>,

@@ -6,8 +6,9 @@ use serde_saphyr::{Location, Spanned};
 
 use super::checker::Checker;
 use crate::load::Load;
+use crate::scenario::trace_csv::parse_trace_csv;
 use crate::scenario::workload::{
-    DEFAULT_CAPACITY_THRESHOLD, RawLoad, RawWorkload, Spikes, WorkloadLoad, parse_trace_csv,
+    DEFAULT_CAPACITY_THRESHOLD, RawLoad, RawWorkload, Spikes, WorkloadLoad,
 };
 
 /// `capacity`, `load` and `capacity_threshold` come together.
@@ -281,4 +282,185 @@ pub(super) fn spikes(
         height,
         duration,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::SimDuration;
+
+    fn scenario_with(load: &str, extra: &str) -> String {
+        format!(
+            "horizon: 30d
+replications: 4
+machines:
+  - name: cp
+    role: control-plane
+    count: 1
+  - name: workers
+    role: worker
+    count: 3
+    allocatable: {{ cpu: 4, memory: 16Gi }}
+control_plane:
+  topology: single
+workloads:
+  - name: web
+    replicas: 3
+    requests: {{ cpu: 1, memory: 1Gi }}
+    startup: {{ deterministic: 20s }}
+{load}{extra}"
+        )
+    }
+
+    /// Parses as if the scenario were a file in `tests/data/`.
+    fn parse(text: &str) -> Result<crate::scenario::Scenario, crate::scenario::ScenarioError> {
+        let file = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/scenario.yaml");
+        crate::scenario::Scenario::parse(text, file, "test")
+    }
+
+    /// The problems for `field`, as (line, message).
+    fn problems(text: &str, field: &str) -> Vec<(u64, String)> {
+        let err = parse(text).expect_err("the scenario should be refused");
+        err.problems()
+            .into_iter()
+            .filter(|p| p.field == field)
+            .map(|p| (p.line, p.message))
+            .collect()
+    }
+
+    /// The `load:` line of [`scenario_with`].
+    const LOAD_LINE: u64 = 19;
+
+    #[test]
+    fn a_trace_is_read_relative_to_the_scenario_file() {
+        let text = scenario_with(
+            "    capacity: 100\n    load: { trace: { file: trace-web.csv } }\n",
+            "    spikes: { every: 6h, height: 800, duration: { exponential: { mean: 10m } } }\n",
+        );
+        let scenario = parse(&text).unwrap_or_else(|e| panic!("{e}"));
+        let workload = &scenario.workloads[0];
+        let load = &workload.load.as_ref().unwrap().profile;
+        assert_eq!(load.at(45.0), 300.0);
+        assert_eq!(load.at(120.0), 100.0);
+        let spikes = workload.spikes.as_ref().unwrap();
+        assert_eq!(spikes.mean_interval, SimDuration::from_secs(6 * 3600));
+        assert_eq!(spikes.height, 800.0);
+        assert!(!spikes.duration.is_zero());
+        let weekly = scenario_with(
+            "    capacity: 100\n    load: { weekly: { peak: 400, trough: 100, peak_hour: 14, days: [1, 1, 1, 1, 1, 0.6, 0.6] } }\n",
+            "",
+        );
+        let scenario = parse(&weekly).unwrap_or_else(|e| panic!("{e}"));
+        let load = &scenario.workloads[0].load.as_ref().unwrap().profile;
+        // Saturday (day 5, factor 0.6) at the 14:00 peak: 0.6 x 400.
+        assert!((load.at(5.0 * 86_400.0 + 14.0 * 3600.0) - 240.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn bad_traces_are_reported_with_their_lines() {
+        let field = "workloads[0].load.trace.file";
+        let found = problems(
+            &scenario_with(
+                "    capacity: 100\n    load: { trace: { file: trace-bad.csv } }\n",
+                "",
+            ),
+            field,
+        );
+        let messages: Vec<&str> = found.iter().map(|p| p.1.as_str()).collect();
+        assert_eq!(found.len(), 3, "{messages:?}");
+        assert!(found.iter().all(|p| p.0 == LOAD_LINE), "{found:?}");
+        assert!(
+            messages[0].contains("trace-bad.csv line 3: `abc` is not a rate"),
+            "{messages:?}"
+        );
+        assert!(
+            messages[1].contains("trace-bad.csv line 5: time 20s is not after 20s"),
+            "{messages:?}"
+        );
+        assert!(
+            messages[2].contains("trace-bad.csv line 6: rate -5 is negative"),
+            "{messages:?}"
+        );
+        let missing = problems(
+            &scenario_with(
+                "    capacity: 100\n    load: { trace: { file: no-such.csv } }\n",
+                "",
+            ),
+            field,
+        );
+        assert_eq!(missing.len(), 1);
+        assert_eq!(missing[0].0, LOAD_LINE);
+        assert!(missing[0].1.contains("cannot read trace"), "{missing:?}");
+        assert!(missing[0].1.contains("no-such.csv"), "{missing:?}");
+    }
+
+    #[test]
+    fn weekly_needs_seven_days() {
+        let six = problems(
+            &scenario_with(
+                "    capacity: 100\n    load: { weekly: { peak: 400, trough: 100, peak_hour: 14, days: [1, 1, 1, 1, 1, 1] } }\n",
+                "",
+            ),
+            "workloads[0].load.weekly.days",
+        );
+        assert_eq!(six.len(), 1);
+        assert_eq!(six[0].0, LOAD_LINE);
+        assert!(
+            six[0].1.contains("6 factors given; write exactly 7"),
+            "{six:?}"
+        );
+        let negative = problems(
+            &scenario_with(
+                "    capacity: 100\n    load: { weekly: { peak: 400, trough: 100, peak_hour: 14, days: [1, 1, 1, -1, 1, 1, 1] } }\n",
+                "",
+            ),
+            "workloads[0].load.weekly.days[3]",
+        );
+        assert_eq!(negative.len(), 1, "{negative:?}");
+        let missing = parse(&scenario_with(
+            "    capacity: 100\n    load: { weekly: { peak: 400, trough: 100, peak_hour: 14 } }\n",
+            "",
+        ))
+        .unwrap_err();
+        assert!(err_mentions(&missing, "days"), "{missing}");
+    }
+
+    fn err_mentions(err: &crate::scenario::ScenarioError, text: &str) -> bool {
+        err.to_string().contains(text)
+    }
+
+    #[test]
+    fn spikes_need_a_load_and_a_height() {
+        let without = problems(
+            &scenario_with(
+                "",
+                "    spikes: { every: 6h, height: 800, duration: { deterministic: 5m } }\n",
+            ),
+            "workloads[0].spikes",
+        );
+        assert_eq!(without.len(), 1);
+        assert_eq!(without[0].0, LOAD_LINE - 1);
+        assert!(without[0].1.contains("add a `load`"), "{without:?}");
+        for height in ["0", "-3"] {
+            let flat = problems(
+                &scenario_with(
+                    "    capacity: 100\n    load: { constant: 200 }\n",
+                    &format!(
+                        "    spikes: {{ every: 6h, height: {height}, duration: {{ deterministic: 5m }} }}\n"
+                    ),
+                ),
+                "workloads[0].spikes.height",
+            );
+            assert_eq!(flat.len(), 1, "{flat:?}");
+            assert_eq!(flat[0].0, LOAD_LINE + 1);
+            assert!(flat[0].1.contains("above zero"), "{flat:?}");
+        }
+        let never = problems(
+            &scenario_with(
+                "    capacity: 100\n    load: { constant: 200 }\n",
+                "    spikes: { every: 0, height: 5, duration: { deterministic: 0s } }\n",
+            ),
+            "workloads[0].spikes.every",
+        );
+        assert_eq!(never.len(), 1, "{never:?}");
+    }
 }

@@ -4,7 +4,7 @@
 use serde_saphyr::Spanned;
 
 use super::checker::Checker;
-use crate::scenario::workload::{
+use crate::scenario::node_lifecycle::{
     DEFAULT_LARGE_CLUSTER_SIZE_THRESHOLD, DEFAULT_NODE_EVICTION_RATE,
     DEFAULT_NODE_LEASE_RENEW_INTERVAL, DEFAULT_NODE_MONITOR_GRACE_PERIOD,
     DEFAULT_NODE_MONITOR_PERIOD, DEFAULT_SECONDARY_NODE_EVICTION_RATE,
@@ -68,7 +68,7 @@ pub(super) fn node_lifecycle(check: &mut Checker<'_>, raw: &RawNodeLifecycle) ->
 #[cfg(test)]
 mod tests {
     use crate::engine::SimDuration;
-    use crate::scenario::workload::DEFAULT_NODE_MONITOR_GRACE_PERIOD;
+    use crate::scenario::node_lifecycle::DEFAULT_NODE_MONITOR_GRACE_PERIOD;
     use crate::scenario::{Problem, Scenario, ScenarioError};
 
     fn parse(node_lifecycle: &str) -> Result<Scenario, ScenarioError> {

@@ -11,12 +11,13 @@ use super::machines::count_role;
 use crate::dist::Distribution;
 use crate::engine::SimDuration;
 use crate::scenario::autoscaling::HpaController;
+use crate::scenario::quantity::IntOrPercent;
 use crate::scenario::workload::{
     DEFAULT_MAX_SKEW, DEFAULT_MAX_SURGE_PERCENT, DEFAULT_MAX_UNAVAILABLE_PERCENT,
     DEFAULT_MIN_READY, DEFAULT_PROBE_FAILURE_THRESHOLD, DEFAULT_PROBE_PERIOD, DEFAULT_TOLERATION,
-    IntOrPercent, PodFailure, PodFailureKind, Probes, RawAntiAffinity, RawPdb, RawPodFailure,
-    RawPodFailureKind, RawRollingUpdate, RawTopologyKey, RawUpRule, RawWhenUnsatisfiable,
-    RawWorkload, RawWorkloadKind, Resources, Spread, Workload, WorkloadKind,
+    PodFailure, PodFailureKind, Probes, RawAntiAffinity, RawPdb, RawPodFailure, RawPodFailureKind,
+    RawRollingUpdate, RawTopologyKey, RawUpRule, RawWhenUnsatisfiable, RawWorkload,
+    RawWorkloadKind, Resources, Spread, Workload, WorkloadKind,
 };
 use crate::scenario::{MachineGroup, Role};
 
