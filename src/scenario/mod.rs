@@ -1,16 +1,16 @@
 //! The scenario file format: from YAML (or JSON) text to a validated, typed
 //! [`Scenario`]. Knows nothing of simulation.
 //!
-//! May import: `dist`, `engine::time`. Three steps: [`schema`] mirrors the
-//! file 1:1 (unknown keys are errors), `validate` applies the real
-//! Kubernetes/etcd defaults and checks every cross-reference, and every
-//! problem is reported with file, line, column, field path and what would
-//! be valid.
+//! May import: `dist`, `load`, `engine::time`. Three steps: [`schema`]
+//! mirrors the file 1:1 (unknown keys are errors), `validate` applies the
+//! real Kubernetes/etcd defaults and checks every cross-reference, and
+//! every problem is reported with file, line, column, field path and what
+//! would be valid.
 //!
 //! The validated types live beside their topic ([`machines`], [`chaos`],
 //! [`control_plane`], [`node_lifecycle`], [`workload`], [`autoscaling`]),
-//! each with its
-//! defaults as named constants that cite their upstream source.
+//! each with its defaults as named constants that cite their upstream
+//! source.
 
 pub mod autoscaling;
 pub mod chaos;

@@ -1,7 +1,7 @@
 //! Raw file → validated [`Scenario`]: defaults (the named constants beside
 //! each topic's types, from docs/kubernetes-defaults.md), cross references,
-//! and sanity rules. Every problem is collected (not only the
-//! first) and located.
+//! and sanity rules. Every problem is collected (not only the first) and
+//! located.
 //!
 //! One file per topic; each topic validator takes the raw part of the file
 //! it checks, plus what it is checked against (zones, machine groups, ...),
@@ -43,6 +43,7 @@ pub(super) fn validate(
     let warmup = run::warmup(&mut check, &raw.warmup, horizon);
     let replications = run::replications(&mut check, &raw.replications);
     let zones = zones::zones(&mut check, &raw.zones);
+    // Here rather than in `chaos::chaos`, to keep the order problems are listed in.
     chaos::step_limit(&mut check, &raw.chaos);
     let zone_failures = zones::zone_failures(&mut check, &raw.zone_failures);
     let failure_domains = failures::failure_domains(&mut check, &raw.failure_domains);
