@@ -1,5 +1,5 @@
-//! The layer rules of `design.md` §3 / `style.md` §8.3: a module imports
-//! only from the layers below it.
+//! The layer rules stated in the crate docs (the layer table of
+//! `src/lib.rs`): a module imports only from the layers below it.
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -12,7 +12,7 @@ use nines::report::{
 };
 use nines::scenario::Scenario;
 
-use crate::util::{scenario, temp_dir};
+use crate::util::scenario;
 
 /// Measured window: horizon 12d minus warmup 2d = 10 days.
 const WINDOW: f64 = 10.0 * 86_400.0;
@@ -337,7 +337,8 @@ fn views_show_the_section_and_json_reads_back() {
     assert_eq!(row("scaling.web", "served_nines").upper, None);
     assert!(!rows.iter().any(|r| r.sli == "scaling.db"));
 
-    let dir = temp_dir("scaling-report-json");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
     let path = dir.join("report.json");
     write_json(&report, &path).unwrap();
     let text = std::fs::read_to_string(&path).unwrap();
@@ -425,7 +426,8 @@ fn merged_parts_give_the_single_run_bytes() {
     let outcomes = loaded_outcomes(&s);
     let single = Report::new(&aggregate(&s, outcomes.clone()));
 
-    let dir = temp_dir("scaling-report-merge");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
     let part = |shard_index: u64, range: std::ops::Range<usize>| PartialRun {
         kind: PARTIAL_KIND.to_string(),
         schema_version: PARTIAL_SCHEMA_VERSION,
