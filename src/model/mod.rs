@@ -17,28 +17,27 @@
 //! disaster). Recoveries never start outages, so the last fault is the one
 //! that tipped the SLI over.
 
-mod autoscaler;
-mod cluster_autoscaler;
+mod control_plane;
 mod dataplane;
-mod endpoint;
-mod etcd;
 mod event;
-pub mod hpa;
-mod lease;
+mod record;
 mod scaling;
-mod sli;
 
 pub use event::ClusterEvent;
-pub use sli::{SLI_NAMES, Sli};
+pub use record::SLI_NAMES;
+pub use scaling::hpa;
 
 use std::collections::VecDeque;
 
-use autoscaler::{Observed, Scaler};
+use control_plane::endpoint::{BackendHealth, Endpoint};
+use control_plane::etcd::{EtcdCluster, Net};
+use control_plane::lease::Lease;
 use dataplane::{ControlPlaneView, DataPlane, PodView};
-use endpoint::{BackendHealth, Endpoint};
-use etcd::{EtcdCluster, Net};
-use lease::Lease;
-use scaling::{NodeTally, WorkloadState, WorkloadTally};
+use scaling::cluster_autoscaler::{self, ClusterAutoscaler};
+use scaling::tally::{NodeTally, WorkloadState, WorkloadTally};
+use scaling::workload_autoscaler::{Observed, WorkloadAutoscaler};
+
+use record::{CauseId, Causes};
 
 use crate::engine::{Ctx, EventKey, Handler, SimDuration, SimTime};
 use crate::outcome::{NodeOutcome, Recorder, ScalingOutcome, SliOutcome};
@@ -89,9 +88,16 @@ pub fn sli_names(scenario: &Scenario) -> Vec<String> {
     names
 }
 
+/// The labels outages are charged to, indexed like
+/// [`SliOutcome::lost_by_cause_secs`]; index 0 is "none". Built from the
+/// scenario alone.
+pub fn cause_labels(scenario: &Scenario) -> Vec<String> {
+    Causes::new(scenario).labels
+}
+
 /// One replication's results, as plain data.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Outcome {
+pub struct ReplicationOutcome {
     /// One entry per SLI, in the order of [`sli_names`].
     pub slis: Vec<SliOutcome>,
     /// Write time lost (seconds) in each etcd disaster inside the measured
@@ -275,9 +281,9 @@ pub struct ClusterModel<'s> {
     drains: Vec<(usize, bool)>,
     data: DataPlane,
     /// Workload autoscalers, and the index of each workload's.
-    scalers: Vec<Scaler>,
+    scalers: Vec<WorkloadAutoscaler>,
     scaler_of: Vec<Option<usize>>,
-    cluster_autoscaler: Option<cluster_autoscaler::Autoscaler>,
+    cluster_autoscaler: Option<ClusterAutoscaler>,
     /// metrics-server's scrape grid phase.
     scrape_phase: SimDuration,
     spikes: Vec<SpikeState>,
@@ -294,17 +300,8 @@ pub struct ClusterModel<'s> {
     read_ok: Vec<bool>,
     cp_side: Vec<u64>,
     recorders: Vec<Recorder>,
-    /// Labels of everything outages can be charged to; 0 is "none".
-    causes: Vec<String>,
-    /// Cause index of machine failure mode `[group][mode]`.
-    machine_cause: Vec<Vec<usize>>,
-    zone_cause: Vec<usize>,
-    domain_cause: Vec<Vec<usize>>,
-    /// Cause index of pod failure mode `[workload][mode]`.
-    pod_cause: Vec<Vec<usize>>,
-    chaos_cause: Vec<usize>,
-    disaster_cause: usize,
-    last_cause: usize,
+    causes: Causes,
+    last_cause: CauseId,
     disasters_seen: usize,
     trace: Option<Vec<TraceEntry>>,
 }
@@ -362,68 +359,7 @@ impl<'s> ClusterModel<'s> {
             .map(|_| Recorder::new(scenario.warmup, scenario.min_outage))
             .collect();
 
-        let mut causes = vec!["none".to_string()];
-        let mut add = |label: String| {
-            causes.push(label);
-            causes.len() - 1
-        };
-        let machine_cause = scenario
-            .groups
-            .iter()
-            .map(|g| {
-                g.failures
-                    .iter()
-                    .map(|m| add(format!("machine {}/{}", g.name, m.name)))
-                    .collect()
-            })
-            .collect();
-        let zone_cause = scenario
-            .zone_failures
-            .iter()
-            .map(|m| {
-                let kind = if m.partitions {
-                    "partition"
-                } else {
-                    "zone outage"
-                };
-                add(format!("{kind} {}", m.name))
-            })
-            .collect();
-        let domain_cause: Vec<Vec<usize>> = scenario
-            .failure_domains
-            .iter()
-            .map(|d| {
-                d.failures
-                    .iter()
-                    .map(|m| add(format!("domain {}/{}", d.name, m.name)))
-                    .collect()
-            })
-            .collect();
-        // Planned work (upgrades, drains) is reported apart from faults.
-        let pod_cause: Vec<Vec<usize>> = scenario
-            .workloads
-            .iter()
-            .map(|w| {
-                w.pod_failures
-                    .iter()
-                    .map(|f| add(format!("pod {}/{}", w.name, f.name)))
-                    .collect()
-            })
-            .collect();
-        let chaos_cause = scenario
-            .chaos
-            .iter()
-            .map(|step| {
-                let kind = match step.action {
-                    ChaosAction::RollingUpgrade
-                    | ChaosAction::Drain(_)
-                    | ChaosAction::Rollout(_) => "planned",
-                    _ => "chaos",
-                };
-                add(format!("{kind} {}", step.name))
-            })
-            .collect();
-        let disaster_cause = add("etcd disaster (majority of disks lost)".to_string());
+        let causes = Causes::new(scenario);
 
         let warmup = SimTime::ZERO + scenario.warmup;
         let workers = machines
@@ -488,11 +424,6 @@ impl<'s> ClusterModel<'s> {
             cp,
             lb_hosts,
             causes,
-            machine_cause,
-            zone_cause,
-            domain_cause,
-            pod_cause,
-            chaos_cause,
             domains: scenario
                 .failure_domains
                 .iter()
@@ -503,7 +434,6 @@ impl<'s> ClusterModel<'s> {
                     failure_timers: vec![None; d.failures.len()],
                 })
                 .collect(),
-            disaster_cause,
             last_cause: 0,
             disasters_seen: 0,
             trace: None,
@@ -556,12 +486,6 @@ impl<'s> ClusterModel<'s> {
         self.trace = Some(Vec::new());
         self
     }
-
-    /// The labels outages are charged to, indexed like
-    /// [`SliOutcome::lost_by_cause_secs`]; index 0 is "none".
-    pub fn causes(scenario: &Scenario) -> Vec<String> {
-        ClusterModel::new(scenario).causes
-    }
 }
 
 impl ClusterModel<'_> {
@@ -571,7 +495,7 @@ impl ClusterModel<'_> {
                 time_seconds: now.as_secs_f64(),
                 kind: kind.to_string(),
                 detail: detail(self),
-                cause: self.causes[self.last_cause].clone(),
+                cause: self.causes.labels[self.last_cause].clone(),
             };
             if let Some(trace) = &mut self.trace {
                 trace.push(entry);
@@ -650,7 +574,7 @@ impl ClusterModel<'_> {
         Self::disarm(&mut self.machines[machine].failure_timers, ctx);
         self.machines[machine].broken = true;
         self.machines[machine].failed_mode = Some(mode);
-        self.last_cause = self.machine_cause[self.machines[machine].group][mode];
+        self.last_cause = self.causes.machine[self.machines[machine].group][mode];
         if self.failure_mode(machine, mode).loses_disk {
             self.etcd.disk_lost(machine, ctx);
         }
@@ -717,7 +641,7 @@ impl ClusterModel<'_> {
         self.etcd.refresh(&net, backup, ctx);
         if self.etcd.data_losses.len() > self.disasters_seen {
             self.disasters_seen = self.etcd.data_losses.len();
-            self.last_cause = self.disaster_cause;
+            self.last_cause = self.causes.disaster;
         }
         self.refresh_active_standby(ctx);
 
@@ -851,14 +775,18 @@ impl ClusterModel<'_> {
             if let Some(spec) = &workload.autoscaling {
                 let phase = ctx.rng().random::<f64>();
                 self.scaler_of[w] = Some(self.scalers.len());
-                self.scalers
-                    .push(Scaler::new(w, spec, &scenario.hpa_controller, phase));
+                self.scalers.push(WorkloadAutoscaler::new(
+                    w,
+                    spec,
+                    &scenario.hpa_controller,
+                    phase,
+                ));
             }
         }
         if scenario.cluster_autoscaler.is_some() {
             let phase = ctx.rng().random::<f64>();
             let nodes = self.data.node_views().count();
-            self.cluster_autoscaler = cluster_autoscaler::Autoscaler::new(scenario, nodes, phase);
+            self.cluster_autoscaler = ClusterAutoscaler::new(scenario, nodes, phase);
         }
         for w in 0..scenario.workloads.len() {
             self.schedule_spike(w, ctx);
@@ -1160,7 +1088,7 @@ impl ClusterModel<'_> {
         };
         let mut pending_cancels = Vec::new();
         let mut pending_crossings = Vec::new();
-        let mut values = sli::values(&sli::State {
+        let mut values = record::values(&record::State {
             api_write: write,
             api_read: read,
             etcd_writable: self.etcd.writable(),
@@ -1261,10 +1189,10 @@ impl ClusterModel<'_> {
     }
 
     /// Closes the books at `horizon` (the simulation must have run to it).
-    pub fn finish(mut self, horizon: SimTime, events: u64) -> Outcome {
+    pub fn finish(mut self, horizon: SimTime, events: u64) -> ReplicationOutcome {
         self.sample_until(horizon, true);
         let warmup = SimTime::ZERO + self.scenario.warmup;
-        Outcome {
+        ReplicationOutcome {
             slis: self
                 .recorders
                 .into_iter()
@@ -1347,7 +1275,7 @@ impl ClusterModel<'_> {
 
     fn on_chaos_started(&mut self, step: usize, ctx: &mut Ctx<'_, ClusterEvent>) {
         let spec = &self.scenario.chaos[step];
-        self.last_cause = self.chaos_cause[step];
+        self.last_cause = self.causes.chaos[step];
         if let Some(every) = spec.every {
             ctx.schedule(every, ClusterEvent::ChaosStarted { step: step as u16 });
         }
@@ -1432,7 +1360,7 @@ impl ClusterModel<'_> {
             return;
         }
         let machine = machines[index];
-        self.last_cause = self.chaos_cause[step];
+        self.last_cause = self.causes.chaos[step];
         let api = self.write_ok.iter().any(|ok| *ok);
         if self.data.drain(machine, api, &self.machine_up, ctx) {
             self.drains[step].1 = true;
@@ -1471,7 +1399,7 @@ impl ClusterModel<'_> {
     fn on_upgrade_advanced(&mut self, step: usize, next: usize, ctx: &mut Ctx<'_, ClusterEvent>) {
         self.on_chaos_ended(step);
         if next < self.cp.len() {
-            self.last_cause = self.chaos_cause[step];
+            self.last_cause = self.causes.chaos[step];
             let hold = ChaosHold {
                 machines: vec![self.cp[next]],
                 ..ChaosHold::default()
@@ -1688,7 +1616,7 @@ impl Handler for ClusterModel<'_> {
                 self.domains[domain].failure_timers[mode] = None;
                 Self::disarm(&mut self.domains[domain].failure_timers, ctx);
                 self.domains[domain].down = true;
-                self.last_cause = self.domain_cause[domain][mode];
+                self.last_cause = self.causes.domain[domain][mode];
                 let repair = self.scenario.failure_domains[domain].failures[mode]
                     .time_to_repair
                     .sample(ctx.rng());
@@ -1734,7 +1662,7 @@ impl Handler for ClusterModel<'_> {
                 } else {
                     self.zones[zone].down = true;
                 }
-                self.last_cause = self.zone_cause[mode];
+                self.last_cause = self.causes.zone[mode];
                 let repair = spec.time_to_repair.sample(ctx.rng());
                 ctx.schedule(repair, ClusterEvent::ZoneRepaired { zone: zone as u16 });
             }
@@ -1756,7 +1684,7 @@ impl Handler for ClusterModel<'_> {
             ClusterEvent::LoadCrossed { workload } => self.load_timers[workload as usize] = None,
             ClusterEvent::PodFailed { pod, mode } => {
                 self.last_cause =
-                    self.pod_cause[self.data.workload_of(pod as usize)][mode as usize];
+                    self.causes.pod[self.data.workload_of(pod as usize)][mode as usize];
                 self.data.on_pod_failed(pod as usize, mode as usize, ctx);
             }
             ClusterEvent::PodProbeFailed { pod } => self.data.on_probe_failed(pod as usize, ctx),

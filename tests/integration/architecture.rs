@@ -14,7 +14,10 @@ fn allowed() -> BTreeMap<&'static str, &'static [&'static str]> {
         ("load", &[][..]),
         ("outcome", &["engine"][..]),
         ("scenario", &["dist", "load", "engine"][..]),
-        ("model", &["engine", "dist", "load", "scenario", "outcome"][..]),
+        (
+            "model",
+            &["engine", "dist", "load", "scenario", "outcome"][..],
+        ),
         (
             "experiment",
             &["model", "scenario", "outcome", "stats", "engine"][..],

@@ -18,8 +18,8 @@
 
 use rand::RngExt;
 
-use super::event::ClusterEvent;
 use crate::engine::{Ctx, EventKey, SimDuration, SimTime};
+use crate::model::event::ClusterEvent;
 use crate::scenario::{PodFailureKind, Resources, Scenario, Workload, WorkloadKind};
 
 /// A worker node.
@@ -111,7 +111,7 @@ fn backoff(previous_crashes: u32) -> SimDuration {
 }
 
 /// What the data plane needs to know about the rest of the cluster.
-pub(super) struct ControlPlaneView<'a> {
+pub(crate) struct ControlPlaneView<'a> {
     pub machine_up: &'a [bool],
     /// Whether each machine's kubelet reaches a writable apiserver.
     pub kubelet_connected: &'a [bool],
@@ -122,7 +122,7 @@ pub(super) struct ControlPlaneView<'a> {
 }
 
 /// Worker nodes, pods and workloads.
-pub(super) struct DataPlane {
+pub(crate) struct DataPlane {
     nodes: Vec<Node>,
     pods: Vec<Pod>,
     workloads: Vec<Workload>,
@@ -869,7 +869,7 @@ impl DataPlane {
 
 /// A pod as an autoscaler sees it.
 #[derive(Clone, Copy, Debug)]
-pub(super) struct PodView {
+pub(crate) struct PodView {
     /// When it was bound to a node; `None` while Pending.
     pub bound_at: Option<SimTime>,
     /// Ready and serving requests.
@@ -886,7 +886,7 @@ pub(super) struct PodView {
 
 /// A worker node as the cluster autoscaler sees it.
 #[derive(Clone, Copy, Debug)]
-pub(super) struct NodeView {
+pub(crate) struct NodeView {
     /// Its machine.
     pub machine: usize,
     /// Its machine group.

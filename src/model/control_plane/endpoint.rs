@@ -11,8 +11,8 @@
 use rand::RngExt;
 
 use super::etcd::Net;
-use super::event::ClusterEvent;
 use crate::engine::{Ctx, EventKey, SimDuration, SimTime};
+use crate::model::event::ClusterEvent;
 use crate::scenario::{Endpoint as EndpointConfig, HealthCheck};
 
 /// One balancer's view of one backend.
@@ -24,7 +24,7 @@ struct Monitor {
 }
 
 /// The endpoint's state.
-pub(super) struct Endpoint {
+pub(crate) struct Endpoint {
     config: EndpointConfig,
     /// `monitors[balancer][backend]`; empty for `direct`.
     monitors: Vec<Vec<Monitor>>,
@@ -39,7 +39,7 @@ pub(super) struct Endpoint {
 }
 
 /// What each backend can do right now.
-pub(super) struct BackendHealth<'a> {
+pub(crate) struct BackendHealth<'a> {
     /// What health checks see: kubeadm's HAProxy example checks
     /// `/healthz`, which includes the apiserver's etcd check (a quorum read),
     /// so a backend whose etcd path is broken fails its checks too.

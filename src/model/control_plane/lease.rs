@@ -13,15 +13,15 @@
 
 use rand::RngExt;
 
-use super::event::ClusterEvent;
 use crate::engine::{Ctx, EventKey, SimDuration, SimTime};
+use crate::model::event::ClusterEvent;
 use crate::scenario::LeaderElection;
 
 /// The client-go jitter factor of the candidates' retry loop.
 const JITTER: f64 = 1.2;
 
 /// One lease (one component) and its candidates.
-pub(super) struct Lease {
+pub(crate) struct Lease {
     id: u8,
     timers: LeaderElection,
     /// The candidate holding the lease.

@@ -12,9 +12,11 @@
 
 use rand::RngExt;
 
-use super::dataplane::NodeView;
 use crate::engine::{EventKey, SimDuration, SimTime};
-use crate::scenario::autoscaling::{ClusterAutoscaler, Expander, NodeGroupScaling};
+use crate::model::dataplane::NodeView;
+use crate::scenario::autoscaling::{
+    ClusterAutoscaler as ClusterAutoscalerSpec, Expander, NodeGroupScaling,
+};
 use crate::scenario::{Resources, Scenario};
 
 /// A node group's back-off after a failed scale-up starts here
@@ -35,7 +37,7 @@ struct Group {
 }
 
 /// A node being provisioned.
-pub(super) struct Provision {
+pub(crate) struct Provision {
     /// Its machine slot.
     pub machine: usize,
     /// The scenario group.
@@ -46,7 +48,7 @@ pub(super) struct Provision {
 
 /// What a scan decided.
 #[derive(Debug, PartialEq, Eq)]
-pub(super) enum Action {
+pub(crate) enum Action {
     /// Provision this many nodes of the scenario group.
     ScaleUp {
         /// Scenario group index.
@@ -62,8 +64,8 @@ pub(super) enum Action {
 }
 
 /// The Cluster Autoscaler's state.
-pub(super) struct Autoscaler {
-    spec: ClusterAutoscaler,
+pub(crate) struct ClusterAutoscaler {
+    spec: ClusterAutoscalerSpec,
     groups: Vec<Group>,
     phase: SimDuration,
     /// The pending scan and its time.
@@ -77,9 +79,9 @@ pub(super) struct Autoscaler {
 }
 
 /// A pod the scheduler could not place: its requests and required group.
-pub(super) type PendingPod = (Resources, Option<usize>);
+pub(crate) type PendingPod = (Resources, Option<usize>);
 
-impl Autoscaler {
+impl ClusterAutoscaler {
     /// The autoscaler of `scenario`, if it has resizable groups.
     pub fn new(scenario: &Scenario, nodes: usize, phase_share: f64) -> Option<Self> {
         let spec = scenario.cluster_autoscaler.clone()?;
@@ -99,7 +101,7 @@ impl Autoscaler {
             .collect();
         let phase =
             SimDuration::from_micros((spec.scan_interval.as_micros() as f64 * phase_share) as u64);
-        Some(Autoscaler {
+        Some(ClusterAutoscaler {
             spec,
             groups,
             phase,

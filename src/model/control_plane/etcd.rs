@@ -3,13 +3,13 @@
 
 use rand::RngExt;
 
-use super::event::ClusterEvent;
 use crate::engine::{Ctx, EventKey, SimDuration, SimTime};
+use crate::model::event::ClusterEvent;
 use crate::scenario::Etcd as EtcdConfig;
 
 /// Which machines run and which can reach each other: machines talk only
 /// when their network sides are equal.
-pub(super) struct Net<'a> {
+pub(crate) struct Net<'a> {
     /// `up[m]`: machine m runs.
     pub up: &'a [bool],
     /// `side[m]`: machine m's side of any partition (0 when none).
@@ -29,7 +29,7 @@ enum ElectionCause {
 
 /// One voting member.
 #[derive(Clone, Debug)]
-pub(super) struct Member {
+pub(crate) struct Member {
     /// The machine it runs on.
     pub machine: usize,
     /// Whether it holds the cluster's data (false after a disk loss, until
@@ -39,7 +39,7 @@ pub(super) struct Member {
 }
 
 /// The etcd cluster's state.
-pub(super) struct EtcdCluster {
+pub(crate) struct EtcdCluster {
     pub members: Vec<Member>,
     pub leader: Option<usize>,
     election: Option<(EventKey, ElectionCause)>,
