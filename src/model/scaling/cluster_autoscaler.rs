@@ -1,4 +1,4 @@
-//! The Cluster Autoscaler's main loop (k8s-facts §6): pending pods that no
+//! The Cluster Autoscaler's main loop (docs/kubernetes-defaults.md §6): pending pods that no
 //! node — not even one already being provisioned — can take trigger a
 //! scale-up of the node group the expander picks; nodes whose requested
 //! share stays under the threshold for the unneeded time, and whose pods
@@ -14,16 +14,19 @@ use rand::RngExt;
 
 use crate::engine::{EventKey, SimDuration, SimTime};
 use crate::model::dataplane::NodeView;
+use crate::model::ids::MachineId;
 use crate::scenario::autoscaling::{
     ClusterAutoscaler as ClusterAutoscalerSpec, Expander, NodeGroupScaling,
 };
-use crate::scenario::{Resources, Scenario};
+use crate::scenario::{MachineGroup, Resources};
 
-/// A node group's back-off after a failed scale-up starts here
-/// (`initialNodeGroupBackoffDuration`) and doubles up to the maximum.
+/// A node group's back-off after a failed scale-up starts here and doubles
+/// up to the maximum: the autoscaler's `initialNodeGroupBackoffDuration`
+/// and `maxNodeGroupBackoffDuration` (not among the flags of
+/// docs/kubernetes-defaults.md §6).
 const BACKOFF_INITIAL: SimDuration = SimDuration::from_secs(300);
 const BACKOFF_MAX: SimDuration = SimDuration::from_secs(1800);
-/// `--unremovable-node-recheck-timeout`.
+/// `--unremovable-node-recheck-timeout` (docs/kubernetes-defaults.md §6).
 const UNREMOVABLE_RECHECK: SimDuration = SimDuration::from_secs(300);
 
 /// One resizable group.
@@ -39,7 +42,7 @@ struct Group {
 /// A node being provisioned.
 pub(crate) struct Provision {
     /// Its machine slot.
-    pub machine: usize,
+    pub machine: MachineId,
     /// The scenario group.
     pub group: usize,
     /// The boot and timeout events.
@@ -59,7 +62,7 @@ pub(crate) enum Action {
     /// Drain and delete the node on this machine.
     Remove {
         /// Machine slot.
-        machine: usize,
+        machine: MachineId,
     },
 }
 
@@ -69,7 +72,7 @@ pub(crate) struct ClusterAutoscaler {
     groups: Vec<Group>,
     phase: SimDuration,
     /// The pending scan and its time.
-    pub scan: Option<(EventKey, SimTime)>,
+    pub next_scan: Option<(EventKey, SimTime)>,
     last_scale_up: Option<SimTime>,
     /// Per node (data-plane order): since when it has been unneeded.
     unneeded_since: Vec<Option<SimTime>>,
@@ -82,11 +85,17 @@ pub(crate) struct ClusterAutoscaler {
 pub(crate) type PendingPod = (Resources, Option<usize>);
 
 impl ClusterAutoscaler {
-    /// The autoscaler of `scenario`, if it has resizable groups.
-    pub fn new(scenario: &Scenario, nodes: usize, phase_share: f64) -> Option<Self> {
-        let spec = scenario.cluster_autoscaler.clone()?;
-        let groups = scenario
-            .groups
+    /// The autoscaler of the resizable ones among `groups`, for `nodes`
+    /// worker node slots, scanning at a phase of `phase_share` of its
+    /// interval.
+    pub fn new(
+        spec: &ClusterAutoscalerSpec,
+        groups: &[MachineGroup],
+        nodes: usize,
+        phase_share: f64,
+    ) -> Self {
+        let spec = spec.clone();
+        let groups = groups
             .iter()
             .enumerate()
             .filter_map(|(index, g)| {
@@ -101,16 +110,16 @@ impl ClusterAutoscaler {
             .collect();
         let phase =
             SimDuration::from_micros((spec.scan_interval.as_micros() as f64 * phase_share) as u64);
-        Some(ClusterAutoscaler {
+        ClusterAutoscaler {
             spec,
             groups,
             phase,
-            scan: None,
+            next_scan: None,
             last_scale_up: None,
             unneeded_since: vec![None; nodes],
             unremovable_until: vec![SimTime::ZERO; nodes],
             provisioning: Vec::new(),
-        })
+        }
     }
 
     /// The provisioning time of a new node.

@@ -21,6 +21,7 @@
 use super::hpa::{self, Normalizer, PodCondition, PodSample, ReplicaCalc};
 use crate::engine::{EventKey, SimDuration, SimTime};
 use crate::model::dataplane::PodView;
+use crate::model::ids::WorkloadId;
 use crate::scenario::autoscaling::{Autoscaling, Hpa, HpaController, Policy, ThresholdPolicy};
 
 /// The policy and its memory.
@@ -65,7 +66,7 @@ pub(crate) struct Observed<'a> {
 /// One workload's autoscaler.
 pub(crate) struct WorkloadAutoscaler {
     /// The workload it scales.
-    pub workload: usize,
+    pub workload: WorkloadId,
     policy: PolicyState,
     period: SimDuration,
     phase: SimDuration,
@@ -80,7 +81,7 @@ pub(crate) struct WorkloadAutoscaler {
 impl WorkloadAutoscaler {
     /// An autoscaler for `workload`, syncing at `phase + k × period`.
     pub fn new(
-        workload: usize,
+        workload: WorkloadId,
         spec: &Autoscaling,
         controller: &HpaController,
         phase_share: f64,
