@@ -392,9 +392,7 @@ impl ClusterModel<'_> {
             let (serving, listed) = self.data.serving(w, &self.network.up);
             let (min_ready, replicas) = self.data.rule(w);
             let pending = self.data.pending(w);
-            let capacity_met = self
-                .scaling
-                .observe::<super::ClusterEvent>(w, serving, replicas, pending, ctx);
+            let capacity_met = self.scaling.observe(w, serving, replicas, pending, ctx);
             let state = WorkloadState {
                 serving,
                 listed,
