@@ -11,7 +11,9 @@
 //! - `scaling/`: demand and load spikes, the HPA and the workload
 //!   autoscaler loop, the Cluster Autoscaler, the scaling tallies;
 //! - `record` (hub): the SLIs, from one table, and the causes outages are
-//!   charged to; `trace` (hub): the event timeline in words.
+//!   charged to; `trace` (hub): the event timeline in words;
+//! - [`event`]: [`ClusterEvent`], one family of events per part;
+//!   [`ids`]: the typed indices the parts and events use.
 //!
 //! The parts under `control_plane/`, `dataplane/` and `scaling/` never
 //! name this hub: each declares its own event family and schedules it

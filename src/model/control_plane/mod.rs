@@ -65,7 +65,7 @@ pub(crate) struct ControlPlane {
     /// For stacked/single topologies, the etcd member on `machines[i]`.
     local_member: Vec<Option<usize>>,
     pub etcd: EtcdCluster,
-    pub standby: ActiveStandby,
+    standby: ActiveStandby,
     pub endpoint: Endpoint,
     leases: [Lease; 2],
     disasters_seen: usize,
