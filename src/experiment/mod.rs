@@ -22,7 +22,7 @@ pub use aggregate::{
 use rayon::prelude::*;
 
 use crate::engine::{SimTime, Simulation, replication_rng};
-use crate::model::{ClusterModel, Outcome};
+use crate::model::{ClusterModel, ReplicationOutcome};
 use crate::scenario::Scenario;
 
 /// How to run an experiment; `None` fields take the scenario's values.
@@ -76,11 +76,11 @@ pub struct ExperimentResult {
     pub events: u64,
     /// Every replication's raw outcome, in index order (for per-replication
     /// exports).
-    pub outcomes: Vec<Outcome>,
+    pub outcomes: Vec<ReplicationOutcome>,
 }
 
 /// Runs one replication of `scenario`.
-pub fn replicate(scenario: &Scenario, seed: u64, index: u64) -> Outcome {
+pub fn replicate(scenario: &Scenario, seed: u64, index: u64) -> ReplicationOutcome {
     let horizon = SimTime::ZERO + scenario.horizon;
     let mut sim = Simulation::new(ClusterModel::new(scenario), replication_rng(seed, index));
     sim.run_until(horizon);
@@ -89,7 +89,7 @@ pub fn replicate(scenario: &Scenario, seed: u64, index: u64) -> Outcome {
 }
 
 /// Runs replication `index` with its event timeline recorded.
-pub fn trace(scenario: &Scenario, seed: u64, index: u64) -> Outcome {
+pub fn trace(scenario: &Scenario, seed: u64, index: u64) -> ReplicationOutcome {
     let horizon = SimTime::ZERO + scenario.horizon;
     let model = ClusterModel::new(scenario).with_trace();
     let mut sim = Simulation::new(model, replication_rng(seed, index));
@@ -100,7 +100,12 @@ pub fn trace(scenario: &Scenario, seed: u64, index: u64) -> Outcome {
 
 /// Runs replication `index` with demand, service, replicas and nodes
 /// sampled every `step`.
-pub fn timeseries(scenario: &Scenario, seed: u64, index: u64, step: SimDuration) -> Outcome {
+pub fn timeseries(
+    scenario: &Scenario,
+    seed: u64,
+    index: u64,
+    step: SimDuration,
+) -> ReplicationOutcome {
     let horizon = SimTime::ZERO + scenario.horizon;
     let model = ClusterModel::new(scenario).with_timeseries(step);
     let mut sim = Simulation::new(model, replication_rng(seed, index));
@@ -115,7 +120,7 @@ fn run_range(
     seed: u64,
     range: std::ops::Range<u64>,
     progress: &(dyn Fn(u64) + Sync),
-) -> Vec<Outcome> {
+) -> Vec<ReplicationOutcome> {
     range
         .into_par_iter()
         .map(|index| {

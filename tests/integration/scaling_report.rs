@@ -4,7 +4,7 @@
 
 use nines::experiment::shard::{IndexedOutcome, PARTIAL_KIND, PARTIAL_SCHEMA_VERSION, PartialRun};
 use nines::experiment::{ExperimentResult, shard};
-use nines::model::{Outcome, sli_names};
+use nines::model::{ReplicationOutcome, sli_names};
 use nines::outcome::{NodeOutcome, ScalingOutcome, SliOutcome};
 use nines::report::csv::summary_rows;
 use nines::report::{
@@ -86,13 +86,13 @@ fn close(what: &str, got: f64, want: f64) {
 }
 
 /// An outcome with every SLI fully up over the window.
-fn outcome(s: &Scenario, scaling: Vec<ScalingOutcome>, nodes: NodeOutcome) -> Outcome {
+fn outcome(s: &Scenario, scaling: Vec<ScalingOutcome>, nodes: NodeOutcome) -> ReplicationOutcome {
     let sli = SliOutcome {
         observed_secs: WINDOW,
         horizon_secs: 12.0 * 86_400.0,
         ..SliOutcome::default()
     };
-    Outcome {
+    ReplicationOutcome {
         slis: vec![sli; sli_names(s).len()],
         data_losses_secs: Vec::new(),
         scaling,
@@ -152,7 +152,7 @@ fn nodes(mean: f64, max: u32, added: u32, removed: u32, failed: u32) -> NodeOutc
 }
 
 /// Three replications with hand-chosen scaling records.
-fn loaded_outcomes(s: &Scenario) -> Vec<Outcome> {
+fn loaded_outcomes(s: &Scenario) -> Vec<ReplicationOutcome> {
     vec![
         outcome(
             s,
@@ -190,7 +190,7 @@ fn loaded_outcomes(s: &Scenario) -> Vec<Outcome> {
     ]
 }
 
-fn aggregate(s: &Scenario, outcomes: Vec<Outcome>) -> ExperimentResult {
+fn aggregate(s: &Scenario, outcomes: Vec<ReplicationOutcome>) -> ExperimentResult {
     shard::from_outcomes(s, 5, CONFIDENCE, None, outcomes)
 }
 
@@ -371,7 +371,7 @@ fn views_show_the_section_and_json_reads_back() {
 fn no_section_without_load_or_node_changes() {
     let s = scenario(UNLOADED);
     // Nodes exist (node-seconds) but none was added, removed or failed.
-    let outcomes: Vec<Outcome> = (0..3)
+    let outcomes: Vec<ReplicationOutcome> = (0..3)
         .map(|_| outcome(&s, Vec::new(), nodes(3.0, 3, 0, 0, 0)))
         .collect();
     let result = aggregate(&s, outcomes.clone());
@@ -396,7 +396,7 @@ fn no_section_without_load_or_node_changes() {
 
     // Without the model's records (empty `scaling`, default `nodes`) the
     // same holds: today's outcomes of scenarios with no load.
-    let bare: Vec<Outcome> = (0..3)
+    let bare: Vec<ReplicationOutcome> = (0..3)
         .map(|_| outcome(&s, Vec::new(), NodeOutcome::default()))
         .collect();
     assert!(aggregate(&s, bare).scaling.is_none());
