@@ -93,8 +93,10 @@
 //!    for any split.
 //! 5. A precision target (`--precision`) adds replications in rounds with
 //!    the next indices, so its figures are those of a plain run with the
-//!    final count. A sweep gives point *i* its own seed derived from the
-//!    master seed and *i* alone (see [`experiment::sweep`]).
+//!    final count. A sweep runs every point with the master seed: each
+//!    random source of the model has its own stream, named after the
+//!    component, so points differ only where the swept parameter acts
+//!    (common random numbers, see [`experiment::sweep`]).
 //! 6. Every JSON report records the seed, the replication count, the
 //!    SHA-256 digest of the scenario text and the `nines` version, which is
 //!    what it takes to reproduce it.

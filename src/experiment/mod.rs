@@ -3,7 +3,7 @@
 //!
 //! May import: `model`, `scenario`, `outcome`, `stats`, `engine`.
 //!
-//! Replication `i` draws only from `replication_rng(seed, i)`; results are
+//! Replication `i` draws only from `Streams::new(seed, i)`; results are
 //! collected in index order (rayon's indexed collect) and aggregated
 //! sequentially, so a result is identical for any thread count.
 
@@ -21,7 +21,7 @@ pub use aggregate::{
 
 use rayon::prelude::*;
 
-use crate::engine::{SimTime, Simulation, replication_rng};
+use crate::engine::{SimTime, Simulation, Streams};
 use crate::model::{ClusterModel, ReplicationOutcome};
 use crate::scenario::Scenario;
 
@@ -82,7 +82,7 @@ pub struct ExperimentResult {
 /// Runs one replication of `scenario`.
 pub fn replicate(scenario: &Scenario, seed: u64, index: u64) -> ReplicationOutcome {
     let horizon = SimTime::ZERO + scenario.horizon;
-    let mut sim = Simulation::new(ClusterModel::new(scenario), replication_rng(seed, index));
+    let mut sim = Simulation::new(ClusterModel::new(scenario), Streams::new(seed, index));
     sim.run_until(horizon);
     let events = sim.events_handled();
     sim.into_handler().finish(horizon, events)
@@ -92,7 +92,7 @@ pub fn replicate(scenario: &Scenario, seed: u64, index: u64) -> ReplicationOutco
 pub fn trace(scenario: &Scenario, seed: u64, index: u64) -> ReplicationOutcome {
     let horizon = SimTime::ZERO + scenario.horizon;
     let model = ClusterModel::new(scenario).with_trace();
-    let mut sim = Simulation::new(model, replication_rng(seed, index));
+    let mut sim = Simulation::new(model, Streams::new(seed, index));
     sim.run_until(horizon);
     let events = sim.events_handled();
     sim.into_handler().finish(horizon, events)
@@ -108,7 +108,7 @@ pub fn timeseries(
 ) -> ReplicationOutcome {
     let horizon = SimTime::ZERO + scenario.horizon;
     let model = ClusterModel::new(scenario).with_timeseries(step);
-    let mut sim = Simulation::new(model, replication_rng(seed, index));
+    let mut sim = Simulation::new(model, Streams::new(seed, index));
     sim.run_until(horizon);
     let events = sim.events_handled();
     sim.into_handler().finish(horizon, events)

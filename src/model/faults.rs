@@ -13,7 +13,7 @@ use rand::RngExt;
 use super::ids::{DomainId, MachineId, ModeId, ZoneId};
 use super::record::Attribution;
 use super::scaling::MachineSlots;
-use crate::engine::{Ctx, EventKey};
+use crate::engine::{Ctx, EventKey, StreamLabel};
 use crate::scenario::{FailureDomain, FailureMode, MachineGroup, People};
 
 /// A random fault or repair.
@@ -62,6 +62,29 @@ pub enum FaultEvent {
     },
 }
 
+/// The random sources of one unit (machine, zone or failure domain):
+/// one per failure mode, and one for its repairs (and for the machine's
+/// on-call response and common-cause picks). Named after the unit and the
+/// mode, so adding or changing another unit leaves these draws alone.
+struct UnitStreams {
+    fail: Vec<StreamLabel>,
+    repair: StreamLabel,
+    response: StreamLabel,
+    common_cause: StreamLabel,
+}
+
+impl UnitStreams {
+    fn new(kind: &str, name: &str, slot: &str, modes: &[FailureMode]) -> Self {
+        let label = |what: &str, mode: &str| StreamLabel::new(&[kind, what, name, slot, mode]);
+        UnitStreams {
+            fail: modes.iter().map(|m| label("fail", &m.name)).collect(),
+            repair: label("repair", ""),
+            response: label("response", ""),
+            common_cause: label("common-cause", ""),
+        }
+    }
+}
+
 /// A machine's failure state.
 struct Machine {
     zone: ZoneId,
@@ -74,6 +97,7 @@ struct Machine {
     /// The mode it failed in, while broken.
     failed_mode: Option<ModeId>,
     failure_timers: Vec<Option<EventKey>>,
+    streams: UnitStreams,
     /// Exists: a slot of a resizable worker group is absent until the
     /// cluster autoscaler provisions it.
     present: bool,
@@ -88,15 +112,17 @@ struct Zone {
     /// Chaos steps holding it down.
     held: u16,
     failure_timers: Vec<Option<EventKey>>,
+    streams: UnitStreams,
 }
 
 impl Zone {
-    fn new(modes: usize) -> Self {
+    fn new(kind: &str, name: &str, modes: &[FailureMode]) -> Self {
         Zone {
             down: false,
             cut: false,
             held: 0,
-            failure_timers: vec![None; modes],
+            failure_timers: vec![None; modes.len()],
+            streams: UnitStreams::new(kind, name, "", modes),
         }
     }
 }
@@ -123,12 +149,13 @@ pub(super) struct Faults<'s> {
 
 impl<'s> Faults<'s> {
     /// The machines of `groups` (a slot of a resizable group is present up
-    /// to its initial size), `zones` zones failing in `zone_failures`,
+    /// to its initial size), the zones named `zones` failing in
+    /// `zone_failures`,
     /// the shared failure domains, and the people who repair by hand; all
     /// up.
     pub fn new(
         groups: &'s [MachineGroup],
-        zones: usize,
+        zones: &[String],
         zone_failures: &'s [FailureMode],
         domains: &'s [FailureDomain],
         people: Option<&'s People>,
@@ -145,6 +172,12 @@ impl<'s> Faults<'s> {
                     held: 0,
                     failed_mode: None,
                     failure_timers: vec![None; group.failures.len()],
+                    streams: UnitStreams::new(
+                        "machine",
+                        &group.name,
+                        &i.to_string(),
+                        &group.failures,
+                    ),
                     present: i < initial,
                 });
             }
@@ -155,10 +188,13 @@ impl<'s> Faults<'s> {
             domain_specs: domains,
             people,
             machines,
-            zones: (0..zones).map(|_| Zone::new(zone_failures.len())).collect(),
+            zones: zones
+                .iter()
+                .map(|z| Zone::new("zone", z, zone_failures))
+                .collect(),
             domains: domains
                 .iter()
-                .map(|d| Zone::new(d.failures.len()))
+                .map(|d| Zone::new("domain", &d.name, &d.failures))
                 .collect(),
             crews: Crews::default(),
         }
@@ -234,13 +270,14 @@ impl<'s> Faults<'s> {
     fn arm<E>(
         modes: &[FailureMode],
         timers: &mut [Option<EventKey>],
+        streams: &UnitStreams,
         ctx: &mut Ctx<'_, E>,
         failed: impl Fn(ModeId) -> FaultEvent,
     ) where
         E: From<FaultEvent>,
     {
         for (mode, spec) in modes.iter().enumerate() {
-            let delay = spec.time_to_failure.sample(ctx.rng());
+            let delay = spec.time_to_failure.sample(ctx.rng(streams.fail[mode]));
             timers[mode] = Some(ctx.schedule(delay, failed(ModeId::new(mode)).into()));
         }
     }
@@ -248,24 +285,27 @@ impl<'s> Faults<'s> {
     fn arm_machine<E: From<FaultEvent>>(&mut self, machine: MachineId, ctx: &mut Ctx<'_, E>) {
         let m = &mut self.machines[machine.index()];
         let modes = &self.groups[m.group].failures;
-        Self::arm(modes, &mut m.failure_timers, ctx, |mode| {
+        Self::arm(modes, &mut m.failure_timers, &m.streams, ctx, |mode| {
             FaultEvent::MachineFailed { machine, mode }
         });
     }
 
     fn arm_zone<E: From<FaultEvent>>(&mut self, zone: ZoneId, ctx: &mut Ctx<'_, E>) {
-        let timers = &mut self.zones[zone.index()].failure_timers;
-        Self::arm(self.zone_failures, timers, ctx, |mode| {
-            FaultEvent::ZoneFailed { zone, mode }
-        });
+        let z = &mut self.zones[zone.index()];
+        Self::arm(
+            self.zone_failures,
+            &mut z.failure_timers,
+            &z.streams,
+            ctx,
+            |mode| FaultEvent::ZoneFailed { zone, mode },
+        );
     }
 
     fn arm_domain<E: From<FaultEvent>>(&mut self, domain: DomainId, ctx: &mut Ctx<'_, E>) {
-        let timers = &mut self.domains[domain.index()].failure_timers;
+        let d = &mut self.domains[domain.index()];
         let modes = &self.domain_specs[domain.index()].failures;
-        Self::arm(modes, timers, ctx, |mode| FaultEvent::DomainFailed {
-            domain,
-            mode,
+        Self::arm(modes, &mut d.failure_timers, &d.streams, ctx, |mode| {
+            FaultEvent::DomainFailed { domain, mode }
         });
     }
 
@@ -305,7 +345,7 @@ impl<'s> Faults<'s> {
                 attribution.domain_failure(domain, mode);
                 let repair = self.domain_specs[domain.index()].failures[mode.index()]
                     .time_to_repair
-                    .sample(ctx.rng());
+                    .sample(ctx.rng(d.streams.repair));
                 ctx.schedule(repair, FaultEvent::DomainRepaired { domain }.into());
             }
             FaultEvent::DomainRepaired { domain } => {
@@ -325,7 +365,7 @@ impl<'s> Faults<'s> {
                     z.down = true;
                 }
                 attribution.zone_failure(mode);
-                let repair = spec.time_to_repair.sample(ctx.rng());
+                let repair = spec.time_to_repair.sample(ctx.rng(z.streams.repair));
                 ctx.schedule(repair, FaultEvent::ZoneRepaired { zone }.into());
             }
             FaultEvent::ZoneRepaired { zone } => {
@@ -351,7 +391,8 @@ impl<'s> Faults<'s> {
         let Some(common) = self.failure_mode(machine, mode).common_cause else {
             return;
         };
-        if ctx.rng().random::<f64>() >= common.fraction {
+        let stream = self.machines[machine.index()].streams.common_cause;
+        if ctx.rng(stream).random::<f64>() >= common.fraction {
             return;
         }
         let group = self.group_of(machine);
@@ -366,7 +407,7 @@ impl<'s> Faults<'s> {
             if others.is_empty() {
                 break;
             }
-            let pick = ctx.rng().random_range(0..others.len());
+            let pick = ctx.rng(stream).random_range(0..others.len());
             let other = others.swap_remove(pick);
             self.break_machine(other, mode, attribution, ctx, disk_lost);
         }
@@ -400,13 +441,14 @@ impl<'s> Faults<'s> {
         ctx: &mut Ctx<'_, E>,
     ) {
         let spec = self.failure_mode(machine, mode);
+        let streams = &self.machines[machine.index()].streams;
         match (self.people, spec.manual_repair) {
             (Some(people), true) => {
-                let delay = people.alert_delay + people.response.sample(ctx.rng());
+                let delay = people.alert_delay + people.response.sample(ctx.rng(streams.response));
                 ctx.schedule(delay, FaultEvent::RepairRequested { machine }.into());
             }
             _ => {
-                let repair = spec.time_to_repair.sample(ctx.rng());
+                let repair = spec.time_to_repair.sample(ctx.rng(streams.repair));
                 ctx.schedule(repair, FaultEvent::MachineRepaired { machine }.into());
             }
         }
@@ -421,10 +463,11 @@ impl<'s> Faults<'s> {
             .failed_mode
             .expect("a broken machine has a mode");
         self.crews.busy += 1;
+        let stream = self.machines[machine.index()].streams.repair;
         let repair = self
             .failure_mode(machine, mode)
             .time_to_repair
-            .sample(ctx.rng());
+            .sample(ctx.rng(stream));
         ctx.schedule(repair, FaultEvent::MachineRepaired { machine }.into());
     }
 

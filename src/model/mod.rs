@@ -119,7 +119,7 @@ impl<'s> ClusterModel<'s> {
         }
         let faults = Faults::new(
             &scenario.groups,
-            scenario.zones.len(),
+            &scenario.zones,
             &scenario.zone_failures,
             &scenario.failure_domains,
             scenario.people.as_ref(),

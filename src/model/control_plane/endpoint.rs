@@ -11,7 +11,10 @@
 use rand::RngExt;
 
 use super::Net;
-use crate::engine::{Ctx, EventKey, SimDuration, SimTime};
+use crate::engine::{Ctx, EventKey, SimDuration, SimTime, StreamLabel};
+
+/// The random source of the health checks' phases.
+const HEALTH_CHECK_PHASES: StreamLabel = StreamLabel::new(&["endpoint", "health-check-phase"]);
 use crate::model::ids::{BalancerId, ControlPlaneId, MachineId};
 use crate::scenario::{Endpoint as EndpointConfig, HealthCheck};
 
@@ -107,12 +110,13 @@ impl Endpoint {
         }
     }
 
-    /// Draws each balancer/backend pair's health-check phase.
+    /// Draws each balancer/backend pair's health-check phase (in a fixed
+    /// order from one stream: they are drawn once, at the start).
     pub fn start<E>(&mut self, ctx: &mut Ctx<'_, E>) {
         let interval = self.health().map_or(SimDuration::ZERO, |h| h.interval);
         for monitor in self.monitors.iter_mut().flatten() {
             monitor.phase = SimDuration::from_micros(
-                (interval.as_micros() as f64 * ctx.rng().random::<f64>()) as u64,
+                (interval.as_micros() as f64 * ctx.rng(HEALTH_CHECK_PHASES).random::<f64>()) as u64,
             );
         }
     }

@@ -4,7 +4,14 @@
 use rand::RngExt;
 
 use super::Net;
-use crate::engine::{Ctx, EventKey, SimDuration, SimTime};
+use crate::engine::{Ctx, EventKey, SimDuration, SimTime, StreamLabel};
+
+/// The random source of the snapshot schedule's phase.
+const SNAPSHOT_PHASE: StreamLabel = StreamLabel::new(&["etcd", "snapshot-phase"]);
+/// The random source of election timeouts and of who wins.
+const ELECTIONS: StreamLabel = StreamLabel::new(&["etcd", "election"]);
+/// The random source of restore and rebuild times.
+const RECOVERY: StreamLabel = StreamLabel::new(&["etcd", "recovery"]);
 use crate::model::ids::{MachineId, MemberId};
 use crate::scenario::{Backup, Etcd as EtcdConfig};
 
@@ -159,7 +166,8 @@ impl EtcdCluster {
     /// interval), when there are backups.
     pub fn start<E>(&mut self, ctx: &mut Ctx<'_, E>) {
         if let Some(backup) = &self.backup {
-            let phase = backup.interval.as_micros() as f64 * ctx.rng().random::<f64>();
+            let phase =
+                backup.interval.as_micros() as f64 * ctx.rng(SNAPSHOT_PHASE).random::<f64>();
             self.snapshot_phase = SimDuration::from_micros(phase as u64);
         }
     }
@@ -248,7 +256,7 @@ impl EtcdCluster {
             return SimDuration::ZERO;
         }
         let tick = self.heartbeat.as_micros() as f64;
-        let rng = ctx.rng();
+        let rng = ctx.rng(ELECTIONS);
         let mut first = f64::INFINITY;
         for _ in 0..candidates {
             let drawn = rng.random_range(self.ticks..2 * self.ticks) as f64 * tick;
@@ -294,7 +302,7 @@ impl EtcdCluster {
             ctx.cancel(key);
         }
         let restore = self.backup.as_ref().map(|b| {
-            let delay = b.restore.sample(ctx.rng());
+            let delay = b.restore.sample(ctx.rng(RECOVERY));
             ctx.schedule(delay, EtcdEvent::Restored.into())
         });
         self.restore = Some(restore);
@@ -318,7 +326,7 @@ impl EtcdCluster {
         let candidates: Vec<usize> = (0..self.members.len())
             .filter(|&i| self.available(i, net))
             .collect();
-        let pick = ctx.rng().random_range(0..candidates.len());
+        let pick = ctx.rng(ELECTIONS).random_range(0..candidates.len());
         self.leader = Some(candidates[pick]);
     }
 

@@ -15,7 +15,7 @@ use std::fmt;
 
 use rand::RngExt;
 
-use crate::engine::{Ctx, EventKey, SimDuration, SimTime};
+use crate::engine::{Ctx, EventKey, SimDuration, SimTime, StreamLabel};
 use crate::model::ids::ControlPlaneId;
 use crate::scenario::LeaderElection;
 
@@ -32,12 +32,19 @@ pub enum LeaderLease {
     Scheduler,
 }
 
-impl fmt::Display for LeaderLease {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl LeaderLease {
+    /// The component's name.
+    pub fn name(self) -> &'static str {
+        match self {
             LeaderLease::ControllerManager => "kube-controller-manager",
             LeaderLease::Scheduler => "kube-scheduler",
-        })
+        }
+    }
+}
+
+impl fmt::Display for LeaderLease {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
     }
 }
 
@@ -75,6 +82,10 @@ pub(crate) struct Lease {
     able_since: Vec<Option<SimTime>>,
     /// Which candidates were able when the pending plan was made.
     planned_able: Vec<bool>,
+    /// The random source of the leader's renewal phase.
+    renewals: StreamLabel,
+    /// Each candidate's random source (its jittered polls).
+    polls: Vec<StreamLabel>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -101,6 +112,10 @@ impl Lease {
             observed: vec![None; candidates],
             able_since: vec![Some(SimTime::ZERO); candidates],
             planned_able: Vec::with_capacity(candidates),
+            renewals: StreamLabel::new(&["lease", id.name(), "renewal"]),
+            polls: (0..candidates)
+                .map(|c| StreamLabel::new(&["lease", id.name(), "poll", &c.to_string()]))
+                .collect(),
         }
     }
 
@@ -110,7 +125,8 @@ impl Lease {
     }
 
     fn last_renewal<E>(&self, ctx: &mut Ctx<'_, E>) -> SimTime {
-        let back = self.timers.retry_period.as_micros() as f64 * ctx.rng().random::<f64>();
+        let back =
+            self.timers.retry_period.as_micros() as f64 * ctx.rng(self.renewals).random::<f64>();
         let now = ctx.now().as_micros();
         SimTime::from_micros(now.saturating_sub(back as u64)).max(self.record_changed_at)
     }
@@ -189,9 +205,10 @@ impl Lease {
         let lease = self.timers.lease_duration;
         let mut best: Option<(SimTime, usize)> = None;
         for candidate in (0..able.len()).filter(|&i| able[i]) {
+            let stream = self.polls[candidate];
             let gap = |ctx: &mut Ctx<'_, E>| {
                 SimDuration::from_micros(
-                    (retry * (1.0 + JITTER * ctx.rng().random::<f64>())) as u64,
+                    (retry * (1.0 + JITTER * ctx.rng(stream).random::<f64>())) as u64,
                 )
             };
             // Polls run since the candidate could reach the lease; the first
@@ -202,7 +219,7 @@ impl Lease {
                 .max(self.able_since[candidate].unwrap_or(now));
             let first_poll = base
                 + SimDuration::from_micros(
-                    (gap(ctx).as_micros() as f64 * ctx.rng().random::<f64>()) as u64,
+                    (gap(ctx).as_micros() as f64 * ctx.rng(stream).random::<f64>()) as u64,
                 );
             let observed = match self.observed[candidate] {
                 Some(seen) if seen >= self.record_changed_at && seen <= now => seen,

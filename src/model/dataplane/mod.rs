@@ -28,7 +28,7 @@ use rand::RngExt;
 use nodes::Node;
 use pods::{Pod, PodState};
 
-use crate::engine::{Ctx, SimDuration, SimTime};
+use crate::engine::{Ctx, SimDuration, SimTime, StreamLabel};
 use crate::model::ids::{MachineId, ModeId, NodeId, PodId, WorkloadId, ZoneId};
 use crate::scenario::{NodeLifecycle, Resources, Workload};
 
@@ -116,7 +116,37 @@ pub(crate) struct DataPlane {
     now: SimTime,
     /// Current template revision of each workload.
     revisions: Vec<u32>,
+    /// Each workload's random sources.
+    streams: Vec<WorkloadStreams>,
 }
+
+/// The random sources of one workload's pods, named after the workload
+/// (and the failure mode), so other workloads' draws leave them alone.
+struct WorkloadStreams {
+    startup: StreamLabel,
+    probes: StreamLabel,
+    failures: Vec<StreamLabel>,
+}
+
+impl WorkloadStreams {
+    fn new(workload: &Workload) -> Self {
+        let label = |what: &str, mode: &str| StreamLabel::new(&["pod", what, &workload.name, mode]);
+        WorkloadStreams {
+            startup: label("startup", ""),
+            probes: label("probes", ""),
+            failures: workload
+                .pod_failures
+                .iter()
+                .map(|f| label("fail", &f.name))
+                .collect(),
+        }
+    }
+}
+
+/// The random source of the node monitor's phase.
+const NODE_MONITOR_PHASE: StreamLabel = StreamLabel::new(&["node-lifecycle", "monitor-phase"]);
+/// The random source of the kubelets' lease-renewal phases.
+const NODE_LEASE_PHASES: StreamLabel = StreamLabel::new(&["node-lifecycle", "lease-phase"]);
 
 impl DataPlane {
     /// Nodes on `workers` (in machine order) in `zones` zones, running
@@ -135,6 +165,7 @@ impl DataPlane {
             nodes,
             pods: Vec::new(),
             revisions: vec![0; workloads.len()],
+            streams: workloads.iter().map(WorkloadStreams::new).collect(),
             workloads,
             lifecycle,
             zone_next_taint: vec![SimTime::ZERO; zones],
@@ -148,7 +179,8 @@ impl DataPlane {
     /// already running.
     pub fn start<E: From<DataEvent>>(&mut self, ctx: &mut Ctx<'_, E>) {
         let period = self.lifecycle.monitor_period.as_micros() as f64;
-        self.monitor_phase = SimDuration::from_micros((period * ctx.rng().random::<f64>()) as u64);
+        self.monitor_phase =
+            SimDuration::from_micros((period * ctx.rng(NODE_MONITOR_PHASE).random::<f64>()) as u64);
         for w in 0..self.workloads.len() {
             for _ in 0..self.workloads[w].replicas {
                 let pod = self.new_pod(w);

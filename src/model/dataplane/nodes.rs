@@ -5,7 +5,7 @@
 
 use rand::RngExt;
 
-use super::{ControlPlaneView, DataEvent, DataPlane};
+use super::{ControlPlaneView, DataEvent, DataPlane, NODE_LEASE_PHASES};
 use crate::engine::{Ctx, EventKey, SimDuration, SimTime};
 use crate::model::ids::{MachineId, NodeId, PodId, ZoneId};
 use crate::scenario::Resources;
@@ -96,7 +96,7 @@ impl DataPlane {
         let renew = self.lifecycle.lease_renew_interval.as_micros() as f64;
         let n = &mut self.nodes[node];
         if n.silent_since.is_none() {
-            let back = (renew * ctx.rng().random::<f64>()) as u64;
+            let back = (renew * ctx.rng(NODE_LEASE_PHASES).random::<f64>()) as u64;
             n.silent_since = Some(SimTime::from_micros(now.as_micros().saturating_sub(back)));
         }
         match (self.controllers_since, n.not_ready, n.mark) {

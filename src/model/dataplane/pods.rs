@@ -162,7 +162,9 @@ impl DataPlane {
                     // Restarted containers are unready until their probe passes.
                     let workload = p.workload;
                     self.pods[pod].unlist(ctx.now());
-                    let delay = self.workloads[workload].startup.sample(ctx.rng());
+                    let delay = self.workloads[workload]
+                        .startup
+                        .sample(ctx.rng(self.streams[workload].startup));
                     let started = DataEvent::PodStarted {
                         pod: PodId::new(pod),
                     };
@@ -211,7 +213,9 @@ impl DataPlane {
         p.ever_ready = true;
         let w = p.workload;
         for (mode, failure) in self.workloads[w].pod_failures.iter().enumerate() {
-            let delay = failure.time_to_failure.sample(ctx.rng());
+            let delay = failure
+                .time_to_failure
+                .sample(ctx.rng(self.streams[w].failures[mode]));
             let failed = DataEvent::PodFailed {
                 pod: PodId::new(pod),
                 mode: ModeId::new(mode),
@@ -237,8 +241,10 @@ impl DataPlane {
     /// When the probes notice: a uniform phase within one period plus the
     /// remaining failed probes.
     fn detection<E>(&self, pod: usize, ctx: &mut Ctx<'_, E>) -> SimDuration {
-        let probes = self.workloads[self.pods[pod].workload].probes;
-        let phase = probes.period.as_micros() as f64 * ctx.rng().random::<f64>();
+        let w = self.pods[pod].workload;
+        let probes = self.workloads[w].probes;
+        let phase =
+            probes.period.as_micros() as f64 * ctx.rng(self.streams[w].probes).random::<f64>();
         SimDuration::from_micros(phase as u64)
             + probes
                 .period
@@ -268,7 +274,7 @@ impl DataPlane {
                 self.pods[pod].fault_keys.push(key);
             }
             PodFailureKind::Unready(duration) => {
-                let flap = duration.sample(ctx.rng());
+                let flap = duration.sample(ctx.rng(self.streams[w].failures[mode]));
                 self.pods[pod].unready = true;
                 let at = self.detection(pod, ctx);
                 let detect = ctx.schedule(at, DataEvent::PodProbeFailed { pod: id }.into());
@@ -323,9 +329,11 @@ impl DataPlane {
         let noticed = !self.pods[pod].listed;
         self.disarm_faults(pod, ctx);
         if noticed {
-            let period = self.workloads[self.pods[pod].workload].probes.period;
+            let w = self.pods[pod].workload;
+            let period = self.workloads[w].probes.period;
             let wait = SimDuration::from_micros(
-                (period.as_micros() as f64 * ctx.rng().random::<f64>()) as u64,
+                (period.as_micros() as f64 * ctx.rng(self.streams[w].probes).random::<f64>())
+                    as u64,
             );
             let started = DataEvent::PodStarted {
                 pod: PodId::new(pod),

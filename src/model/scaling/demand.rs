@@ -8,7 +8,7 @@ use rand::RngExt;
 
 use super::tally::WorkloadState;
 use super::{Scaling, ScalingEvent};
-use crate::engine::{Ctx, SimDuration, SimTime};
+use crate::engine::{Ctx, SimDuration, SimTime, StreamLabel};
 use crate::model::ids::{SpikeSerial, WorkloadId};
 
 /// A workload's offered demand beyond its profile: the load spikes in
@@ -81,7 +81,9 @@ impl Scaling<'_> {
         if let Some(tally) = &mut self.tallies[w] {
             tally.spike_started(now);
         }
-        let length = spec.duration.sample(ctx.rng());
+        let length = spec
+            .duration
+            .sample(ctx.rng(spike_stream(&self.workloads[w].name)));
         let ended = ScalingEvent::SpikeEnded {
             workload: WorkloadId::new(w),
             spike,
@@ -93,7 +95,7 @@ impl Scaling<'_> {
     /// Draws workload `w`'s next spike (exponential gaps), if it has any.
     pub(super) fn schedule_spike<E: From<ScalingEvent>>(&mut self, w: usize, ctx: &mut Ctx<'_, E>) {
         if let Some(spec) = &self.workloads[w].spikes {
-            let u: f64 = ctx.rng().random();
+            let u: f64 = ctx.rng(spike_stream(&self.workloads[w].name)).random();
             let gap = -(1.0 - u).ln() * spec.mean_interval.as_secs_f64();
             let started = ScalingEvent::SpikeStarted {
                 workload: WorkloadId::new(w),
@@ -177,4 +179,9 @@ impl Scaling<'_> {
         }
         Some(met)
     }
+}
+
+/// The random source of workload `name`'s load spikes.
+fn spike_stream(name: &str) -> StreamLabel {
+    StreamLabel::new(&["load", "spikes", name])
 }

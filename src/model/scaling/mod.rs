@@ -22,12 +22,20 @@ use workload_autoscaler::{Observed, WorkloadAutoscaler};
 
 use rand::RngExt;
 
-use crate::engine::{Ctx, EventKey, SimDuration, SimTime};
+use crate::engine::{Ctx, EventKey, SimDuration, SimTime, StreamLabel};
 use crate::model::dataplane::{DataPlane, PodView};
 use crate::model::ids::{MachineId, SpikeSerial, WorkloadId};
 use crate::outcome::{NodeOutcome, ScalingOutcome};
 use crate::scenario::autoscaling::{ClusterAutoscaler as ClusterAutoscalerSpec, HpaController};
 use crate::scenario::{MachineGroup, Workload};
+
+/// The random source of metrics-server's scrape phase.
+const SCRAPE_PHASE: StreamLabel = StreamLabel::new(&["metrics-server", "scrape-phase"]);
+/// The random source of the Cluster Autoscaler's scan phase and random
+/// expander.
+const CLUSTER_AUTOSCALER: StreamLabel = StreamLabel::new(&["cluster-autoscaler"]);
+/// The random source of node provisioning times.
+const NODE_PROVISIONING: StreamLabel = StreamLabel::new(&["cluster-autoscaler", "provisioning"]);
 
 /// What happens to load and scaling.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -204,12 +212,14 @@ impl<'s> Scaling<'s> {
     pub fn start<E: From<ScalingEvent>>(&mut self, nodes: usize, ctx: &mut Ctx<'_, E>) {
         if self.workloads.iter().any(|w| w.autoscaling.is_some()) {
             let resolution = self.controller.metric_resolution.as_micros() as f64;
-            self.scrape_phase =
-                SimDuration::from_micros((resolution * ctx.rng().random::<f64>()) as u64);
+            self.scrape_phase = SimDuration::from_micros(
+                (resolution * ctx.rng(SCRAPE_PHASE).random::<f64>()) as u64,
+            );
         }
         for (w, workload) in self.workloads.iter().enumerate() {
             if let Some(spec) = &workload.autoscaling {
-                let phase = ctx.rng().random::<f64>();
+                let stream = StreamLabel::new(&["autoscaler", "sync-phase", &workload.name]);
+                let phase = ctx.rng(stream).random::<f64>();
                 self.autoscaler_of[w] = Some(self.autoscalers.len());
                 self.autoscalers.push(WorkloadAutoscaler::new(
                     WorkloadId::new(w),
@@ -220,7 +230,7 @@ impl<'s> Scaling<'s> {
             }
         }
         if let Some(spec) = self.cluster_autoscaler_spec {
-            let phase = ctx.rng().random::<f64>();
+            let phase = ctx.rng(CLUSTER_AUTOSCALER).random::<f64>();
             self.cluster_autoscaler = Some(ClusterAutoscaler::new(spec, self.groups, nodes, phase));
         }
         for w in 0..self.workloads.len() {
@@ -415,7 +425,7 @@ impl<'s> Scaling<'s> {
             &pending,
             |node| data.pods_on(node),
             |node| data.evictable(node, machine_up),
-            ctx.rng(),
+            ctx.rng(CLUSTER_AUTOSCALER),
         );
         for action in actions {
             match action {
@@ -433,7 +443,7 @@ impl<'s> Scaling<'s> {
                         .take(count)
                         .collect();
                     for machine in free {
-                        let boot = ca.provisioning_time().sample(ctx.rng());
+                        let boot = ca.provisioning_time().sample(ctx.rng(NODE_PROVISIONING));
                         let keys = [
                             ctx.schedule(boot, ScalingEvent::NodeProvisioned { machine }.into()),
                             ctx.schedule(
