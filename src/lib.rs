@@ -77,9 +77,12 @@
 //! confidence level):
 //!
 //! 1. Replication *i* draws all its randomness from
-//!    [`engine::replication_rng`]`(seed, i)`: ChaCha8 keyed from the master
-//!    seed alone, on stream *i*. Nothing else (time, thread, machine,
-//!    environment) feeds the simulation.
+//!    [`engine::Streams`]`::new(seed, i)`: ChaCha8 keyed from the master
+//!    seed alone, with one stream per random source of the model, numbered
+//!    by (*i*, the source's stable name). Nothing else (time, thread,
+//!    machine, environment) feeds the simulation, and one source's draws do
+//!    not depend on any other's (common random numbers across parameter
+//!    changes).
 //! 2. Within a replication, events for the same instant fire in the order
 //!    they were scheduled, and time is an integer number of microseconds
 //!    (see [`engine`]).
