@@ -7,6 +7,7 @@
 
 use rand::RngExt;
 use rand_distr::{Distribution as _, Exp1, Gamma, StandardNormal};
+use statrs::distribution::ContinuousCDF;
 
 use crate::engine::{SimDuration, SimRng};
 
@@ -203,6 +204,58 @@ impl Distribution {
         };
         SimDuration::from_secs_f64(secs)
     }
+
+    /// Draws the remaining time of a duration that has already lasted
+    /// `age` without ending: a sample of `T - age` given `T > age` (for a
+    /// pending timer whose drawn value is unknown to the rest of the model,
+    /// this is its exact conditional law). Exponential draws are
+    /// memoryless; the others invert their conditional distribution
+    /// function, so one uniform (or one normal) draw suffices.
+    pub fn sample_residual(&self, age: SimDuration, rng: &mut SimRng) -> SimDuration {
+        let a = age.as_secs_f64();
+        if a <= 0.0 {
+            return self.sample(rng);
+        }
+        // A uniform in (0, 1].
+        let open = |rng: &mut SimRng| 1.0 - rng.random::<f64>();
+        let total = match self {
+            Distribution::Exponential { .. } => return self.sample(rng),
+            Distribution::Weibull { shape, scale } => {
+                // Cumulative hazard H(t) = (t/λ)^k: T = H⁻¹(H(a) + E).
+                let e = -open(rng).ln();
+                scale * ((a / scale).powf(*shape) + e).powf(1.0 / shape)
+            }
+            Distribution::LogNormal { mu, sigma } => {
+                // Survival S(t) = Φ(-(ln t - μ)/σ); draw V ~ U(0, S(a)] and
+                // solve S(T) = V, in the upper tail without cancellation.
+                let normal = statrs::distribution::Normal::standard();
+                let tail = normal.cdf(-(a.ln() - mu) / sigma);
+                let v = open(rng) * tail;
+                (mu - sigma * normal.inverse_cdf(v)).exp()
+            }
+            Distribution::Gamma { shape, scale } => {
+                let tail = statrs::function::gamma::gamma_ur(*shape, a / scale);
+                let v = open(rng) * tail;
+                let gamma = statrs::distribution::Gamma::new(*shape, 1.0 / scale)
+                    .expect("gamma parameters validated on construction");
+                gamma.inverse_cdf(1.0 - v).max(a)
+            }
+            Distribution::Deterministic { value } => *value,
+            Distribution::Uniform { min, max } => {
+                let from = min.max(a).min(*max);
+                from + (max - from) * (1.0 - open(rng))
+            }
+            Distribution::Empirical { samples } => {
+                let later: Vec<f64> = samples.iter().copied().filter(|s| *s > a).collect();
+                if later.is_empty() {
+                    a
+                } else {
+                    later[rng.random_range(0..later.len())]
+                }
+            }
+        };
+        SimDuration::from_secs_f64((total - a).max(0.0))
+    }
 }
 
 #[cfg(test)]
@@ -264,6 +317,76 @@ mod tests {
             / n as f64;
         let se = (0.99f64 * 0.01 / n as f64).sqrt();
         assert!((below - 0.99).abs() < 5.0 * se, "{below}");
+    }
+
+    /// Mean of `T - age` over draws of `T` that exceed `age` (rejection
+    /// sampling: slow but obviously right), and its standard error.
+    fn rejection_residual_mean(dist: &Distribution, age: f64, n: usize) -> (f64, f64) {
+        let mut rng = replication_rng(21, 0);
+        let mut xs = Vec::with_capacity(n);
+        while xs.len() < n {
+            let t = dist.sample(&mut rng).as_secs_f64();
+            if t > age {
+                xs.push(t - age);
+            }
+        }
+        let mean = xs.iter().sum::<f64>() / n as f64;
+        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+        (mean, (var / n as f64).sqrt())
+    }
+
+    #[test]
+    fn residual_draws_follow_the_conditional_law() {
+        let cases = [
+            (Distribution::exponential(secs(3_600)).unwrap(), 5_000.0),
+            (
+                Distribution::weibull(0.6, Some(secs(1_000)), None).unwrap(),
+                700.0,
+            ),
+            (
+                Distribution::weibull(3.0, Some(secs(1_000)), None).unwrap(),
+                900.0,
+            ),
+            (
+                Distribution::log_normal(secs(600), secs(7_200)).unwrap(),
+                1_200.0,
+            ),
+            (Distribution::gamma(2.5, secs(100)).unwrap(), 150.0),
+            (Distribution::uniform(secs(10), secs(30)).unwrap(), 25.0),
+            (
+                Distribution::empirical(&[secs(1), secs(2), secs(6), secs(9)]).unwrap(),
+                3.0,
+            ),
+        ];
+        let n = 100_000;
+        for (dist, age) in cases {
+            let (expected, se_a) = rejection_residual_mean(&dist, age, n);
+            let mut rng = replication_rng(22, 0);
+            let age = SimDuration::from_secs_f64(age);
+            let xs: Vec<f64> = (0..n)
+                .map(|_| dist.sample_residual(age, &mut rng).as_secs_f64())
+                .collect();
+            let mean = xs.iter().sum::<f64>() / n as f64;
+            let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+            let se = (se_a * se_a + var / n as f64).sqrt();
+            // 5 standard errors of the difference: a wrong law misses by far more.
+            assert!(
+                (mean - expected).abs() < 5.0 * se,
+                "{dist:?}: residual mean {mean} vs {expected} (se {se})"
+            );
+        }
+    }
+
+    #[test]
+    fn residuals_of_fixed_values_and_fresh_starts() {
+        let fixed = Distribution::deterministic(secs(100));
+        let mut rng = replication_rng(1, 2);
+        assert_eq!(fixed.sample_residual(secs(30), &mut rng), secs(70));
+        // Age zero is a fresh draw from the same stream position.
+        let dist = Distribution::weibull(2.0, Some(secs(50)), None).unwrap();
+        let a = dist.sample_residual(SimDuration::ZERO, &mut replication_rng(3, 3));
+        let b = dist.sample(&mut replication_rng(3, 3));
+        assert_eq!(a, b);
     }
 
     #[test]

@@ -24,8 +24,9 @@ use nines::scenario::sweep::{SweepAxis, SweepPlan};
     durations 10s..1m:10s; mixed 1..3,7. Paths: any scenario field (control_plane.etcd.members, \
     machines[cp].count, machines[0].failures[0].time_to_repair); etcd.members also resizes the \
     machines that host etcd, zones=N keeps or adds N zones and spreads every group over them \
-    (see scenarios/README.md).\n\nPoint i runs with its own seed, SplitMix64 output i+1 from the \
-    master seed; the JSON lists it.\n\nExample:\n  nines sweep scenarios/stacked-3cp-3zones.yaml \
+    (see scenarios/README.md).\n\nEvery point runs with the same seed: each component draws from \
+    its own random stream, so points differ only where the swept parameter acts (common random \
+    numbers).\n\nExample:\n  nines sweep scenarios/stacked-3cp-3zones.yaml \
     --set etcd.members=1,3,5 --set zones=1..3 -n 50 --csv sweep.csv --plot charts/"
 )]
 pub struct SweepArgs {

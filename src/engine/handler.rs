@@ -1,7 +1,7 @@
 //! The model's side of the kernel: a handler reacting to its own events.
 
 use super::queue::{EventKey, EventQueue};
-use super::rng::SimRng;
+use super::rng::{SimRng, StreamLabel, Streams};
 use super::time::{SimDuration, SimTime};
 
 /// A model driven by the kernel. `Event` is a closed enum in practice, so the
@@ -18,11 +18,11 @@ pub trait Handler {
 }
 
 /// What a handler may do while handling an event: read the clock, schedule
-/// and cancel events, and draw random numbers from the replication's stream.
+/// and cancel events, and draw random numbers from its sources' streams.
 pub struct Ctx<'a, E> {
     pub(super) now: SimTime,
     pub(super) queue: &'a mut EventQueue<E>,
-    pub(super) rng: &'a mut SimRng,
+    pub(super) streams: &'a mut Streams,
 }
 
 impl<E> Ctx<'_, E> {
@@ -53,8 +53,9 @@ impl<E> Ctx<'_, E> {
         self.queue.cancel(key)
     }
 
-    /// The replication's random stream.
-    pub fn rng(&mut self) -> &mut SimRng {
-        self.rng
+    /// The random stream of the source named `label` (see
+    /// [`StreamLabel`]): each source draws from its own stream.
+    pub fn rng(&mut self, label: StreamLabel) -> &mut SimRng {
+        self.streams.get(label)
     }
 }

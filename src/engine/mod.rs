@@ -9,8 +9,9 @@
 //!    same instant fire in the order they were scheduled.
 //! 3. Cancelling an event is O(1) and never searches the queue; cancelling an
 //!    event that already fired (or was cancelled) does nothing.
-//! 4. All randomness of one replication comes from one [`SimRng`] stream
-//!    derived from (master seed, replication index) alone.
+//! 4. All randomness of one replication comes from [`Streams`]: one
+//!    [`SimRng`] stream per random source of the model, derived from
+//!    (master seed, replication index, branch, source label) alone.
 
 mod handler;
 mod queue;
@@ -20,6 +21,6 @@ mod time;
 
 pub use handler::{Ctx, Handler};
 pub use queue::{EventKey, EventQueue};
-pub use rng::{SimRng, replication_rng};
+pub use rng::{SimRng, StreamLabel, Streams, replication_rng};
 pub use sim::Simulation;
 pub use time::{ParseDurationError, SimDuration, SimTime};

@@ -14,6 +14,7 @@ pub struct EventKey {
     generation: u32,
 }
 
+#[derive(Clone)]
 struct Entry<E> {
     time: SimTime,
     seq: u64,
@@ -50,6 +51,7 @@ impl<E> Ord for Entry<E> {
 /// no longer matches its slot is stale and is skipped when it reaches the
 /// top. Slots are recycled through a free list, so a steady-state simulation
 /// allocates nothing per event.
+#[derive(Clone)]
 pub struct EventQueue<E> {
     heap: BinaryHeap<Entry<E>>,
     generations: Vec<u32>,

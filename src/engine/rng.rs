@@ -1,21 +1,148 @@
-//! Seeded, portable random streams: one per replication.
+//! Seeded, portable random streams: one per random source of a model, per
+//! replication (and per branch of a split replication).
+//!
+//! A model names each of its random sources with a [`StreamLabel`] built
+//! from stable names (a machine's group and slot and a failure mode's name,
+//! "etcd election", a workload's name…). Every draw of that source comes
+//! from its own ChaCha8 stream, keyed by the master seed and numbered by
+//! (replication, branch, label). So the draws of one source never depend on
+//! how many draws other sources made: changing one component's parameter
+//! leaves every other component's random numbers as they were (common
+//! random numbers, which makes sweep points and baselines paired), and no
+//! result depends on thread count or on how replications are split across
+//! machines.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-/// The random generator of one replication. ChaCha8 is portable across
+/// The random generator of one source. ChaCha8 is portable across
 /// platforms and `rand` versions (unlike `StdRng`) and has 2^64 independent
-/// streams per key, so every replication gets its own stream of one key.
+/// streams per key.
 pub type SimRng = ChaCha8Rng;
 
-/// The stream of replication `index` under `master_seed`: the key comes from
-/// the master seed alone (via `seed_from_u64`, which is portable) and the
-/// stream number is the index. No other input exists, so results do not
-/// depend on thread count or on how replications are split across machines.
+/// SplitMix64's output function: a bijective mix of 64 bits.
+const fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// The stable name of one random source of a model, as a 64-bit hash of
+/// its parts (FNV-1a over the parts, each followed by a separator, then
+/// mixed). The same names give the same label in every run and version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct StreamLabel(u64);
+
+impl StreamLabel {
+    /// The label of a source named by `parts` (e.g. `["fail", "cp", "0",
+    /// "crash"]`).
+    pub const fn new(parts: &[&str]) -> StreamLabel {
+        const PRIME: u64 = 0x0000_0100_0000_01b3;
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut p = 0;
+        while p < parts.len() {
+            let bytes = parts[p].as_bytes();
+            let mut i = 0;
+            while i < bytes.len() {
+                h = (h ^ bytes[i] as u64).wrapping_mul(PRIME);
+                i += 1;
+            }
+            // A separator no UTF-8 text contains.
+            h = (h ^ 0xff).wrapping_mul(PRIME);
+            p += 1;
+        }
+        StreamLabel(mix(h))
+    }
+
+    /// The label as a number.
+    pub const fn value(self) -> u64 {
+        self.0
+    }
+}
+
+/// The ChaCha8 stream number of `label` in `replication` and `branch`.
+fn stream_number(replication: u64, branch: u64, label: StreamLabel) -> u64 {
+    mix(label.0 ^ mix(replication ^ mix(branch)))
+}
+
+/// A hasher for keys that are already well-mixed 64-bit hashes.
+#[derive(Default)]
+struct IdentityHasher(u64);
+
+impl Hasher for IdentityHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// Every random stream of one replication (or of one branch of it),
+/// created on first use.
+#[derive(Clone, Debug)]
+pub struct Streams {
+    /// ChaCha8 keyed by the master seed, stream 0: the template every
+    /// stream is cloned from.
+    keyed: SimRng,
+    replication: u64,
+    branch: u64,
+    streams: HashMap<StreamLabel, SimRng, BuildHasherDefault<IdentityHasher>>,
+}
+
+impl Streams {
+    /// The streams of replication `replication` under `master_seed`: the
+    /// key comes from the master seed alone (via `seed_from_u64`, which is
+    /// portable) and each stream's number from (replication, branch 0,
+    /// label).
+    pub fn new(master_seed: u64, replication: u64) -> Streams {
+        Streams {
+            keyed: ChaCha8Rng::seed_from_u64(master_seed),
+            replication,
+            branch: 0,
+            streams: HashMap::default(),
+        }
+    }
+
+    /// The stream of `label`.
+    pub fn get(&mut self, label: StreamLabel) -> &mut SimRng {
+        let (keyed, replication, branch) = (&self.keyed, self.replication, self.branch);
+        self.streams.entry(label).or_insert_with(|| {
+            let mut rng = keyed.clone();
+            rng.set_stream(stream_number(replication, branch, label));
+            rng
+        })
+    }
+
+    /// Switches to the streams of `branch` (a copy of a replication that
+    /// must go on with fresh randomness): every source starts a new
+    /// stream, numbered by the branch too.
+    pub fn fork(&mut self, branch: u64) {
+        self.branch = branch;
+        self.streams.clear();
+    }
+
+    /// The branch whose streams these are (0 for an unsplit replication).
+    pub fn branch(&self) -> u64 {
+        self.branch
+    }
+}
+
+/// One stream of replication `index` under `master_seed`, for code that
+/// needs a single generator (tests, benchmarks).
 pub fn replication_rng(master_seed: u64, index: u64) -> SimRng {
-    let mut rng = ChaCha8Rng::seed_from_u64(master_seed);
-    rng.set_stream(index);
-    rng
+    Streams::new(master_seed, index)
+        .get(StreamLabel::new(&["replication"]))
+        .clone()
 }
 
 #[cfg(test)]
@@ -23,38 +150,67 @@ mod tests {
     use super::*;
     use rand::Rng;
 
-    const PINNED_FIRST_WORD: u64 = 12_578_764_544_318_200_737;
+    const PINNED_FIRST_WORD: u64 = 7_206_056_746_534_970_839;
 
     fn first_words(rng: &mut SimRng) -> Vec<u64> {
         (0..8).map(|_| rng.next_u64()).collect()
     }
 
     #[test]
-    fn same_seed_and_index_give_the_same_stream() {
-        let a = first_words(&mut replication_rng(7, 3));
-        let b = first_words(&mut replication_rng(7, 3));
+    fn same_seed_replication_and_label_give_the_same_stream() {
+        let label = StreamLabel::new(&["fail", "cp", "0", "crash"]);
+        let a = first_words(Streams::new(7, 3).get(label));
+        let b = first_words(Streams::new(7, 3).get(label));
         assert_eq!(a, b);
     }
 
     #[test]
-    fn streams_differ_by_index_and_by_seed() {
-        let base = first_words(&mut replication_rng(7, 3));
-        assert_ne!(base, first_words(&mut replication_rng(7, 4)));
-        assert_ne!(base, first_words(&mut replication_rng(8, 3)));
+    fn streams_differ_by_label_replication_seed_and_branch() {
+        let label = StreamLabel::new(&["fail", "cp", "0", "crash"]);
+        let base = first_words(Streams::new(7, 3).get(label));
+        let other = StreamLabel::new(&["fail", "cp", "1", "crash"]);
+        assert_ne!(base, first_words(Streams::new(7, 3).get(other)));
+        assert_ne!(base, first_words(Streams::new(7, 4).get(label)));
+        assert_ne!(base, first_words(Streams::new(8, 3).get(label)));
+        let mut forked = Streams::new(7, 3);
+        forked.fork(1);
+        assert_ne!(base, first_words(forked.get(label)));
+        assert_eq!(forked.branch(), 1);
+    }
+
+    #[test]
+    fn a_source_does_not_see_how_much_others_drew() {
+        let (a, b) = (StreamLabel::new(&["a"]), StreamLabel::new(&["b"]));
+        let mut busy = Streams::new(1, 0);
+        for _ in 0..1000 {
+            busy.get(b).next_u64();
+        }
+        let mut quiet = Streams::new(1, 0);
+        assert_eq!(first_words(busy.get(a)), first_words(quiet.get(a)));
+    }
+
+    #[test]
+    fn label_parts_are_separated() {
+        assert_ne!(
+            StreamLabel::new(&["ab", "c"]),
+            StreamLabel::new(&["a", "bc"])
+        );
+        assert_ne!(StreamLabel::new(&["a"]), StreamLabel::new(&["a", ""]));
     }
 
     #[test]
     fn neighbouring_streams_are_uncorrelated() {
-        // Pearson correlation of uniforms from streams 0 and 1: |r| should be
-        // within a few standard errors (1/sqrt(n)) of zero.
+        // Pearson correlation of uniforms from two sources of one
+        // replication: |r| should be within a few standard errors
+        // (1/sqrt(n)) of zero.
         let n = 20_000;
-        let mut a = replication_rng(1, 0);
-        let mut b = replication_rng(1, 1);
+        let mut streams = Streams::new(1, 0);
+        let (la, lb) = (StreamLabel::new(&["x", "0"]), StreamLabel::new(&["x", "1"]));
         let xs: Vec<f64> = (0..n)
-            .map(|_| (a.next_u64() >> 11) as f64 / (1u64 << 53) as f64)
+            .map(|_| (streams.get(la).next_u64() >> 11) as f64 / (1u64 << 53) as f64)
             .collect();
         let ys: Vec<f64> = (0..n)
-            .map(|_| (b.next_u64() >> 11) as f64 / (1u64 << 53) as f64)
+            .map(|_| (streams.get(lb).next_u64() >> 11) as f64 / (1u64 << 53) as f64)
             .collect();
         let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
         let (mx, my) = (mean(&xs), mean(&ys));
@@ -67,9 +223,11 @@ mod tests {
 
     #[test]
     fn stream_is_pinned_across_versions() {
-        // Reports promise reproducibility for a given nines version; this pins
-        // the generator so a dependency bump that changed it is noticed.
-        let mut rng = replication_rng(42, 0);
-        assert_eq!(rng.next_u64(), PINNED_FIRST_WORD);
+        // Reports promise reproducibility for a given nines version; this
+        // pins the generator and the stream numbering so a dependency bump
+        // or a change of the label hash that moved them is noticed.
+        let label = StreamLabel::new(&["fail", "cp", "0", "crash"]);
+        let mut streams = Streams::new(42, 0);
+        assert_eq!(streams.get(label).next_u64(), PINNED_FIRST_WORD);
     }
 }

@@ -1,35 +1,52 @@
-//! The simulation loop: clock, queue, random stream and one handler.
+//! The simulation loop: clock, queue, random streams and one handler.
 
 use super::handler::{Ctx, Handler};
 use super::queue::EventQueue;
-use super::rng::SimRng;
+use super::rng::Streams;
 use super::time::SimTime;
 
 /// One run of a handler: owns the clock, the pending events and the random
-/// stream.
+/// streams. It can be cloned (when the handler and its events can) to
+/// continue one history along several futures.
 pub struct Simulation<H: Handler> {
     now: SimTime,
     queue: EventQueue<H::Event>,
-    rng: SimRng,
+    streams: Streams,
     handler: H,
     events_handled: u64,
+}
+
+impl<H> Clone for Simulation<H>
+where
+    H: Handler + Clone,
+    H::Event: Clone,
+{
+    fn clone(&self) -> Self {
+        Simulation {
+            now: self.now,
+            queue: self.queue.clone(),
+            streams: self.streams.clone(),
+            handler: self.handler.clone(),
+            events_handled: self.events_handled,
+        }
+    }
 }
 
 impl<H: Handler> Simulation<H> {
     /// Builds the simulation and lets the handler schedule its first events
     /// at time zero.
-    pub fn new(mut handler: H, mut rng: SimRng) -> Self {
+    pub fn new(mut handler: H, mut streams: Streams) -> Self {
         let mut queue = EventQueue::new();
         let mut ctx = Ctx {
             now: SimTime::ZERO,
             queue: &mut queue,
-            rng: &mut rng,
+            streams: &mut streams,
         };
         handler.start(&mut ctx);
         Simulation {
             now: SimTime::ZERO,
             queue,
-            rng,
+            streams,
             handler,
             events_handled: 0,
         }
@@ -64,9 +81,31 @@ impl<H: Handler> Simulation<H> {
         let mut ctx = Ctx {
             now: time,
             queue: &mut self.queue,
-            rng: &mut self.rng,
+            streams: &mut self.streams,
         };
         self.handler.on(event, &mut ctx);
+    }
+
+    /// Lets `act` change the handler between events, with the same powers
+    /// as while handling one (e.g. to re-draw pending timers).
+    pub fn act<R>(&mut self, act: impl FnOnce(&mut H, &mut Ctx<'_, H::Event>) -> R) -> R {
+        let mut ctx = Ctx {
+            now: self.now,
+            queue: &mut self.queue,
+            streams: &mut self.streams,
+        };
+        act(&mut self.handler, &mut ctx)
+    }
+
+    /// Makes this copy go on with fresh randomness: every source starts the
+    /// stream of `branch` (see [`Streams::fork`]).
+    pub fn fork_streams(&mut self, branch: u64) {
+        self.streams.fork(branch);
+    }
+
+    /// The time of the next pending event, if any.
+    pub fn next_event_time(&mut self) -> Option<SimTime> {
+        self.queue.peek_time()
     }
 
     /// The current simulated time.
@@ -84,6 +123,11 @@ impl<H: Handler> Simulation<H> {
         &self.handler
     }
 
+    /// The handler, to change it between events.
+    pub fn handler_mut(&mut self) -> &mut H {
+        &mut self.handler
+    }
+
     /// Consumes the simulation and returns the handler.
     pub fn into_handler(self) -> H {
         self.handler
@@ -93,7 +137,7 @@ impl<H: Handler> Simulation<H> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::{EventKey, SimDuration, replication_rng};
+    use crate::engine::{EventKey, SimDuration, StreamLabel, Streams};
     use rand::RngExt;
 
     /// Records what fired when; `Arm` schedules, `Disarm` cancels.
@@ -134,7 +178,7 @@ mod tests {
 
     #[test]
     fn runs_in_order_honours_cancellation_and_stops_at_horizon() {
-        let mut sim = Simulation::new(Recorder::default(), replication_rng(1, 0));
+        let mut sim = Simulation::new(Recorder::default(), Streams::new(1, 0));
         sim.run_until(SimTime::from_micros(9_000_000));
         assert_eq!(sim.handler().log, [(1, "armed"), (2, "after-disarm")]);
         assert_eq!(sim.now(), SimTime::from_micros(9_000_000));
@@ -150,7 +194,9 @@ mod tests {
             ctx.schedule(SimDuration::from_secs(1), ());
         }
         fn on(&mut self, _: (), ctx: &mut Ctx<'_, ()>) {
-            let x = ctx.rng().random_range(0..1_000_000u64);
+            let x = ctx
+                .rng(StreamLabel::new(&["draws"]))
+                .random_range(0..1_000_000u64);
             self.0.push(x);
             if self.0.len() < 5 {
                 ctx.schedule(SimDuration::from_micros(x), ());
@@ -161,7 +207,7 @@ mod tests {
     #[test]
     fn a_run_depends_only_on_seed_and_index() {
         let run = |seed, index| {
-            let mut sim = Simulation::new(Draws(Vec::new()), replication_rng(seed, index));
+            let mut sim = Simulation::new(Draws(Vec::new()), Streams::new(seed, index));
             sim.run_until(SimTime::MAX);
             sim.into_handler().0
         };

@@ -17,7 +17,7 @@
 //! - scaling (workloads with a `load`, worker nodes): see
 //!   [`WorkloadScalingSummary`] and [`aggregate_scaling`].
 
-use crate::model::{ClusterModel, Outcome, sli_names};
+use crate::model::{ReplicationOutcome, cause_labels, sli_names};
 use crate::outcome::{NodeOutcome, ScalingOutcome};
 use crate::scenario::Scenario;
 use crate::stats::{
@@ -124,11 +124,11 @@ pub struct DataLossSummary {
 /// Aggregates outcomes (in replication order) into per-SLI summaries.
 pub fn aggregate(
     scenario: &Scenario,
-    outcomes: &[Outcome],
+    outcomes: &[ReplicationOutcome],
     level: f64,
 ) -> (Vec<SliSummary>, DataLossSummary) {
     let n = outcomes.len() as u64;
-    let causes = ClusterModel::causes(scenario);
+    let causes = cause_labels(scenario);
     let slis = sli_names(scenario)
         .iter()
         .enumerate()
@@ -362,7 +362,7 @@ pub struct ScalingSummary {
 /// or `horizon - warmup` when there is none).
 pub fn aggregate_scaling(
     scenario: &Scenario,
-    outcomes: &[Outcome],
+    outcomes: &[ReplicationOutcome],
     level: f64,
 ) -> Option<ScalingSummary> {
     let loaded: Vec<&str> = scenario

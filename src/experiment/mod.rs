@@ -3,7 +3,7 @@
 //!
 //! May import: `model`, `scenario`, `outcome`, `stats`, `engine`.
 //!
-//! Replication `i` draws only from `replication_rng(seed, i)`; results are
+//! Replication `i` draws only from `Streams::new(seed, i)`; results are
 //! collected in index order (rayon's indexed collect) and aggregated
 //! sequentially, so a result is identical for any thread count.
 
@@ -21,8 +21,8 @@ pub use aggregate::{
 
 use rayon::prelude::*;
 
-use crate::engine::{SimTime, Simulation, replication_rng};
-use crate::model::{ClusterModel, Outcome};
+use crate::engine::{SimTime, Simulation, Streams};
+use crate::model::{ClusterModel, ReplicationOutcome};
 use crate::scenario::Scenario;
 
 /// How to run an experiment; `None` fields take the scenario's values.
@@ -76,7 +76,7 @@ pub struct ExperimentResult {
     pub events: u64,
     /// Every replication's raw outcome, in index order (for per-replication
     /// exports).
-    pub outcomes: Vec<Outcome>,
+    pub outcomes: Vec<ReplicationOutcome>,
 }
 
 /// What one replication records besides the summaries every replication
@@ -101,7 +101,12 @@ impl Recording {
 
 /// Runs replication `index` of `scenario`, recording what `recording`
 /// asks for.
-pub fn replicate(scenario: &Scenario, seed: u64, index: u64, recording: Recording) -> Outcome {
+pub fn replicate(
+    scenario: &Scenario,
+    seed: u64,
+    index: u64,
+    recording: Recording,
+) -> ReplicationOutcome {
     let horizon = SimTime::ZERO + scenario.horizon;
     let mut model = ClusterModel::new(scenario);
     if recording.trace {
@@ -110,7 +115,7 @@ pub fn replicate(scenario: &Scenario, seed: u64, index: u64, recording: Recordin
     if let Some(step) = recording.timeseries_step {
         model = model.with_timeseries(step);
     }
-    let mut sim = Simulation::new(model, replication_rng(seed, index));
+    let mut sim = Simulation::new(model, Streams::new(seed, index));
     sim.run_until(horizon);
     let events = sim.events_handled();
     sim.into_handler().finish(horizon, events)
@@ -122,7 +127,7 @@ fn run_range(
     seed: u64,
     range: std::ops::Range<u64>,
     progress: &(dyn Fn(u64) + Sync),
-) -> Vec<Outcome> {
+) -> Vec<ReplicationOutcome> {
     range
         .into_par_iter()
         .map(|index| {

@@ -2,7 +2,7 @@
 //!
 //! `nines run FILE --shard I/N` runs the `I`-th of `N` contiguous blocks of
 //! replication indices (block `I` is `[(I-1)·R/N, I·R/N)`, rounded down, for
-//! `R` replications) and keeps the raw per-replication [`Outcome`]s in a
+//! `R` replications) and keeps the raw per-replication [`ReplicationOutcome`]s in a
 //! [`PartialRun`]. Replication `i` still draws only from
 //! `replication_rng(seed, i)`, so it is the same lifetime whichever machine
 //! runs it. [`merge`] checks that the parts belong together and cover every
@@ -21,7 +21,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use super::{ExperimentResult, ProgressUpdate, RunConfig, aggregate, aggregate_scaling, run_range};
-use crate::model::Outcome;
+use crate::model::ReplicationOutcome;
 use crate::scenario::Scenario;
 
 /// What a partial file says it is, so it is never mistaken for a report.
@@ -89,7 +89,7 @@ pub struct IndexedOutcome {
     /// Replication index (its random stream).
     pub replication: u64,
     /// What happened in it.
-    pub outcome: Outcome,
+    pub outcome: ReplicationOutcome,
 }
 
 /// The raw results of one shard, with everything needed to merge them.
@@ -174,7 +174,7 @@ pub fn from_outcomes(
     seed: u64,
     confidence: f64,
     precision_reached: Option<bool>,
-    outcomes: Vec<Outcome>,
+    outcomes: Vec<ReplicationOutcome>,
 ) -> ExperimentResult {
     let (slis, data_loss) = aggregate(scenario, &outcomes, confidence);
     let scaling = aggregate_scaling(scenario, &outcomes, confidence);
@@ -378,7 +378,7 @@ pub fn merge(parts: Vec<(String, PartialRun)>) -> Result<ExperimentResult, Merge
             file: reference.clone(),
             message: format!("its scenario text no longer validates: {e}"),
         })?;
-    let mut outcomes: Vec<Option<Outcome>> = vec![None; total as usize];
+    let mut outcomes: Vec<Option<ReplicationOutcome>> = vec![None; total as usize];
     for (_, part) in parts {
         for o in part.outcomes {
             outcomes[o.replication as usize] = Some(o.outcome);

@@ -13,7 +13,7 @@
 //! - `points`: one object per grid point, in grid order, with `index`,
 //!   `label` (`etcd.members=3 zones=2`, the CSV's `point` column), `values`
 //!   (path → value as written: a number, or text such as `"10s"`), `seed`
-//!   (the point's own seed, see `experiment::sweep`), `machines` (machines of
+//!   (the master seed: every point runs with it, see `experiment::sweep`), `machines` (machines of
 //!   every role at this point, a cost measure), and `report`: the full
 //!   run report of that point, exactly as `nines run --json` writes it
 //!   (its own `schema_version`, see `report::json`; its scenario `digest` is
@@ -142,7 +142,7 @@ pub fn render_sweep_table(sweep: &SweepReport, slis: &[String]) -> String {
         }
     };
     out.push_str(&format!(
-        "nines {} sweep: {}, {} points x {} replications x {}, seed {} (each point its own, see --json), {:.0}% confidence\n\n",
+        "nines {} sweep: {}, {} points x {} replications x {}, seed {} (common to every point), {:.0}% confidence\n\n",
         sweep.nines_version,
         sweep.scenario.name,
         sweep.points.len(),

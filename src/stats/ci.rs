@@ -267,7 +267,7 @@ fn chi2_quantile(p: f64, df: f64) -> f64 {
 }
 
 /// Symmetric Student-t interval `point ± t * se`.
-fn t_estimate(point: f64, std_error: f64, df: f64, level: f64) -> Estimate {
+pub(super) fn t_estimate(point: f64, std_error: f64, df: f64, level: f64) -> Estimate {
     let half = student_t_critical(level, df) * std_error;
     Estimate {
         point,
@@ -281,7 +281,7 @@ fn t_estimate(point: f64, std_error: f64, df: f64, level: f64) -> Estimate {
 }
 
 /// An estimate with no information about its precision (one observation).
-fn unbounded(point: f64, level: f64) -> Estimate {
+pub(super) fn unbounded(point: f64, level: f64) -> Estimate {
     Estimate {
         point,
         std_error: f64::INFINITY,

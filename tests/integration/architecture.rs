@@ -1,5 +1,6 @@
-//! The layer rules of `design.md` §3 / `style.md` §8.3: a module imports
-//! only from the layers below it.
+//! The layer rules stated in the crate docs (the layer table of
+//! `src/lib.rs`): a module imports only from the layers below it; and
+//! inside the model, the components never import the hub around them.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -99,4 +100,104 @@ fn the_binary_uses_only_the_public_library() {
             );
         }
     }
+}
+
+/// The model's parts that never depend on the hub around them.
+const COMPONENT_DIRS: [&str; 3] = ["control_plane", "dataplane", "scaling"];
+
+/// What a component may import from `crate::model`: the shared ids and the
+/// other components. Everything else there (`mod.rs`, `event`, `faults`,
+/// `chaos`, `record`, `trace`) is the hub.
+const COMPONENT_MAY_IMPORT: [&str; 4] = ["ids", "control_plane", "dataplane", "scaling"];
+
+/// The hub's names a component must not use even in passing.
+const HUB_NAMES: [&str; 2] = ["ClusterModel", "ClusterEvent"];
+
+/// The first path segment of each name a `crate::model::` path imports
+/// (`crate::model::ids::X` gives `ids`, `crate::model::{a, b::c}` gives
+/// `a` and `b`).
+fn model_imports(line: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut rest = line;
+    while let Some(i) = rest.find("crate::model::") {
+        let after = &rest[i + "crate::model::".len()..];
+        let segment = |s: &str| -> String {
+            s.trim()
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect()
+        };
+        match after.strip_prefix('{') {
+            Some(group) => {
+                let group = group.split('}').next().unwrap_or(group);
+                found.extend(group.split(',').map(segment).filter(|s| !s.is_empty()));
+            }
+            None => found.push(segment(after)),
+        }
+        rest = after;
+    }
+    found
+}
+
+/// Violations of "components never import the model hub" in one file.
+/// `in_dir_root`: the file is a component directory's `mod.rs`, whose
+/// `super` is the hub.
+fn component_violations(text: &str, in_dir_root: bool) -> Vec<String> {
+    let mut violations = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let code = line.split("//").next().unwrap_or("");
+        for name in HUB_NAMES {
+            if code.contains(name) {
+                violations.push(format!("{}: names {name}", n + 1));
+            }
+        }
+        for module in model_imports(code) {
+            if !COMPONENT_MAY_IMPORT.contains(&module.as_str()) {
+                violations.push(format!("{}: imports crate::model::{module}", n + 1));
+            }
+        }
+        let reaches_hub =
+            code.contains("super::super::") || (in_dir_root && code.contains("super::"));
+        if reaches_hub {
+            violations.push(format!("{}: reaches the hub through super", n + 1));
+        }
+    }
+    violations
+}
+
+#[test]
+fn components_never_import_the_model_hub() {
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/model");
+    let mut violations = Vec::new();
+    for dir in COMPONENT_DIRS {
+        let mut files = Vec::new();
+        rust_files(&model.join(dir), &mut files);
+        assert!(!files.is_empty(), "src/model/{dir} has no files");
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            let in_dir_root = file.parent() == Some(&model.join(dir))
+                && file.file_name().is_some_and(|f| f == "mod.rs");
+            for v in component_violations(&text, in_dir_root) {
+                violations.push(format!(
+                    "{}:{v}",
+                    file.strip_prefix(&model).unwrap().display()
+                ));
+            }
+        }
+    }
+    assert!(
+        violations.is_empty(),
+        "components import the model hub:\n{}",
+        violations.join("\n")
+    );
+}
+
+#[test]
+fn the_component_rule_catches_hub_imports() {
+    let bad = "use crate::model::event::ClusterEvent;\nuse crate::model::{ids::PodId, record::Slis};\nuse super::super::faults::FaultEvent;\n";
+    let found = component_violations(bad, false);
+    assert_eq!(found.len(), 4, "{found:?}");
+    let good = "use crate::model::ids::{MachineId, PodId};\nuse crate::model::dataplane::NodeView;\nuse super::tally::WorkloadState;\n";
+    assert!(component_violations(good, false).is_empty());
+    assert!(!component_violations("use super::ClusterModel;\n", true).is_empty());
 }

@@ -8,7 +8,7 @@ use nines::scenario::Scenario;
 
 use nines::stats::Estimate;
 
-use crate::util::{assert_within, scenario, temp_dir};
+use crate::util::{assert_within, scenario};
 
 /// Index of an SLI by name.
 fn index(scenario: &Scenario, name: &str) -> usize {
@@ -74,16 +74,19 @@ fn constant_load_below_capacity_keeps_capacity_at_one_and_replicas_constant() {
 }
 
 /// A daily trace: 200 requests/s, a step to 600 at 01:00 (over one
-/// second), back to 200 at 12:00.
-fn step_trace() -> String {
-    let dir = temp_dir("step-trace");
-    let path = dir.join("step.csv");
+/// second), back to 200 at 12:00. The file lives in a directory of the
+/// caller's own (the returned guard removes it), read when the scenario is
+/// parsed: tests running in parallel never share it.
+fn step_trace() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("step.csv");
     std::fs::write(
         &path,
         "time,rate\n0,200\n3600,200\n3601,600\n43200,600\n43201,200\n86400,200\n",
     )
     .expect("write trace");
-    format!("{{ trace: {{ file: {} }} }}", path.display())
+    let load = format!("{{ trace: {{ file: {} }} }}", path.display());
+    (dir, load)
 }
 
 /// Capacity outages (seconds) of every replication.
@@ -113,7 +116,8 @@ fn assert_mean_shortfall(s: &Scenario, expected: f64) {
 
 #[test]
 fn a_step_is_absorbed_after_scrape_sync_and_startup_when_nodes_have_room() {
-    let s = scenario(&web(&step_trace(), ROOMY_WORKERS, "5d", ""));
+    let (_trace, load) = step_trace();
+    let s = scenario(&web(&load, ROOMY_WORKERS, "5d", ""));
     let outages = capacity_outages(&s);
     // One shortfall a day: the step to 600 needs 6 pods. The demand passes
     // 400 half a second into the ramp; the next scrape (< 60 s) and the
@@ -127,8 +131,7 @@ fn a_step_is_absorbed_after_scrape_sync_and_startup_when_nodes_have_room() {
     // pods, 0.06 s into the ramp); the waits for the scrape and the sync
     // are uniform on [0, 60) and [0, 15) s: 19.56 + 30 + 7.5 on average.
     let many = scenario(
-        &web(&step_trace(), ROOMY_WORKERS, "1d", "")
-            .replace("replications: 10", "replications: 40"),
+        &web(&load, ROOMY_WORKERS, "1d", "").replace("replications: 10", "replications: 40"),
     );
     assert_mean_shortfall(&many, 19.56 + 30.0 + 7.5);
 }
@@ -143,7 +146,8 @@ fn a_step_waits_for_node_provisioning_when_nodes_are_full() {
     autoscaling: { min: 1, max: 5 }";
     let ca = "cluster_autoscaler:
   provisioning: { deterministic: 3m }";
-    let s = scenario(&web(&step_trace(), workers, "5d", ca));
+    let (_trace, load) = step_trace();
+    let s = scenario(&web(&load, workers, "5d", ca));
     let outages = capacity_outages(&s);
     assert_eq!(outages.len(), 5 * 10, "{outages:?}");
     // As above, plus the next scan (< 10 s) and 180 s of provisioning.
@@ -151,9 +155,8 @@ fn a_step_waits_for_node_provisioning_when_nodes_are_full() {
         assert!((199.5..=285.5).contains(&d), "absorbed in {d} s");
     }
     // Plus a uniform wait for the scan, [0, 10) s, and the 180 s boot.
-    let many = scenario(
-        &web(&step_trace(), workers, "1d", ca).replace("replications: 10", "replications: 40"),
-    );
+    let many =
+        scenario(&web(&load, workers, "1d", ca).replace("replications: 10", "replications: 40"));
     assert_mean_shortfall(&many, 19.56 + 30.0 + 7.5 + 5.0 + 180.0);
     let outcome = replicate(&s, s.seed, 0, Recording::default());
     assert!(outcome.nodes.nodes_added >= 5, "{:?}", outcome.nodes);
@@ -188,7 +191,8 @@ chaos:
     target: zone-a
     at: 30m
     duration: 1d";
-    let yaml = web(&step_trace(), workers, "1d", extra).replace(
+    let (_trace, load) = step_trace();
+    let yaml = web(&load, workers, "1d", extra).replace(
         "machines:\n  - name: cp\n    role: control-plane\n    count: 1\n",
         "machines:\n  - name: cp\n    role: control-plane\n    count: 1\n    zones: [zone-b]\n",
     );
@@ -212,7 +216,8 @@ chaos:
 
 #[test]
 fn timeseries_samples_one_replication_on_a_grid() {
-    let dir = temp_dir("timeseries");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
     let path = dir.join("web.csv");
     let out = crate::util::nines_output(&[
         "run",

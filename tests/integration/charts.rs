@@ -8,7 +8,7 @@ use nines::experiment::TraceEntry;
 use nines::report::chart::{HEIGHT, WIDTH, render_all, render_sweep, render_timeline};
 use nines::report::{Report, read_json};
 
-use crate::util::{nines_output, temp_dir};
+use crate::util::nines_output;
 
 const CHARTS: [&str; 6] = [
     "availability.svg",
@@ -90,8 +90,9 @@ fn assert_charts(files: &[PathBuf]) {
 
 #[test]
 fn run_plot_and_plot_draw_the_same_charts() {
-    let dir = temp_dir("charts-run-plot");
-    let json = run_with_plot(&dir);
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    let json = run_with_plot(dir);
     let from_run: Vec<PathBuf> = CHARTS.iter().map(|c| dir.join("run").join(c)).collect();
     assert_charts(&from_run);
 
@@ -112,8 +113,9 @@ fn run_plot_and_plot_draw_the_same_charts() {
 
 #[test]
 fn downtime_by_cause_splits_each_bar_by_cause() {
-    let dir = temp_dir("charts-causes");
-    let json = run_with_plot(&dir);
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    let json = run_with_plot(dir);
     let report = read_json(&json).expect("the saved report reads back");
     let svg = std::fs::read_to_string(dir.join("run/downtime_by_cause.svg")).unwrap();
     assert!(svg.contains("downtime per year"), "no axis name");
@@ -130,7 +132,8 @@ fn downtime_by_cause_splits_each_bar_by_cause() {
 
 #[test]
 fn run_with_trace_and_plot_draws_the_timeline() {
-    let dir = temp_dir("charts-timeline");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
     let charts = dir.join("charts");
     let trace = dir.join("trace.jsonl");
     let out = nines_output(&[
@@ -181,7 +184,8 @@ fn run_with_trace_and_plot_draws_the_timeline() {
 
 #[test]
 fn plot_names_a_missing_or_foreign_report() {
-    let dir = temp_dir("charts-bad-input");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
     let missing = dir.join("missing.json");
     let out = nines_output(&[
         "plot",
@@ -210,16 +214,18 @@ fn plot_names_a_missing_or_foreign_report() {
 }
 
 /// A real report from a short run, to edit into the cases below.
-fn sample_report(name: &str) -> (PathBuf, Report) {
-    let dir = temp_dir(name);
-    let json = run_with_plot(&dir);
+/// The directory is the caller's, removed when it is dropped.
+fn sample_report() -> (tempfile::TempDir, Report) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let json = run_with_plot(dir.path());
     let report = read_json(&json).expect("the saved report reads back");
     (dir, report)
 }
 
 #[test]
 fn bounds_targets_and_no_outages_are_drawn() {
-    let (dir, mut report) = sample_report("charts-bounds");
+    let (tmp, mut report) = sample_report();
+    let dir = tmp.path();
     // The first SLI never failed: a lower bound. The others have no
     // outage durations either, so the CDF has nothing to draw.
     let first = &mut report.slis[0];
@@ -261,7 +267,8 @@ fn bounds_targets_and_no_outages_are_drawn() {
 
 #[test]
 fn sweep_draws_one_line_per_sli() {
-    let (dir, report) = sample_report("charts-sweep");
+    let (tmp, report) = sample_report();
+    let dir = tmp.path();
     // Three synthetic points: availability improving with the parameter,
     // the last one with a lower bound on one SLI.
     let variants: Vec<(f64, Report)> = [1.0, 3.0, 5.0]

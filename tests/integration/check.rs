@@ -6,7 +6,7 @@ use std::path::Path;
 
 use nines::report::read_json;
 
-use crate::util::{nines_output, temp_dir};
+use crate::util::nines_output;
 
 /// Three stacked control-plane machines that fail often enough for every
 /// SLI to have a proper interval within a short run.
@@ -70,8 +70,9 @@ fn percent(fraction: f64) -> String {
 
 #[test]
 fn verdicts_follow_the_interval_with_exit_codes_0_1_3() {
-    let dir = temp_dir("check-verdicts");
-    let (point, lower, upper) = first_run_interval(&dir);
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    let (point, lower, upper) = first_run_interval(dir);
     let width = upper - lower;
     let cases = [
         ("pass", lower - width, 0, "PASS"),
@@ -81,7 +82,7 @@ fn verdicts_follow_the_interval_with_exit_codes_0_1_3() {
     for (name, target, code, label) in cases {
         let target = format!("etcd.quorum.availability >= {}", percent(target));
         let file = write(
-            &dir,
+            dir,
             &format!("{name}.yaml"),
             &with_expect(STACKED, &[target]),
         );
@@ -105,7 +106,8 @@ fn verdicts_follow_the_interval_with_exit_codes_0_1_3() {
 
 #[test]
 fn metrics_with_units_and_bounds_are_judged() {
-    let dir = temp_dir("check-metrics");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
     // Nothing about data loss happens here (no disk is lost): the upper
     // bound must be used, and it clears a loose target.
     let targets = [
@@ -117,7 +119,7 @@ fn metrics_with_units_and_bounds_are_judged() {
         "scheduling.mttf >= 1m".to_string(),
         "data_loss.events_per_year <= 100".to_string(),
     ];
-    let file = write(&dir, "metrics.yaml", &with_expect(STACKED, &targets));
+    let file = write(dir, "metrics.yaml", &with_expect(STACKED, &targets));
     let out = nines_output(&["check", &file]);
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
@@ -129,9 +131,10 @@ fn metrics_with_units_and_bounds_are_judged() {
 
 #[test]
 fn unknown_slis_and_bad_targets_are_input_errors() {
-    let dir = temp_dir("check-input");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
     let file = write(
-        &dir,
+        dir,
         "unknown.yaml",
         &with_expect(STACKED, &["api.wirte.availability >= 99%".to_string()]),
     );
@@ -148,7 +151,7 @@ fn unknown_slis_and_bad_targets_are_input_errors() {
     );
 
     let file = write(
-        &dir,
+        dir,
         "metric.yaml",
         &with_expect(
             STACKED,
@@ -173,7 +176,7 @@ fn unknown_slis_and_bad_targets_are_input_errors() {
         );
     }
 
-    let file = write(&dir, "nothing.yaml", STACKED);
+    let file = write(dir, "nothing.yaml", STACKED);
     let out = nines_output(&["check", &file]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("nothing to check"));
@@ -181,8 +184,9 @@ fn unknown_slis_and_bad_targets_are_input_errors() {
 
 #[test]
 fn baseline_flags_a_smaller_etcd_but_not_another_seed() {
-    let dir = temp_dir("check-baseline");
-    let stacked = write(&dir, "stacked.yaml", STACKED);
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    let stacked = write(dir, "stacked.yaml", STACKED);
     let base = dir.join("base.json");
     let out = nines_output(&["run", &stacked, "--json", base.to_str().unwrap()]);
     assert!(out.status.success());
@@ -197,7 +201,7 @@ fn baseline_flags_a_smaller_etcd_but_not_another_seed() {
     );
     assert!(!stdout.contains("REGRESSION"), "{stdout}");
 
-    let single = write(&dir, "single.yaml", SINGLE);
+    let single = write(dir, "single.yaml", SINGLE);
     let out = nines_output(&["check", &single, "--baseline", base]);
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
@@ -212,8 +216,9 @@ fn baseline_flags_a_smaller_etcd_but_not_another_seed() {
 
 #[test]
 fn junit_and_markdown_are_written_well_formed_and_never_over_foreign_files() {
-    let dir = temp_dir("check-files");
-    let (point, lower, upper) = first_run_interval(&dir);
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    let (point, lower, upper) = first_run_interval(dir);
     let width = upper - lower;
     let targets = [
         format!("etcd.quorum.availability >= {}", percent(lower - width)),
@@ -221,8 +226,8 @@ fn junit_and_markdown_are_written_well_formed_and_never_over_foreign_files() {
         format!("etcd.quorum.availability >= {}", percent(point)),
         "controllers.mttr < 1d".to_string(),
     ];
-    let file = write(&dir, "files.yaml", &with_expect(STACKED, &targets));
-    let stacked = write(&dir, "stacked.yaml", STACKED);
+    let file = write(dir, "files.yaml", &with_expect(STACKED, &targets));
+    let stacked = write(dir, "stacked.yaml", STACKED);
     let base = dir.join("base.json");
     assert!(
         nines_output(&["run", &stacked, "--json", base.to_str().unwrap()])
@@ -293,7 +298,7 @@ fn junit_and_markdown_are_written_well_formed_and_never_over_foreign_files() {
 
     // Our own files are replaced; anything else is left alone (exit 2).
     assert_eq!(nines_output(&args).status.code(), Some(1));
-    let foreign = write(&dir, "notes.md", "my notes\n");
+    let foreign = write(dir, "notes.md", "my notes\n");
     let out = nines_output(&["check", &file, "--markdown", &foreign]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("exists and is not a nines report"));

@@ -1,7 +1,7 @@
 //! The binary: exit codes, located errors, files it writes.
 
+use crate::util::nines_output;
 use crate::util::{assert_success, write};
-use crate::util::{nines_output, temp_dir};
 
 const VALID: &str = "horizon: 30d
 replications: 4
@@ -35,16 +35,18 @@ fn run_without_a_file_uses_the_built_in_scenario() {
 
 #[test]
 fn validate_accepts_a_valid_file() {
-    let dir = temp_dir("valid");
-    let path = write(&dir, "ok.yaml", VALID);
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    let path = write(dir, "ok.yaml", VALID);
     let out = nines_output(&["validate", &path]);
     assert_success(&out);
 }
 
 #[test]
 fn a_misspelt_key_is_located_and_named() {
-    let dir = temp_dir("misspelt");
-    let path = write(&dir, "typo.yaml", &VALID.replace("topology:", "topolgy:"));
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    let path = write(dir, "typo.yaml", &VALID.replace("topology:", "topolgy:"));
     let out = nines_output(&["validate", &path]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8(out.stderr).unwrap();
@@ -58,12 +60,13 @@ fn a_misspelt_key_is_located_and_named() {
 
 #[test]
 fn every_problem_is_reported_with_what_would_be_valid() {
-    let dir = temp_dir("problems");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
     let text = VALID.replace("count: 3", "count: 4").replace(
         "topology: stacked",
         "topology: stacked\n  etcd: { members: 4, election_timeout: 200ms }",
     );
-    let path = write(&dir, "bad.yaml", &text);
+    let path = write(dir, "bad.yaml", &text);
     let out = nines_output(&["validate", &path]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8(out.stderr).unwrap();
@@ -77,9 +80,10 @@ fn every_problem_is_reported_with_what_would_be_valid() {
 
 #[test]
 fn bad_units_and_types_are_located() {
-    let dir = temp_dir("units");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
     let path = write(
-        &dir,
+        dir,
         "units.yaml",
         &VALID.replace("mean: 1h", "mean: 1 hour"),
     );
@@ -92,7 +96,8 @@ fn bad_units_and_types_are_located() {
 
 #[test]
 fn malformed_input_never_panics() {
-    let dir = temp_dir("fuzz");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
     let cases = [
         "",
         "[",
@@ -106,7 +111,7 @@ fn malformed_input_never_panics() {
         &VALID.replace("20d", "1e400d"),
     ];
     for (i, text) in cases.iter().enumerate() {
-        let path = write(&dir, &format!("case{i}.yaml"), text);
+        let path = write(dir, &format!("case{i}.yaml"), text);
         let out = nines_output(&["validate", &path]);
         assert_eq!(out.status.code(), Some(1), "case {i}: {text:?}");
         let stderr = String::from_utf8(out.stderr).unwrap();
@@ -143,8 +148,9 @@ fn usage_errors_exit_with_2_and_help_has_examples() {
 
 #[test]
 fn json_report_is_written_and_never_clobbers_other_files() {
-    let dir = temp_dir("json");
-    let scenario = write(&dir, "s.yaml", VALID);
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    let scenario = write(dir, "s.yaml", VALID);
     let report = dir.join("report.json");
     let out = nines_output(&["run", &scenario, "--json", report.to_str().unwrap()]);
     assert_success(&out);
@@ -155,7 +161,7 @@ fn json_report_is_written_and_never_clobbers_other_files() {
     // Re-running over a report is fine; over anything else it is refused.
     let again = nines_output(&["run", &scenario, "--json", report.to_str().unwrap()]);
     assert!(again.status.success());
-    let notes = write(&dir, "notes.txt", "my notes");
+    let notes = write(dir, "notes.txt", "my notes");
     let refused = nines_output(&["run", &scenario, "--json", &notes]);
     assert_eq!(refused.status.code(), Some(1));
     assert_eq!(std::fs::read_to_string(&notes).unwrap(), "my notes");
@@ -163,8 +169,9 @@ fn json_report_is_written_and_never_clobbers_other_files() {
 
 #[test]
 fn a_precision_target_adds_replications_until_met_or_capped() {
-    let dir = temp_dir("precision");
-    let scenario = write(&dir, "s.yaml", VALID);
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    let scenario = write(dir, "s.yaml", VALID);
     let report = dir.join("p.json");
     let out = nines_output(&[
         "run",

@@ -1,7 +1,7 @@
 //! CSV exports of `nines run`: long-format summary and per-replication rows.
 
 use crate::util::assert_success;
-use crate::util::{nines_output, temp_dir};
+use crate::util::nines_output;
 
 const SCENARIO: &str = "name: csv, \"quoted\"
 horizon: 30d
@@ -19,7 +19,8 @@ control_plane:
 
 #[test]
 fn csv_exports_are_long_format_with_quoting() {
-    let dir = temp_dir("export-csv");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
     let file = dir.join("s.yaml");
     std::fs::write(&file, SCENARIO).unwrap();
     let (summary, reps) = (dir.join("summary.csv"), dir.join("reps.csv"));

@@ -32,7 +32,7 @@ mod scaling_report;
 mod scenarios;
 /// Sharded runs merged back: byte-identical to a single run; mismatched parts refused.
 mod shard;
-/// `nines sweep`: grids of overrides, per-point seeds, located errors, the `sweep:` block.
+/// `nines sweep`: grids of overrides, common random numbers, located errors, the `sweep:` block.
 mod sweep;
 /// Shared helpers.
 mod util;

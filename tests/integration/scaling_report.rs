@@ -4,7 +4,7 @@
 
 use nines::experiment::shard::{IndexedOutcome, PARTIAL_KIND, PARTIAL_SCHEMA_VERSION, PartialRun};
 use nines::experiment::{ExperimentResult, shard};
-use nines::model::{Outcome, sli_names};
+use nines::model::{ReplicationOutcome, sli_names};
 use nines::outcome::{NodeOutcome, ScalingOutcome, SliOutcome};
 use nines::report::csv::summary_rows;
 use nines::report::{
@@ -12,7 +12,7 @@ use nines::report::{
 };
 use nines::scenario::Scenario;
 
-use crate::util::{scenario, temp_dir};
+use crate::util::scenario;
 
 /// Measured window: horizon 12d minus warmup 2d = 10 days.
 const WINDOW: f64 = 10.0 * 86_400.0;
@@ -86,13 +86,13 @@ fn close(what: &str, got: f64, want: f64) {
 }
 
 /// An outcome with every SLI fully up over the window.
-fn outcome(s: &Scenario, scaling: Vec<ScalingOutcome>, nodes: NodeOutcome) -> Outcome {
+fn outcome(s: &Scenario, scaling: Vec<ScalingOutcome>, nodes: NodeOutcome) -> ReplicationOutcome {
     let sli = SliOutcome {
         observed_secs: WINDOW,
         horizon_secs: 12.0 * 86_400.0,
         ..SliOutcome::default()
     };
-    Outcome {
+    ReplicationOutcome {
         slis: vec![sli; sli_names(s).len()],
         data_losses_secs: Vec::new(),
         scaling,
@@ -152,7 +152,7 @@ fn nodes(mean: f64, max: u32, added: u32, removed: u32, failed: u32) -> NodeOutc
 }
 
 /// Three replications with hand-chosen scaling records.
-fn loaded_outcomes(s: &Scenario) -> Vec<Outcome> {
+fn loaded_outcomes(s: &Scenario) -> Vec<ReplicationOutcome> {
     vec![
         outcome(
             s,
@@ -190,7 +190,7 @@ fn loaded_outcomes(s: &Scenario) -> Vec<Outcome> {
     ]
 }
 
-fn aggregate(s: &Scenario, outcomes: Vec<Outcome>) -> ExperimentResult {
+fn aggregate(s: &Scenario, outcomes: Vec<ReplicationOutcome>) -> ExperimentResult {
     shard::from_outcomes(s, 5, CONFIDENCE, None, outcomes)
 }
 
@@ -337,7 +337,8 @@ fn views_show_the_section_and_json_reads_back() {
     assert_eq!(row("scaling.web", "served_nines").upper, None);
     assert!(!rows.iter().any(|r| r.sli == "scaling.db"));
 
-    let dir = temp_dir("scaling-report-json");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
     let path = dir.join("report.json");
     write_json(&report, &path).unwrap();
     let text = std::fs::read_to_string(&path).unwrap();
@@ -370,7 +371,7 @@ fn views_show_the_section_and_json_reads_back() {
 fn no_section_without_load_or_node_changes() {
     let s = scenario(UNLOADED);
     // Nodes exist (node-seconds) but none was added, removed or failed.
-    let outcomes: Vec<Outcome> = (0..3)
+    let outcomes: Vec<ReplicationOutcome> = (0..3)
         .map(|_| outcome(&s, Vec::new(), nodes(3.0, 3, 0, 0, 0)))
         .collect();
     let result = aggregate(&s, outcomes.clone());
@@ -395,7 +396,7 @@ fn no_section_without_load_or_node_changes() {
 
     // Without the model's records (empty `scaling`, default `nodes`) the
     // same holds: today's outcomes of scenarios with no load.
-    let bare: Vec<Outcome> = (0..3)
+    let bare: Vec<ReplicationOutcome> = (0..3)
         .map(|_| outcome(&s, Vec::new(), NodeOutcome::default()))
         .collect();
     assert!(aggregate(&s, bare).scaling.is_none());
@@ -425,7 +426,8 @@ fn merged_parts_give_the_single_run_bytes() {
     let outcomes = loaded_outcomes(&s);
     let single = Report::new(&aggregate(&s, outcomes.clone()));
 
-    let dir = temp_dir("scaling-report-merge");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
     let part = |shard_index: u64, range: std::ops::Range<usize>| PartialRun {
         kind: PARTIAL_KIND.to_string(),
         schema_version: PARTIAL_SCHEMA_VERSION,

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::util::{nines_output, temp_dir};
+use crate::util::nines_output;
 
 const SCENARIO: &str = "horizon: 60d
 replications: 25
@@ -60,14 +60,15 @@ fn shards(dir: &Path, file: &str, count: u64, extra: &[&str]) -> Vec<String> {
 
 #[test]
 fn merged_shards_equal_the_single_run_byte_for_byte() {
-    let dir = temp_dir("shard-merge");
-    let file = path(&dir, "cluster.yaml");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    let file = path(dir, "cluster.yaml");
     std::fs::write(&file, SCENARIO).unwrap();
-    let (full, full_csv) = (path(&dir, "full.json"), path(&dir, "full.csv"));
+    let (full, full_csv) = (path(dir, "full.json"), path(dir, "full.csv"));
     ok(&["run", &file, "--json", &full, "--csv", &full_csv]);
 
-    let parts = shards(&dir, &file, 3, &[]);
-    let (merged, merged_csv) = (path(&dir, "merged.json"), path(&dir, "merged.csv"));
+    let parts = shards(dir, &file, 3, &[]);
+    let (merged, merged_csv) = (path(dir, "merged.json"), path(dir, "merged.csv"));
     let mut args = vec!["merge"];
     args.extend(parts.iter().map(String::as_str));
     args.extend(["--json", &merged, "--csv", &merged_csv]);
@@ -83,7 +84,7 @@ fn merged_shards_equal_the_single_run_byte_for_byte() {
     );
 
     // Part order does not matter, and more shards than replications works.
-    let parts = shards(&dir, &file, 40, &["--replications", "25"]);
+    let parts = shards(dir, &file, 40, &["--replications", "25"]);
     let mut args = vec!["merge"];
     args.extend(parts.iter().rev().map(String::as_str));
     args.extend(["--json", &merged]);
@@ -96,10 +97,11 @@ fn merged_shards_equal_the_single_run_byte_for_byte() {
 
 #[test]
 fn merge_refuses_parts_that_do_not_belong_together() {
-    let dir = temp_dir("shard-refuse");
-    let file = path(&dir, "cluster.yaml");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    let file = path(dir, "cluster.yaml");
     std::fs::write(&file, SCENARIO).unwrap();
-    let parts = shards(&dir, &file, 3, &[]);
+    let parts = shards(dir, &file, 3, &[]);
     let refused = |args: &[&str], expected: &str| {
         let mut all = vec!["merge"];
         all.extend_from_slice(args);
@@ -118,7 +120,7 @@ fn merge_refuses_parts_that_do_not_belong_together() {
         "appears in both",
     );
 
-    let other_seed = path(&dir, "seed.json");
+    let other_seed = path(dir, "seed.json");
     ok(&[
         "run",
         &file,
@@ -134,23 +136,23 @@ fn merge_refuses_parts_that_do_not_belong_together() {
         "the seed differs (12 vs 11)",
     );
 
-    let other_count = path(&dir, "count.json");
+    let other_count = path(dir, "count.json");
     ok(&["run", &file, "--shard", "2/4", "--json", &other_count]);
     refused(
         &[&parts[0], &other_count],
         "the number of shards differs (4 vs 3)",
     );
 
-    let edited = path(&dir, "edited.yaml");
+    let edited = path(dir, "edited.yaml");
     std::fs::write(&edited, SCENARIO.replace("mean: 10d", "mean: 11d")).unwrap();
-    let other_scenario = path(&dir, "scenario.json");
+    let other_scenario = path(dir, "scenario.json");
     ok(&["run", &edited, "--shard", "2/3", "--json", &other_scenario]);
     refused(
         &[&parts[0], &other_scenario, &parts[2]],
         "the scenario (digest) differs",
     );
 
-    let report = path(&dir, "report.json");
+    let report = path(dir, "report.json");
     ok(&["run", &file, "--json", &report]);
     refused(&[&report], "a full report, not a shard's part");
 

@@ -1,6 +1,9 @@
 //! Helpers shared by the integration tests.
+//!
+//! Every test that writes files makes its own directory with
+//! `tempfile::tempdir()` and keeps the guard alive while it uses the files;
+//! no two tests share a path, so the tests can run in parallel.
 
-use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use nines::experiment::{self, ExperimentResult, RunConfig};
@@ -40,14 +43,6 @@ pub fn nines(args: &[&str]) -> Command {
 /// Runs the binary and returns its output.
 pub fn nines_output(args: &[&str]) -> Output {
     nines(args).output().expect("the nines binary runs")
-}
-
-/// A fresh temporary directory for one test.
-pub fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("nines-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
 }
 
 /// Asserts that `exact` lies inside the interval `[lower, upper]`.

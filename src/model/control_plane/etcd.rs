@@ -3,17 +3,30 @@
 
 use rand::RngExt;
 
-use super::event::ClusterEvent;
-use crate::engine::{Ctx, EventKey, SimDuration, SimTime};
-use crate::scenario::Etcd as EtcdConfig;
+use super::Net;
+use crate::engine::{Ctx, EventKey, SimDuration, SimTime, StreamLabel};
 
-/// Which machines run and which can reach each other: machines talk only
-/// when their network sides are equal.
-pub(super) struct Net<'a> {
-    /// `up[m]`: machine m runs.
-    pub up: &'a [bool],
-    /// `side[m]`: machine m's side of any partition (0 when none).
-    pub side: &'a [u64],
+/// The random source of the snapshot schedule's phase.
+const SNAPSHOT_PHASE: StreamLabel = StreamLabel::new(&["etcd", "snapshot-phase"]);
+/// The random source of election timeouts and of who wins.
+const ELECTIONS: StreamLabel = StreamLabel::new(&["etcd", "election"]);
+/// The random source of restore and rebuild times.
+const RECOVERY: StreamLabel = StreamLabel::new(&["etcd", "recovery"]);
+use crate::model::ids::{MachineId, MemberId};
+use crate::scenario::{Backup, Etcd as EtcdConfig};
+
+/// What happens in etcd.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EtcdEvent {
+    /// An election finished.
+    LeaderElected,
+    /// A re-added (empty) member caught up.
+    MemberSynced {
+        /// The member.
+        member: MemberId,
+    },
+    /// The cluster was restored from the last snapshot.
+    Restored,
 }
 
 /// Why an election is running: it decides how long it takes.
@@ -29,9 +42,9 @@ enum ElectionCause {
 
 /// One voting member.
 #[derive(Clone, Debug)]
-pub(super) struct Member {
+pub(crate) struct Member {
     /// The machine it runs on.
-    pub machine: usize,
+    pub machine: MachineId,
     /// Whether it holds the cluster's data (false after a disk loss, until
     /// it has been re-added and has synced).
     pub has_data: bool,
@@ -39,7 +52,7 @@ pub(super) struct Member {
 }
 
 /// The etcd cluster's state.
-pub(super) struct EtcdCluster {
+pub(crate) struct EtcdCluster {
     pub members: Vec<Member>,
     pub leader: Option<usize>,
     election: Option<(EventKey, ElectionCause)>,
@@ -53,12 +66,14 @@ pub(super) struct EtcdCluster {
     ticks: u64,
     heartbeat: SimDuration,
     member_sync: SimDuration,
+    backup: Option<Backup>,
     /// Disasters seen, with the write time lost in each (seconds).
     pub data_losses: Vec<(SimTime, f64)>,
 }
 
 impl EtcdCluster {
-    pub fn new(machines: Vec<usize>, config: &EtcdConfig, snapshot_phase: SimDuration) -> Self {
+    /// Members on `machines`, all up with data, member 0 leading.
+    pub fn new(machines: Vec<MachineId>, config: &EtcdConfig) -> Self {
         let n = machines.len();
         let ticks = if config.heartbeat_interval.is_zero() {
             0
@@ -78,11 +93,12 @@ impl EtcdCluster {
             election: None,
             restore: None,
             restore_waiting: false,
-            snapshot_phase,
+            snapshot_phase: SimDuration::ZERO,
             quorum: n / 2 + 1,
             ticks,
             heartbeat: config.heartbeat_interval,
             member_sync: config.member_sync,
+            backup: config.backup.clone(),
             data_losses: Vec::new(),
         }
     }
@@ -90,11 +106,11 @@ impl EtcdCluster {
     /// Up with data, ignoring partitions.
     fn alive(&self, member: usize, net: &Net<'_>) -> bool {
         let m = &self.members[member];
-        m.has_data && net.up[m.machine]
+        m.has_data && net.runs(m.machine)
     }
 
     fn side(&self, member: usize, net: &Net<'_>) -> u64 {
-        net.side[self.members[member].machine]
+        net.side_of(self.members[member].machine)
     }
 
     /// The network side holding a quorum of live members, if any (at most
@@ -131,7 +147,7 @@ impl EtcdCluster {
     }
 
     /// The machine of the current leader.
-    pub fn leader_machine(&self) -> Option<usize> {
+    pub fn leader_machine(&self) -> Option<MachineId> {
         self.leader.map(|l| self.members[l].machine)
     }
 
@@ -146,13 +162,18 @@ impl EtcdCluster {
         self.available(i, net)
     }
 
-    /// Sets the offset of the snapshot schedule (snapshots every interval).
-    pub fn set_snapshot_phase(&mut self, phase: SimDuration) {
-        self.snapshot_phase = phase;
+    /// Draws the offset of the snapshot schedule (snapshots every
+    /// interval), when there are backups.
+    pub fn start<E>(&mut self, ctx: &mut Ctx<'_, E>) {
+        if let Some(backup) = &self.backup {
+            let phase =
+                backup.interval.as_micros() as f64 * ctx.rng(SNAPSHOT_PHASE).random::<f64>();
+            self.snapshot_phase = SimDuration::from_micros(phase as u64);
+        }
     }
 
     /// A machine lost its disk: its member's data is gone.
-    pub fn disk_lost(&mut self, machine: usize, ctx: &mut Ctx<'_, ClusterEvent>) {
+    pub fn disk_lost<E>(&mut self, machine: MachineId, ctx: &mut Ctx<'_, E>) {
         for member in self.members.iter_mut().filter(|m| m.machine == machine) {
             member.has_data = false;
             if let Some(key) = member.sync.take() {
@@ -163,31 +184,26 @@ impl EtcdCluster {
 
     /// Brings leader, elections, re-syncs and restores in line with which
     /// machines are up.
-    pub fn refresh(
-        &mut self,
-        net: &Net<'_>,
-        backup: Option<&crate::scenario::Backup>,
-        ctx: &mut Ctx<'_, ClusterEvent>,
-    ) {
+    pub fn refresh<E: From<EtcdEvent>>(&mut self, net: &Net<'_>, ctx: &mut Ctx<'_, E>) {
         self.finish_restore(net);
-        self.check_disaster(backup, ctx);
+        self.check_disaster(ctx);
         let quorum_side = self.quorum_side(net);
         let quorum = quorum_side.is_some();
 
         // Members without data are re-added (remove, then add: needs a
         // quorum) and sync; a member whose machine goes down stops syncing.
         for i in 0..self.members.len() {
-            let up = net.up[self.members[i].machine] && Some(self.side(i, net)) == quorum_side;
+            let up = net.runs(self.members[i].machine) && Some(self.side(i, net)) == quorum_side;
             let member = &mut self.members[i];
             if member.has_data {
                 continue;
             }
             match (&member.sync, up && quorum && self.leader.is_some()) {
                 (None, true) => {
-                    member.sync = Some(ctx.schedule(
-                        self.member_sync,
-                        ClusterEvent::EtcdMemberSynced { member: i as u16 },
-                    ));
+                    let synced = EtcdEvent::MemberSynced {
+                        member: MemberId::new(i),
+                    };
+                    member.sync = Some(ctx.schedule(self.member_sync, synced.into()));
                 }
                 (Some(key), false) => {
                     ctx.cancel(*key);
@@ -215,7 +231,7 @@ impl EtcdCluster {
                     .filter(|&i| self.available(i, net))
                     .count();
                 let delay = self.election_delay(cause, candidates, ctx);
-                let key = ctx.schedule(delay, ClusterEvent::EtcdLeaderElected);
+                let key = ctx.schedule(delay, EtcdEvent::LeaderElected.into());
                 self.election = Some((key, cause));
             }
             (_, Some((key, _)), false) => {
@@ -230,17 +246,17 @@ impl EtcdCluster {
     /// ticks in [E, 2E-1] (E = election timeout / heartbeat); the first to
     /// time out wins (pre-vote prevents disruption). After a leader loss the
     /// timeouts run from the last heartbeat, up to one tick before the loss.
-    fn election_delay(
+    fn election_delay<E>(
         &self,
         cause: ElectionCause,
         candidates: usize,
-        ctx: &mut Ctx<'_, ClusterEvent>,
+        ctx: &mut Ctx<'_, E>,
     ) -> SimDuration {
         if self.ticks == 0 || candidates == 0 {
             return SimDuration::ZERO;
         }
         let tick = self.heartbeat.as_micros() as f64;
-        let rng = ctx.rng();
+        let rng = ctx.rng(ELECTIONS);
         let mut first = f64::INFINITY;
         for _ in 0..candidates {
             let drawn = rng.random_range(self.ticks..2 * self.ticks) as f64 * tick;
@@ -258,11 +274,7 @@ impl EtcdCluster {
 
     /// A majority of members without data cannot recover by themselves:
     /// restore from the last snapshot, losing the writes since.
-    fn check_disaster(
-        &mut self,
-        backup: Option<&crate::scenario::Backup>,
-        ctx: &mut Ctx<'_, ClusterEvent>,
-    ) {
+    fn check_disaster<E: From<EtcdEvent>>(&mut self, ctx: &mut Ctx<'_, E>) {
         if self.restore.is_some() {
             return;
         }
@@ -271,7 +283,7 @@ impl EtcdCluster {
             return;
         }
         let now = ctx.now();
-        let lost_secs = match backup {
+        let lost_secs = match &self.backup {
             Some(b) => {
                 let since_phase = now.as_micros() as i128 - self.snapshot_phase.as_micros() as i128;
                 since_phase.rem_euclid(b.interval.as_micros() as i128) as f64 / 1e6
@@ -289,15 +301,24 @@ impl EtcdCluster {
         if let Some((key, _)) = self.election.take() {
             ctx.cancel(key);
         }
-        let restore = backup.map(|b| {
-            let delay = b.restore.sample(ctx.rng());
-            ctx.schedule(delay, ClusterEvent::EtcdRestored)
+        let restore = self.backup.as_ref().map(|b| {
+            let delay = b.restore.sample(ctx.rng(RECOVERY));
+            ctx.schedule(delay, EtcdEvent::Restored.into())
         });
         self.restore = Some(restore);
     }
 
+    /// Reacts to one of its events.
+    pub fn on<E>(&mut self, event: EtcdEvent, net: &Net<'_>, ctx: &mut Ctx<'_, E>) {
+        match event {
+            EtcdEvent::LeaderElected => self.on_elected(net, ctx),
+            EtcdEvent::MemberSynced { member } => self.on_synced(member),
+            EtcdEvent::Restored => self.on_restored(net),
+        }
+    }
+
     /// The election finished: a random available member leads.
-    pub fn on_elected(&mut self, net: &Net<'_>, ctx: &mut Ctx<'_, ClusterEvent>) {
+    fn on_elected<E>(&mut self, net: &Net<'_>, ctx: &mut Ctx<'_, E>) {
         self.election = None;
         if !self.has_quorum(net) {
             return;
@@ -305,34 +326,33 @@ impl EtcdCluster {
         let candidates: Vec<usize> = (0..self.members.len())
             .filter(|&i| self.available(i, net))
             .collect();
-        let pick = ctx.rng().random_range(0..candidates.len());
+        let pick = ctx.rng(ELECTIONS).random_range(0..candidates.len());
         self.leader = Some(candidates[pick]);
     }
 
-    pub fn on_synced(&mut self, member: usize) {
-        let m = &mut self.members[member];
+    fn on_synced(&mut self, member: MemberId) {
+        let m = &mut self.members[member.index()];
         m.sync = None;
         m.has_data = true;
     }
 
-    /// The cluster is rebuilt from the snapshot on every member.
     /// The snapshot restore finished: the cluster is rebuilt on the members
     /// whose machines run (it needs a quorum of them); the others re-join
     /// and sync when their machines are back.
-    pub fn on_restored(&mut self, net: &Net<'_>) {
+    fn on_restored(&mut self, net: &Net<'_>) {
         self.restore_waiting = true;
         self.finish_restore(net);
     }
 
     fn finish_restore(&mut self, net: &Net<'_>) {
-        let running = self.members.iter().filter(|m| net.up[m.machine]).count();
+        let running = self.members.iter().filter(|m| net.runs(m.machine)).count();
         if !self.restore_waiting || running < self.quorum {
             return;
         }
         self.restore_waiting = false;
         self.restore = None;
         for member in &mut self.members {
-            member.has_data = net.up[member.machine];
+            member.has_data = net.runs(member.machine);
             member.sync = None;
         }
     }

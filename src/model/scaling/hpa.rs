@@ -35,7 +35,8 @@ pub use crate::scenario::autoscaling::{
 };
 
 /// Legacy path (no `spec.behavior`): one step may at most multiply the
-/// replicas by this (`scaleUpLimitFactor`)…
+/// replicas by this (`scaleUpLimitFactor`, docs/kubernetes-defaults.md
+/// §5.2)…
 const SCALE_UP_LIMIT_FACTOR: f64 = 2.0;
 /// …or reach this many replicas, whichever is more (`scaleUpLimitMinimum`).
 const SCALE_UP_LIMIT_MINIMUM: f64 = 4.0;

@@ -18,13 +18,14 @@
 //! replicas, are folded into the stabilization history when the loop
 //! resumes.
 
-use super::dataplane::PodView;
 use super::hpa::{self, Normalizer, PodCondition, PodSample, ReplicaCalc};
 use crate::engine::{EventKey, SimDuration, SimTime};
+use crate::model::dataplane::PodView;
+use crate::model::ids::WorkloadId;
 use crate::scenario::autoscaling::{Autoscaling, Hpa, HpaController, Policy, ThresholdPolicy};
 
 /// The policy and its memory.
-enum Engine {
+enum PolicyState {
     Hpa {
         spec: Box<Hpa>,
         normalizer: Box<Normalizer>,
@@ -37,7 +38,7 @@ enum Engine {
 
 /// What a sync decided.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) struct Decision {
+pub(crate) struct Decision {
     /// Replicas before.
     pub from: u32,
     /// Replicas after.
@@ -45,7 +46,7 @@ pub(super) struct Decision {
 }
 
 /// The inputs of a sync or a plan that come from the rest of the model.
-pub(super) struct Observed<'a> {
+pub(crate) struct Observed<'a> {
     /// Now.
     pub now: SimTime,
     /// `scale.spec.replicas`.
@@ -63,10 +64,10 @@ pub(super) struct Observed<'a> {
 }
 
 /// One workload's autoscaler.
-pub(super) struct Scaler {
+pub(crate) struct WorkloadAutoscaler {
     /// The workload it scales.
-    pub workload: usize,
-    engine: Engine,
+    pub workload: WorkloadId,
+    policy: PolicyState,
     period: SimDuration,
     phase: SimDuration,
     /// The pending sync and its time.
@@ -77,15 +78,15 @@ pub(super) struct Scaler {
     flapping_window: SimDuration,
 }
 
-impl Scaler {
+impl WorkloadAutoscaler {
     /// An autoscaler for `workload`, syncing at `phase + k × period`.
     pub fn new(
-        workload: usize,
+        workload: WorkloadId,
         spec: &Autoscaling,
         controller: &HpaController,
         phase_share: f64,
     ) -> Self {
-        let (engine, period) = match &spec.policy {
+        let (policy, period) = match &spec.policy {
             Policy::Hpa(h) => {
                 let normalizer = match &h.behavior {
                     Some(b) => Normalizer::new(b.clone(), h.min_replicas, h.max_replicas),
@@ -96,7 +97,7 @@ impl Scaler {
                     ),
                 };
                 (
-                    Engine::Hpa {
+                    PolicyState::Hpa {
                         spec: Box::new(h.clone()),
                         normalizer: Box::new(normalizer),
                         band: None,
@@ -104,12 +105,12 @@ impl Scaler {
                     controller.sync_period,
                 )
             }
-            Policy::Threshold(t) => (Engine::Threshold(*t), t.period),
+            Policy::Threshold(t) => (PolicyState::Threshold(*t), t.period),
         };
         let phase = SimDuration::from_micros((period.as_micros() as f64 * phase_share) as u64);
-        Scaler {
+        WorkloadAutoscaler {
             workload,
-            engine,
+            policy,
             period,
             phase,
             tick: None,
@@ -137,8 +138,8 @@ impl Scaler {
             .is_some_and(|last| now.saturating_since(last) > self.period);
         self.last_sync = Some(now);
         let current = seen.replicas;
-        let to = match &mut self.engine {
-            Engine::Hpa {
+        let to = match &mut self.policy {
+            PolicyState::Hpa {
                 spec, normalizer, ..
             } => {
                 if skipped {
@@ -163,7 +164,7 @@ impl Scaler {
                     .map(|(desired, _)| desired);
                 normalizer.reconcile(now, current, proposal)
             }
-            Engine::Threshold(t) => {
+            PolicyState::Threshold(t) => {
                 let serving = seen.pods.iter().filter(|p| p.serving).count();
                 let utilization = per_pod_load(seen.demand_at_scrape, serving, seen.capacity);
                 let stepped = if utilization > t.scale_up_above {
@@ -194,8 +195,8 @@ impl Scaler {
     ) -> Option<SimTime> {
         let now = seen.now;
         let next_sync = self.grid_after(now);
-        let band = match &mut self.engine {
-            Engine::Hpa {
+        let band = match &mut self.policy {
+            PolicyState::Hpa {
                 spec,
                 normalizer,
                 band,
@@ -220,7 +221,7 @@ impl Scaler {
                 };
                 (lo, hi)
             }
-            Engine::Threshold(t) => {
+            PolicyState::Threshold(t) => {
                 let n = seen.pods.iter().filter(|p| p.serving).count() as f64;
                 let full = n * seen.capacity;
                 let hi = if seen.replicas >= t.max_replicas {

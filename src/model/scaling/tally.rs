@@ -9,7 +9,7 @@ use crate::outcome::{NodeOutcome, ScalingOutcome};
 
 /// What a workload's tally integrates, as of the last event.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub(super) struct WorkloadState {
+pub(crate) struct WorkloadState {
     /// Ready pods that serve.
     pub serving: usize,
     /// Desired replicas.
@@ -21,7 +21,7 @@ pub(super) struct WorkloadState {
 }
 
 /// One workload's running totals.
-pub(super) struct WorkloadTally {
+pub(crate) struct WorkloadTally {
     warmup: SimTime,
     last: SimTime,
     state: WorkloadState,
@@ -133,7 +133,7 @@ impl WorkloadTally {
 }
 
 /// Worker nodes over time.
-pub(super) struct NodeTally {
+pub(crate) struct NodeTally {
     warmup: SimTime,
     last: SimTime,
     nodes: usize,

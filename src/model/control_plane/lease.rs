@@ -1,5 +1,5 @@
 //! client-go leader election, as kube-controller-manager and kube-scheduler
-//! run it (k8s-facts §1.2), simulated without a tick per renewal.
+//! run it (docs/kubernetes-defaults.md §1.2), simulated without a tick per renewal.
 //!
 //! While the leader renews, nothing needs simulating. When it stops — its
 //! machine died, or its local apiserver cannot write — the lease record
@@ -11,18 +11,63 @@
 //! need their own local apiserver to read and write the lease (kubeadm
 //! points both components at the apiserver on their machine).
 
+use std::fmt;
+
 use rand::RngExt;
 
-use super::event::ClusterEvent;
-use crate::engine::{Ctx, EventKey, SimDuration, SimTime};
+use crate::engine::{Ctx, EventKey, SimDuration, SimTime, StreamLabel};
+use crate::model::ids::ControlPlaneId;
 use crate::scenario::LeaderElection;
 
-/// The client-go jitter factor of the candidates' retry loop.
+/// The client-go jitter factor of the candidates' retry loop
+/// (docs/kubernetes-defaults.md §1.1).
 const JITTER: f64 = 1.2;
 
+/// Which leader lease: one per leader-elected component.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LeaderLease {
+    /// kube-controller-manager's.
+    ControllerManager,
+    /// kube-scheduler's.
+    Scheduler,
+}
+
+impl LeaderLease {
+    /// The component's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            LeaderLease::ControllerManager => "kube-controller-manager",
+            LeaderLease::Scheduler => "kube-scheduler",
+        }
+    }
+}
+
+impl fmt::Display for LeaderLease {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What happens to a leader lease.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LeaseEvent {
+    /// A candidate acquired the lease.
+    Acquired {
+        /// Which lease.
+        lease: LeaderLease,
+        /// The candidate, by its control-plane machine.
+        candidate: ControlPlaneId,
+    },
+    /// A leader that could not renew gave up its lease (and restarted).
+    SteppedDown {
+        /// Which lease.
+        lease: LeaderLease,
+    },
+}
+
 /// One lease (one component) and its candidates.
-pub(super) struct Lease {
-    id: u8,
+pub(crate) struct Lease {
+    id: LeaderLease,
     timers: LeaderElection,
     /// The candidate holding the lease.
     pub holder: Option<usize>,
@@ -37,6 +82,10 @@ pub(super) struct Lease {
     able_since: Vec<Option<SimTime>>,
     /// Which candidates were able when the pending plan was made.
     planned_able: Vec<bool>,
+    /// The random source of the leader's renewal phase.
+    renewals: StreamLabel,
+    /// Each candidate's random source (its jittered polls).
+    polls: Vec<StreamLabel>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -46,7 +95,13 @@ struct PlanInputs {
 }
 
 impl Lease {
-    pub fn new(id: u8, timers: LeaderElection, candidates: usize, initial: Option<usize>) -> Self {
+    /// Lease `id` among `candidates`, held by `initial`.
+    pub fn new(
+        id: LeaderLease,
+        timers: LeaderElection,
+        candidates: usize,
+        initial: Option<usize>,
+    ) -> Self {
         Lease {
             id,
             timers,
@@ -57,6 +112,10 @@ impl Lease {
             observed: vec![None; candidates],
             able_since: vec![Some(SimTime::ZERO); candidates],
             planned_able: Vec::with_capacity(candidates),
+            renewals: StreamLabel::new(&["lease", id.name(), "renewal"]),
+            polls: (0..candidates)
+                .map(|c| StreamLabel::new(&["lease", id.name(), "poll", &c.to_string()]))
+                .collect(),
         }
     }
 
@@ -65,15 +124,21 @@ impl Lease {
         self.holder.is_some_and(|h| able[h])
     }
 
-    fn last_renewal(&self, ctx: &mut Ctx<'_, ClusterEvent>) -> SimTime {
-        let back = self.timers.retry_period.as_micros() as f64 * ctx.rng().random::<f64>();
+    fn last_renewal<E>(&self, ctx: &mut Ctx<'_, E>) -> SimTime {
+        let back =
+            self.timers.retry_period.as_micros() as f64 * ctx.rng(self.renewals).random::<f64>();
         let now = ctx.now().as_micros();
         SimTime::from_micros(now.saturating_sub(back as u64)).max(self.record_changed_at)
     }
 
     /// `alive[i]`: candidate i's process runs; `able[i]`: its apiserver can
     /// read and write the lease.
-    pub fn refresh(&mut self, alive: &[bool], able: &[bool], ctx: &mut Ctx<'_, ClusterEvent>) {
+    pub fn refresh<E: From<LeaseEvent>>(
+        &mut self,
+        alive: &[bool],
+        able: &[bool],
+        ctx: &mut Ctx<'_, E>,
+    ) {
         let now = ctx.now();
         for i in 0..able.len() {
             if !alive[i] {
@@ -96,9 +161,8 @@ impl Lease {
                 if self.step_down.is_none() {
                     self.record_changed_at = self.last_renewal(ctx);
                     let at = (self.record_changed_at + self.timers.renew_deadline).max(ctx.now());
-                    self.step_down = Some(
-                        ctx.schedule_at(at, ClusterEvent::LeaderSteppedDown { lease: self.id }),
-                    );
+                    let stepped_down = LeaseEvent::SteppedDown { lease: self.id };
+                    self.step_down = Some(ctx.schedule_at(at, stepped_down.into()));
                 }
             } else if let Some(key) = self.step_down.take() {
                 // Renewed before the deadline: nothing changed for others.
@@ -130,20 +194,21 @@ impl Lease {
     }
 
     /// The earliest acquisition among the able candidates.
-    fn plan_acquisition(
+    fn plan_acquisition<E: From<LeaseEvent>>(
         &mut self,
         able: &[bool],
         inputs: PlanInputs,
-        ctx: &mut Ctx<'_, ClusterEvent>,
+        ctx: &mut Ctx<'_, E>,
     ) {
         let now = ctx.now();
         let retry = self.timers.retry_period.as_micros() as f64;
         let lease = self.timers.lease_duration;
         let mut best: Option<(SimTime, usize)> = None;
         for candidate in (0..able.len()).filter(|&i| able[i]) {
-            let gap = |ctx: &mut Ctx<'_, ClusterEvent>| {
+            let stream = self.polls[candidate];
+            let gap = |ctx: &mut Ctx<'_, E>| {
                 SimDuration::from_micros(
-                    (retry * (1.0 + JITTER * ctx.rng().random::<f64>())) as u64,
+                    (retry * (1.0 + JITTER * ctx.rng(stream).random::<f64>())) as u64,
                 )
             };
             // Polls run since the candidate could reach the lease; the first
@@ -154,7 +219,7 @@ impl Lease {
                 .max(self.able_since[candidate].unwrap_or(now));
             let first_poll = base
                 + SimDuration::from_micros(
-                    (gap(ctx).as_micros() as f64 * ctx.rng().random::<f64>()) as u64,
+                    (gap(ctx).as_micros() as f64 * ctx.rng(stream).random::<f64>()) as u64,
                 );
             let observed = match self.observed[candidate] {
                 Some(seen) if seen >= self.record_changed_at && seen <= now => seen,
@@ -178,20 +243,27 @@ impl Lease {
             }
         }
         if let Some((at, candidate)) = best {
-            let key = ctx.schedule_at(
-                at,
-                ClusterEvent::LeaseAcquired {
-                    lease: self.id,
-                    candidate: candidate as u16,
-                },
-            );
+            let acquired = LeaseEvent::Acquired {
+                lease: self.id,
+                candidate: ControlPlaneId::new(candidate),
+            };
+            let key = ctx.schedule_at(at, acquired.into());
             self.plan = Some((key, inputs));
         }
     }
 
-    pub fn on_acquired(&mut self, candidate: usize, now: SimTime, ctx: &mut Ctx<'_, ClusterEvent>) {
+    /// Reacts to one of its events.
+    pub fn on<E>(&mut self, event: LeaseEvent, ctx: &mut Ctx<'_, E>) {
+        match event {
+            LeaseEvent::Acquired { candidate, .. } => self.on_acquired(candidate, ctx),
+            LeaseEvent::SteppedDown { .. } => self.on_stepped_down(),
+        }
+    }
+
+    fn on_acquired<E>(&mut self, candidate: ControlPlaneId, ctx: &mut Ctx<'_, E>) {
+        let now = ctx.now();
         self.plan = None;
-        self.holder = Some(candidate);
+        self.holder = Some(candidate.index());
         self.record_changed_at = now;
         self.observed.iter_mut().for_each(|o| *o = None);
         if let Some(key) = self.step_down.take() {
@@ -200,7 +272,7 @@ impl Lease {
     }
 
     /// The leader gave up: its process exits and restarts as a candidate.
-    pub fn on_stepped_down(&mut self) {
+    fn on_stepped_down(&mut self) {
         self.step_down = None;
         if let Some(h) = self.holder.take() {
             self.observed[h] = None;

@@ -10,10 +10,33 @@
 
 use rand::RngExt;
 
-use super::etcd::Net;
-use super::event::ClusterEvent;
-use crate::engine::{Ctx, EventKey, SimDuration, SimTime};
+use super::Net;
+use crate::engine::{Ctx, EventKey, SimDuration, SimTime, StreamLabel};
+
+/// The random source of the health checks' phases.
+const HEALTH_CHECK_PHASES: StreamLabel = StreamLabel::new(&["endpoint", "health-check-phase"]);
+use crate::model::ids::{BalancerId, ControlPlaneId, MachineId};
 use crate::scenario::{Endpoint as EndpointConfig, HealthCheck};
+
+/// VRRP: a backup takes over when no advertisement came for this many
+/// advertisement intervals plus its skew (docs/kubernetes-defaults.md §8.3).
+const MASTER_DOWN_ADVERTS: u64 = 3;
+
+/// What happens at the API endpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EndpointEvent {
+    /// A balancer's health checks flipped a backend's state.
+    BackendMarked {
+        /// The balancer instance.
+        balancer: BalancerId,
+        /// The backend (the apiserver on that control-plane machine).
+        backend: ControlPlaneId,
+        /// The new state: true = marked up.
+        up: bool,
+    },
+    /// A keepalived backup took over the virtual IP.
+    VipTakenOver,
+}
 
 /// One balancer's view of one backend.
 #[derive(Clone, Debug)]
@@ -24,22 +47,22 @@ struct Monitor {
 }
 
 /// The endpoint's state.
-pub(super) struct Endpoint {
+pub(crate) struct Endpoint {
     config: EndpointConfig,
     /// `monitors[balancer][backend]`; empty for `direct`.
     monitors: Vec<Vec<Monitor>>,
     /// Host machine of each balancer instance (None: a managed cloud LB).
-    hosts: Vec<Option<usize>>,
+    hosts: Vec<Option<MachineId>>,
     /// Which instance holds the virtual IP (keepalived only).
     vip_holder: Option<usize>,
     vip_takeover: Option<EventKey>,
     was_alive: Vec<bool>,
     /// A cloud load balancer failed by a chaos step.
-    pub cloud_failed: bool,
+    cloud_failed: bool,
 }
 
 /// What each backend can do right now.
-pub(super) struct BackendHealth<'a> {
+pub(crate) struct BackendHealth<'a> {
     /// What health checks see: kubeadm's HAProxy example checks
     /// `/healthz`, which includes the apiserver's etcd check (a quorum read),
     /// so a backend whose etcd path is broken fails its checks too.
@@ -58,33 +81,22 @@ pub(super) struct BackendHealth<'a> {
 
 impl Endpoint {
     /// `lb_hosts`: the machines running HAProxy + keepalived (ignored for
-    /// other kinds).
-    pub fn new(
-        config: EndpointConfig,
-        backends: usize,
-        lb_hosts: Vec<usize>,
-        ctx: &mut Ctx<'_, ClusterEvent>,
-    ) -> Self {
-        let (hosts, interval) = match config {
-            EndpointConfig::Direct => (Vec::new(), SimDuration::ZERO),
-            EndpointConfig::CloudLb(h) => (vec![None], h.interval),
-            EndpointConfig::HaproxyKeepalived { health, .. } => {
-                (lb_hosts.into_iter().map(Some).collect(), health.interval)
-            }
+    /// other kinds). Every backend starts marked up; [`Endpoint::start`]
+    /// draws the health checks' phases.
+    pub fn new(config: EndpointConfig, backends: usize, lb_hosts: Vec<MachineId>) -> Self {
+        let hosts: Vec<Option<MachineId>> = match config {
+            EndpointConfig::Direct => Vec::new(),
+            EndpointConfig::CloudLb(_) => vec![None],
+            EndpointConfig::HaproxyKeepalived { .. } => lb_hosts.into_iter().map(Some).collect(),
+        };
+        let monitor = Monitor {
+            phase: SimDuration::ZERO,
+            marked_up: true,
+            pending: None,
         };
         let monitors = hosts
             .iter()
-            .map(|_| {
-                (0..backends)
-                    .map(|_| Monitor {
-                        phase: SimDuration::from_micros(
-                            (interval.as_micros() as f64 * ctx.rng().random::<f64>()) as u64,
-                        ),
-                        marked_up: true,
-                        pending: None,
-                    })
-                    .collect()
-            })
+            .map(|_| vec![monitor.clone(); backends])
             .collect();
         let vip_holder = matches!(config, EndpointConfig::HaproxyKeepalived { .. }).then_some(0);
         Endpoint {
@@ -98,6 +110,17 @@ impl Endpoint {
         }
     }
 
+    /// Draws each balancer/backend pair's health-check phase (in a fixed
+    /// order from one stream: they are drawn once, at the start).
+    pub fn start<E>(&mut self, ctx: &mut Ctx<'_, E>) {
+        let interval = self.health().map_or(SimDuration::ZERO, |h| h.interval);
+        for monitor in self.monitors.iter_mut().flatten() {
+            monitor.phase = SimDuration::from_micros(
+                (interval.as_micros() as f64 * ctx.rng(HEALTH_CHECK_PHASES).random::<f64>()) as u64,
+            );
+        }
+    }
+
     fn health(&self) -> Option<HealthCheck> {
         match self.config {
             EndpointConfig::Direct => None,
@@ -107,12 +130,12 @@ impl Endpoint {
     }
 
     fn instance_alive(&self, instance: usize, net: &Net<'_>) -> bool {
-        self.hosts[instance].is_none_or(|m| net.up[m])
+        self.hosts[instance].is_none_or(|m| net.runs(m))
     }
 
     /// The network side a balancer instance sends from.
     fn instance_side(&self, instance: usize, net: &Net<'_>, client_side: u64) -> u64 {
-        self.hosts[instance].map_or(client_side, |m| net.side[m])
+        self.hosts[instance].map_or(client_side, |m| net.side_of(m))
     }
 
     /// Whether clients can use this instance (alive, on their side).
@@ -141,11 +164,11 @@ impl Endpoint {
     }
 
     /// Brings health-check marks and the virtual IP in line with reality.
-    pub fn refresh(
+    pub fn refresh<E: From<EndpointEvent>>(
         &mut self,
         net: &Net<'_>,
         backends: &BackendHealth<'_>,
-        ctx: &mut Ctx<'_, ClusterEvent>,
+        ctx: &mut Ctx<'_, E>,
     ) {
         let Some(health) = self.health() else {
             return;
@@ -189,14 +212,12 @@ impl Endpoint {
                                 health.interval,
                                 nth,
                             );
-                            let key = ctx.schedule_at(
-                                at,
-                                ClusterEvent::BackendMarked {
-                                    balancer: instance as u16,
-                                    backend: backend as u16,
-                                    up,
-                                },
-                            );
+                            let marked = EndpointEvent::BackendMarked {
+                                balancer: BalancerId::new(instance),
+                                backend: ControlPlaneId::new(backend),
+                                up,
+                            };
+                            let key = ctx.schedule_at(at, marked.into());
                             (key, up)
                         });
                     }
@@ -208,10 +229,16 @@ impl Endpoint {
 
     /// VRRP: the highest-priority live instance (instance 0, the MASTER)
     /// holds the VIP and preempts when back; when the holder dies a backup
-    /// takes over after 3 x advert_int + skew, skew = (256 - priority)/256 s.
+    /// takes over after [`MASTER_DOWN_ADVERTS`] x advert_int + skew, skew =
+    /// (256 - priority)/256 s.
     /// Across a partition the instances cannot hear each other: the
     /// clients' side elects its own master the same way.
-    fn refresh_vip(&mut self, net: &Net<'_>, client_side: u64, ctx: &mut Ctx<'_, ClusterEvent>) {
+    fn refresh_vip<E: From<EndpointEvent>>(
+        &mut self,
+        net: &Net<'_>,
+        client_side: u64,
+        ctx: &mut Ctx<'_, E>,
+    ) {
         let EndpointConfig::HaproxyKeepalived {
             advert_interval,
             priority,
@@ -232,8 +259,8 @@ impl Endpoint {
         match (self.vip_holder, self.vip_takeover, any_alive) {
             (None, None, true) => {
                 let skew = SimDuration::from_micros((256 - u64::from(priority)) * 1_000_000 / 256);
-                let delay = advert_interval.saturating_mul(3) + skew;
-                self.vip_takeover = Some(ctx.schedule(delay, ClusterEvent::VipTakenOver));
+                let delay = advert_interval.saturating_mul(MASTER_DOWN_ADVERTS) + skew;
+                self.vip_takeover = Some(ctx.schedule(delay, EndpointEvent::VipTakenOver.into()));
             }
             (Some(_), Some(key), _) | (None, Some(key), false) => {
                 ctx.cancel(key);
@@ -243,18 +270,40 @@ impl Endpoint {
         }
     }
 
-    /// The machine hosting the instance that holds the VIP.
-    pub fn vip_host(&self) -> Option<usize> {
+    /// The machine hosting the instance that holds the VIP (none for a
+    /// cloud load balancer or a direct endpoint).
+    pub fn vip_host(&self) -> Option<MachineId> {
         self.vip_holder.and_then(|h| self.hosts[h])
     }
 
-    pub fn on_marked(&mut self, balancer: usize, backend: usize, up: bool) {
-        let monitor = &mut self.monitors[balancer][backend];
-        monitor.pending = None;
-        monitor.marked_up = up;
+    /// Whether the endpoint is a managed cloud load balancer.
+    pub fn is_cloud_lb(&self) -> bool {
+        matches!(self.config, EndpointConfig::CloudLb(_))
     }
 
-    pub fn on_vip_taken_over(&mut self, net: &Net<'_>, client_side: u64) {
+    /// A chaos step fails (or restores) the cloud load balancer.
+    pub fn set_cloud_failed(&mut self, failed: bool) {
+        self.cloud_failed = failed;
+    }
+
+    /// Reacts to one of its events; `client_side` is the clients' network
+    /// side.
+    pub fn on(&mut self, event: EndpointEvent, net: &Net<'_>, client_side: u64) {
+        match event {
+            EndpointEvent::BackendMarked {
+                balancer,
+                backend,
+                up,
+            } => {
+                let monitor = &mut self.monitors[balancer.index()][backend.index()];
+                monitor.pending = None;
+                monitor.marked_up = up;
+            }
+            EndpointEvent::VipTakenOver => self.on_vip_taken_over(net, client_side),
+        }
+    }
+
+    fn on_vip_taken_over(&mut self, net: &Net<'_>, client_side: u64) {
         self.vip_takeover = None;
         self.vip_holder = (0..self.hosts.len()).find(|&i| self.serves_clients(i, net, client_side));
     }

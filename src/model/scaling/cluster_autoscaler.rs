@@ -1,4 +1,4 @@
-//! The Cluster Autoscaler's main loop (k8s-facts §6): pending pods that no
+//! The Cluster Autoscaler's main loop (docs/kubernetes-defaults.md §6): pending pods that no
 //! node — not even one already being provisioned — can take trigger a
 //! scale-up of the node group the expander picks; nodes whose requested
 //! share stays under the threshold for the unneeded time, and whose pods
@@ -12,16 +12,21 @@
 
 use rand::RngExt;
 
-use super::dataplane::NodeView;
 use crate::engine::{EventKey, SimDuration, SimTime};
-use crate::scenario::autoscaling::{ClusterAutoscaler, Expander, NodeGroupScaling};
-use crate::scenario::{Resources, Scenario};
+use crate::model::dataplane::NodeView;
+use crate::model::ids::MachineId;
+use crate::scenario::autoscaling::{
+    ClusterAutoscaler as ClusterAutoscalerSpec, Expander, NodeGroupScaling,
+};
+use crate::scenario::{MachineGroup, Resources};
 
-/// A node group's back-off after a failed scale-up starts here
-/// (`initialNodeGroupBackoffDuration`) and doubles up to the maximum.
+/// A node group's back-off after a failed scale-up starts here and doubles
+/// up to the maximum: the autoscaler's `initialNodeGroupBackoffDuration`
+/// and `maxNodeGroupBackoffDuration` (not among the flags of
+/// docs/kubernetes-defaults.md §6).
 const BACKOFF_INITIAL: SimDuration = SimDuration::from_secs(300);
 const BACKOFF_MAX: SimDuration = SimDuration::from_secs(1800);
-/// `--unremovable-node-recheck-timeout`.
+/// `--unremovable-node-recheck-timeout` (docs/kubernetes-defaults.md §6).
 const UNREMOVABLE_RECHECK: SimDuration = SimDuration::from_secs(300);
 
 /// One resizable group.
@@ -35,9 +40,9 @@ struct Group {
 }
 
 /// A node being provisioned.
-pub(super) struct Provision {
+pub(crate) struct Provision {
     /// Its machine slot.
-    pub machine: usize,
+    pub machine: MachineId,
     /// The scenario group.
     pub group: usize,
     /// The boot and timeout events.
@@ -46,7 +51,7 @@ pub(super) struct Provision {
 
 /// What a scan decided.
 #[derive(Debug, PartialEq, Eq)]
-pub(super) enum Action {
+pub(crate) enum Action {
     /// Provision this many nodes of the scenario group.
     ScaleUp {
         /// Scenario group index.
@@ -57,17 +62,17 @@ pub(super) enum Action {
     /// Drain and delete the node on this machine.
     Remove {
         /// Machine slot.
-        machine: usize,
+        machine: MachineId,
     },
 }
 
 /// The Cluster Autoscaler's state.
-pub(super) struct Autoscaler {
-    spec: ClusterAutoscaler,
+pub(crate) struct ClusterAutoscaler {
+    spec: ClusterAutoscalerSpec,
     groups: Vec<Group>,
     phase: SimDuration,
     /// The pending scan and its time.
-    pub scan: Option<(EventKey, SimTime)>,
+    pub next_scan: Option<(EventKey, SimTime)>,
     last_scale_up: Option<SimTime>,
     /// Per node (data-plane order): since when it has been unneeded.
     unneeded_since: Vec<Option<SimTime>>,
@@ -77,14 +82,20 @@ pub(super) struct Autoscaler {
 }
 
 /// A pod the scheduler could not place: its requests and required group.
-pub(super) type PendingPod = (Resources, Option<usize>);
+pub(crate) type PendingPod = (Resources, Option<usize>);
 
-impl Autoscaler {
-    /// The autoscaler of `scenario`, if it has resizable groups.
-    pub fn new(scenario: &Scenario, nodes: usize, phase_share: f64) -> Option<Self> {
-        let spec = scenario.cluster_autoscaler.clone()?;
-        let groups = scenario
-            .groups
+impl ClusterAutoscaler {
+    /// The autoscaler of the resizable ones among `groups`, for `nodes`
+    /// worker node slots, scanning at a phase of `phase_share` of its
+    /// interval.
+    pub fn new(
+        spec: &ClusterAutoscalerSpec,
+        groups: &[MachineGroup],
+        nodes: usize,
+        phase_share: f64,
+    ) -> Self {
+        let spec = spec.clone();
+        let groups = groups
             .iter()
             .enumerate()
             .filter_map(|(index, g)| {
@@ -99,16 +110,16 @@ impl Autoscaler {
             .collect();
         let phase =
             SimDuration::from_micros((spec.scan_interval.as_micros() as f64 * phase_share) as u64);
-        Some(Autoscaler {
+        ClusterAutoscaler {
             spec,
             groups,
             phase,
-            scan: None,
+            next_scan: None,
             last_scale_up: None,
             unneeded_since: vec![None; nodes],
             unremovable_until: vec![SimTime::ZERO; nodes],
             provisioning: Vec::new(),
-        })
+        }
     }
 
     /// The provisioning time of a new node.

@@ -1,0 +1,270 @@
+//! The control plane: etcd, the apiservers, the API endpoint in front of
+//! them, the leader leases of kube-controller-manager and kube-scheduler,
+//! and active/standby failover.
+//!
+//! Each apiserver can serve reads while its machine runs (and, active/
+//! standby, while it is the active one), and writes when etcd commits and
+//! its own path to etcd works: a stacked apiserver uses only its local
+//! member, an external one any member on the quorum's side.
+
+pub(crate) mod active_standby;
+pub(crate) mod endpoint;
+pub(crate) mod etcd;
+pub(crate) mod lease;
+
+use active_standby::{ActiveStandby, StandbyEvent};
+use endpoint::{BackendHealth, Endpoint, EndpointEvent};
+use etcd::{EtcdCluster, EtcdEvent};
+use lease::{LeaderLease, Lease, LeaseEvent};
+
+use crate::engine::{Ctx, SimTime};
+use crate::model::ids::{ControlPlaneId, MachineId};
+use crate::scenario::{ControlPlane as ControlPlaneConfig, Topology};
+
+/// Which machines run and which can reach each other: machines talk only
+/// when their network sides are equal.
+pub(crate) struct Net<'a> {
+    up: &'a [bool],
+    side: &'a [u64],
+}
+
+impl<'a> Net<'a> {
+    /// `up[m]`: machine m runs; `side[m]`: its side of any partition (0
+    /// when none).
+    pub fn new(up: &'a [bool], side: &'a [u64]) -> Self {
+        Net { up, side }
+    }
+
+    /// Whether `machine` runs.
+    pub fn runs(&self, machine: MachineId) -> bool {
+        self.up[machine.index()]
+    }
+
+    /// `machine`'s side of any partition.
+    pub fn side_of(&self, machine: MachineId) -> u64 {
+        self.side[machine.index()]
+    }
+}
+
+/// An engine event type that carries every control-plane event.
+pub(crate) trait ControlPlaneEvents:
+    From<EtcdEvent> + From<EndpointEvent> + From<LeaseEvent> + From<StandbyEvent>
+{
+}
+
+impl<E> ControlPlaneEvents for E where
+    E: From<EtcdEvent> + From<EndpointEvent> + From<LeaseEvent> + From<StandbyEvent>
+{
+}
+
+/// The control plane's parts, and what each apiserver can do as of the
+/// last refresh.
+pub(crate) struct ControlPlane {
+    /// Control-plane machines, in order; apiserver i runs on `machines[i]`.
+    machines: Vec<MachineId>,
+    /// For stacked/single topologies, the etcd member on `machines[i]`.
+    local_member: Vec<Option<usize>>,
+    pub etcd: EtcdCluster,
+    standby: ActiveStandby,
+    pub endpoint: Endpoint,
+    leases: [Lease; 2],
+    disasters_seen: usize,
+    // Derived per apiserver, rebuilt on every refresh.
+    alive: Vec<bool>,
+    serving: Vec<bool>,
+    write_ok: Vec<bool>,
+    read_ok: Vec<bool>,
+    side: Vec<u64>,
+}
+
+impl ControlPlane {
+    /// The control plane of `config` on `machines`, with etcd on
+    /// `etcd_hosts` (external topologies) and HAProxy + keepalived on
+    /// `lb_hosts` (empty: on the control-plane machines); all up.
+    pub fn new(
+        config: &ControlPlaneConfig,
+        machines: Vec<MachineId>,
+        etcd_hosts: Vec<MachineId>,
+        lb_hosts: Vec<MachineId>,
+    ) -> Self {
+        let stacked = matches!(config.topology, Topology::Single | Topology::Stacked);
+        let members = if stacked {
+            machines.clone()
+        } else {
+            etcd_hosts
+        };
+        let local_member = machines
+            .iter()
+            .map(|m| {
+                stacked
+                    .then(|| members.iter().position(|x| x == m))
+                    .flatten()
+            })
+            .collect();
+        let failover = match config.topology {
+            Topology::ActiveStandby {
+                detection,
+                promotion_delay,
+            } => Some(detection + promotion_delay),
+            _ => None,
+        };
+        // Without balancer machines, HAProxy + keepalived run as static
+        // pods on the control plane.
+        let lb_hosts = if lb_hosts.is_empty() {
+            machines.clone()
+        } else {
+            lb_hosts
+        };
+        let n = machines.len();
+        let timers = config.leader_election;
+        ControlPlane {
+            local_member,
+            etcd: EtcdCluster::new(members, &config.etcd),
+            standby: ActiveStandby::new(failover),
+            endpoint: Endpoint::new(config.endpoint, n, lb_hosts),
+            leases: [
+                Lease::new(LeaderLease::ControllerManager, timers, n, Some(0)),
+                Lease::new(LeaderLease::Scheduler, timers, n, Some(0)),
+            ],
+            disasters_seen: 0,
+            alive: vec![true; n],
+            serving: vec![true; n],
+            write_ok: vec![true; n],
+            read_ok: vec![true; n],
+            side: vec![0; n],
+            machines,
+        }
+    }
+
+    /// Draws the snapshot schedule's and the health checks' phases.
+    pub fn start<E>(&mut self, ctx: &mut Ctx<'_, E>) {
+        self.etcd.start(ctx);
+        self.endpoint.start(ctx);
+    }
+
+    /// The control-plane machines, in order.
+    pub fn machines(&self) -> &[MachineId] {
+        &self.machines
+    }
+
+    /// The machine of control-plane index `i`.
+    pub fn machine(&self, i: ControlPlaneId) -> MachineId {
+        self.machines[i.index()]
+    }
+
+    /// Brings etcd, failover, the apiservers, the endpoint and the leases,
+    /// in that order, in line with which machines run and reach each other.
+    /// Returns whether etcd just lost a majority of its disks.
+    pub fn refresh<E: ControlPlaneEvents>(
+        &mut self,
+        net: &Net<'_>,
+        client_side: u64,
+        ctx: &mut Ctx<'_, E>,
+    ) -> bool {
+        self.etcd.refresh(net, ctx);
+        let disaster = self.etcd.data_losses.len() > self.disasters_seen;
+        self.disasters_seen = self.etcd.data_losses.len();
+        self.standby
+            .refresh(&self.machines, net, &mut self.serving, ctx);
+
+        let etcd_writable = self.etcd.writable();
+        for (i, &machine) in self.machines.iter().enumerate() {
+            let alive = net.runs(machine);
+            let side = net.side_of(machine);
+            // Stacked apiservers use only their local member; external ones
+            // any member, but they must reach the quorum's side.
+            let etcd_ok = match self.local_member[i] {
+                Some(member) => self.etcd.member_available(member, net),
+                None => self.etcd.reaches_quorum(side, net),
+            };
+            self.alive[i] = alive;
+            self.side[i] = side;
+            self.read_ok[i] = alive && self.serving[i];
+            self.write_ok[i] = self.read_ok[i] && etcd_writable && etcd_ok;
+        }
+
+        let health = BackendHealth {
+            healthy: &self.write_ok,
+            write_ok: &self.write_ok,
+            read_ok: &self.read_ok,
+            direct_target: self.standby.active(),
+            side: &self.side,
+            client_side,
+        };
+        self.endpoint.refresh(net, &health, ctx);
+        let candidates_alive: Vec<bool> = (0..self.machines.len())
+            .map(|i| self.alive[i] && self.serving[i])
+            .collect();
+        for lease in &mut self.leases {
+            lease.refresh(&candidates_alive, &self.write_ok, ctx);
+        }
+        disaster
+    }
+
+    fn backend_health(&self, client_side: u64) -> BackendHealth<'_> {
+        BackendHealth {
+            healthy: &self.write_ok,
+            write_ok: &self.write_ok,
+            read_ok: &self.read_ok,
+            direct_target: self.standby.active(),
+            side: &self.side,
+            client_side,
+        }
+    }
+
+    /// The lease of one leader-elected component.
+    fn lease(&mut self, which: LeaderLease) -> &mut Lease {
+        match which {
+            LeaderLease::ControllerManager => &mut self.leases[0],
+            LeaderLease::Scheduler => &mut self.leases[1],
+        }
+    }
+
+    /// kube-controller-manager has a leader that can write.
+    pub fn controllers_lead(&self) -> bool {
+        self.leases[0].leading(&self.write_ok)
+    }
+
+    /// kube-scheduler has a leader that can write.
+    pub fn scheduler_leads(&self) -> bool {
+        self.leases[1].leading(&self.write_ok)
+    }
+
+    /// Some apiserver can write.
+    pub fn api_writable(&self) -> bool {
+        self.write_ok.iter().any(|&ok| ok)
+    }
+
+    /// A client on network `side` reaches an apiserver that can write.
+    pub fn writable_from(&self, side: u64) -> bool {
+        (0..self.machines.len()).any(|i| self.write_ok[i] && self.side[i] == side)
+    }
+
+    /// Share of write and read requests through the endpoint that succeed.
+    pub fn success_shares(&self, net: &Net<'_>, client_side: u64) -> (f64, f64) {
+        self.endpoint
+            .success_shares(&self.backend_health(client_side), net)
+    }
+
+    /// A lease event.
+    pub fn on_lease<E>(&mut self, event: LeaseEvent, ctx: &mut Ctx<'_, E>) {
+        let (LeaseEvent::Acquired { lease, .. } | LeaseEvent::SteppedDown { lease }) = event;
+        self.lease(lease).on(event, ctx);
+    }
+
+    /// An active/standby event.
+    pub fn on_standby(&mut self, event: StandbyEvent, net: &Net<'_>) {
+        self.standby.on(event, &self.machines, net);
+    }
+
+    /// Write time lost (seconds) in each etcd disaster between `from` and
+    /// `to`.
+    pub fn data_losses_secs(&self, from: SimTime, to: SimTime) -> Vec<f64> {
+        self.etcd
+            .data_losses
+            .iter()
+            .filter(|(at, _)| *at >= from && *at <= to)
+            .map(|(_, lost)| *lost)
+            .collect()
+    }
+}

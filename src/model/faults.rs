@@ -1,0 +1,545 @@
+//! Random faults and their repair: machines failing in their groups'
+//! failure modes (some sharing a common cause), whole zones going down or
+//! being cut off, shared failure domains (racks, power feeds, hosts), and
+//! the crews that repair machines by hand.
+//!
+//! Every unit keeps one failure clock per mode while it works; a failure
+//! stops all of them, and a repair re-arms them all, as good as new.
+
+use std::collections::VecDeque;
+
+use rand::RngExt;
+
+use super::ids::{DomainId, MachineId, ModeId, ZoneId};
+use super::record::Attribution;
+use super::scaling::MachineSlots;
+use crate::engine::{Ctx, EventKey, StreamLabel};
+use crate::scenario::{FailureDomain, FailureMode, MachineGroup, People};
+
+/// A random fault or repair.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaultEvent {
+    /// A machine failed in one of its group's failure modes.
+    MachineFailed {
+        /// The machine.
+        machine: MachineId,
+        /// The failure mode within the machine's group.
+        mode: ModeId,
+    },
+    /// A failed machine is back.
+    MachineRepaired {
+        /// The machine.
+        machine: MachineId,
+    },
+    /// A manual repair was requested (the alert fired and on-call responded).
+    RepairRequested {
+        /// The machine.
+        machine: MachineId,
+    },
+    /// A whole zone went down (or was cut off) in a zone failure mode.
+    ZoneFailed {
+        /// The zone.
+        zone: ZoneId,
+        /// The zone failure mode.
+        mode: ModeId,
+    },
+    /// A zone is back.
+    ZoneRepaired {
+        /// The zone.
+        zone: ZoneId,
+    },
+    /// A shared failure domain (rack, power feed, host) failed.
+    DomainFailed {
+        /// The domain.
+        domain: DomainId,
+        /// The failure mode within the domain.
+        mode: ModeId,
+    },
+    /// A failure domain is back.
+    DomainRepaired {
+        /// The domain.
+        domain: DomainId,
+    },
+}
+
+/// The random sources of one unit (machine, zone or failure domain):
+/// one per failure mode, and one for its repairs (and for the machine's
+/// on-call response and common-cause picks). Named after the unit and the
+/// mode, so adding or changing another unit leaves these draws alone.
+struct UnitStreams {
+    fail: Vec<StreamLabel>,
+    repair: StreamLabel,
+    response: StreamLabel,
+    common_cause: StreamLabel,
+}
+
+impl UnitStreams {
+    fn new(kind: &str, name: &str, slot: &str, modes: &[FailureMode]) -> Self {
+        let label = |what: &str, mode: &str| StreamLabel::new(&[kind, what, name, slot, mode]);
+        UnitStreams {
+            fail: modes.iter().map(|m| label("fail", &m.name)).collect(),
+            repair: label("repair", ""),
+            response: label("response", ""),
+            common_cause: label("common-cause", ""),
+        }
+    }
+}
+
+/// A machine's failure state.
+struct Machine {
+    zone: ZoneId,
+    domain: Option<DomainId>,
+    /// Its scenario group.
+    group: usize,
+    broken: bool,
+    /// Chaos steps holding it down.
+    held: u16,
+    /// The mode it failed in, while broken.
+    failed_mode: Option<ModeId>,
+    failure_timers: Vec<Option<EventKey>>,
+    streams: UnitStreams,
+    /// Exists: a slot of a resizable worker group is absent until the
+    /// cluster autoscaler provisions it.
+    present: bool,
+}
+
+/// A zone's (or a shared failure domain's) failure state.
+struct Zone {
+    /// Down by a random outage.
+    down: bool,
+    /// Cut off by a random partition.
+    cut: bool,
+    /// Chaos steps holding it down.
+    held: u16,
+    failure_timers: Vec<Option<EventKey>>,
+    streams: UnitStreams,
+}
+
+impl Zone {
+    fn new(kind: &str, name: &str, modes: &[FailureMode]) -> Self {
+        Zone {
+            down: false,
+            cut: false,
+            held: 0,
+            failure_timers: vec![None; modes.len()],
+            streams: UnitStreams::new(kind, name, "", modes),
+        }
+    }
+}
+
+/// Who repairs manual failures: a FIFO queue in front of the crews.
+#[derive(Default)]
+struct Crews {
+    busy: usize,
+    queue: VecDeque<MachineId>,
+}
+
+/// Machines, zones and failure domains, and their faults.
+pub(super) struct Faults<'s> {
+    groups: &'s [MachineGroup],
+    zone_failures: &'s [FailureMode],
+    domain_specs: &'s [FailureDomain],
+    people: Option<&'s People>,
+    machines: Vec<Machine>,
+    zones: Vec<Zone>,
+    /// Shared failure domains (only `down` and the timers are used).
+    domains: Vec<Zone>,
+    crews: Crews,
+}
+
+impl<'s> Faults<'s> {
+    /// The machines of `groups` (a slot of a resizable group is present up
+    /// to its initial size), the zones named `zones` failing in
+    /// `zone_failures`,
+    /// the shared failure domains, and the people who repair by hand; all
+    /// up.
+    pub fn new(
+        groups: &'s [MachineGroup],
+        zones: &[String],
+        zone_failures: &'s [FailureMode],
+        domains: &'s [FailureDomain],
+        people: Option<&'s People>,
+    ) -> Self {
+        let mut machines = Vec::new();
+        for (g, group) in groups.iter().enumerate() {
+            let initial = group.autoscaling.map_or(group.zones.len(), |a| a.initial);
+            for (i, (&zone, &domain)) in group.zones.iter().zip(&group.domains).enumerate() {
+                machines.push(Machine {
+                    zone: ZoneId::new(zone),
+                    domain: domain.map(DomainId::new),
+                    group: g,
+                    broken: false,
+                    held: 0,
+                    failed_mode: None,
+                    failure_timers: vec![None; group.failures.len()],
+                    streams: UnitStreams::new(
+                        "machine",
+                        &group.name,
+                        &i.to_string(),
+                        &group.failures,
+                    ),
+                    present: i < initial,
+                });
+            }
+        }
+        Faults {
+            groups,
+            zone_failures,
+            domain_specs: domains,
+            people,
+            machines,
+            zones: zones
+                .iter()
+                .map(|z| Zone::new("zone", z, zone_failures))
+                .collect(),
+            domains: domains
+                .iter()
+                .map(|d| Zone::new("domain", &d.name, &d.failures))
+                .collect(),
+            crews: Crews::default(),
+        }
+    }
+
+    /// Number of machine slots.
+    pub fn machine_count(&self) -> usize {
+        self.machines.len()
+    }
+
+    /// Whether `machine` runs: it exists, is not broken or held down, and
+    /// neither its zone nor its failure domain is down.
+    pub fn runs(&self, machine: MachineId) -> bool {
+        let m = &self.machines[machine.index()];
+        let zone = &self.zones[m.zone.index()];
+        m.present
+            && !m.broken
+            && m.held == 0
+            && !zone.down
+            && zone.held == 0
+            && !self.domain_down(m)
+    }
+
+    fn domain_down(&self, m: &Machine) -> bool {
+        m.domain.is_some_and(|d| self.domains[d.index()].down)
+    }
+
+    /// The zone `machine` is in.
+    pub fn zone_of(&self, machine: MachineId) -> ZoneId {
+        self.machines[machine.index()].zone
+    }
+
+    /// The scenario group of `machine`.
+    pub fn group_of(&self, machine: MachineId) -> usize {
+        self.machines[machine.index()].group
+    }
+
+    /// Whether a random partition cuts `zone` off.
+    pub fn cut(&self, zone: ZoneId) -> bool {
+        self.zones[zone.index()].cut
+    }
+
+    /// A chaos step holds `machine` down (`hold`) or lets it go.
+    pub fn hold_machine(&mut self, machine: MachineId, hold: bool) {
+        bump(&mut self.machines[machine.index()].held, hold);
+    }
+
+    /// A chaos step holds `zone` down (`hold`) or lets it go.
+    pub fn hold_zone(&mut self, zone: ZoneId, hold: bool) {
+        bump(&mut self.zones[zone.index()].held, hold);
+    }
+
+    /// Starts the failure clocks of the machines that exist.
+    pub fn arm_machines<E: From<FaultEvent>>(&mut self, ctx: &mut Ctx<'_, E>) {
+        for machine in (0..self.machines.len()).map(MachineId::new) {
+            if self.machines[machine.index()].present {
+                self.arm_machine(machine, ctx);
+            }
+        }
+    }
+
+    /// Starts the failure clocks of every zone, then every failure domain.
+    pub fn arm_zones_and_domains<E: From<FaultEvent>>(&mut self, ctx: &mut Ctx<'_, E>) {
+        for zone in (0..self.zones.len()).map(ZoneId::new) {
+            self.arm_zone(zone, ctx);
+        }
+        for domain in (0..self.domains.len()).map(DomainId::new) {
+            self.arm_domain(domain, ctx);
+        }
+    }
+
+    /// Starts the failure clock of every mode of a unit (machine or zone).
+    fn arm<E>(
+        modes: &[FailureMode],
+        timers: &mut [Option<EventKey>],
+        streams: &UnitStreams,
+        ctx: &mut Ctx<'_, E>,
+        failed: impl Fn(ModeId) -> FaultEvent,
+    ) where
+        E: From<FaultEvent>,
+    {
+        for (mode, spec) in modes.iter().enumerate() {
+            let delay = spec.time_to_failure.sample(ctx.rng(streams.fail[mode]));
+            timers[mode] = Some(ctx.schedule(delay, failed(ModeId::new(mode)).into()));
+        }
+    }
+
+    fn arm_machine<E: From<FaultEvent>>(&mut self, machine: MachineId, ctx: &mut Ctx<'_, E>) {
+        let m = &mut self.machines[machine.index()];
+        let modes = &self.groups[m.group].failures;
+        Self::arm(modes, &mut m.failure_timers, &m.streams, ctx, |mode| {
+            FaultEvent::MachineFailed { machine, mode }
+        });
+    }
+
+    fn arm_zone<E: From<FaultEvent>>(&mut self, zone: ZoneId, ctx: &mut Ctx<'_, E>) {
+        let z = &mut self.zones[zone.index()];
+        Self::arm(
+            self.zone_failures,
+            &mut z.failure_timers,
+            &z.streams,
+            ctx,
+            |mode| FaultEvent::ZoneFailed { zone, mode },
+        );
+    }
+
+    fn arm_domain<E: From<FaultEvent>>(&mut self, domain: DomainId, ctx: &mut Ctx<'_, E>) {
+        let d = &mut self.domains[domain.index()];
+        let modes = &self.domain_specs[domain.index()].failures;
+        Self::arm(modes, &mut d.failure_timers, &d.streams, ctx, |mode| {
+            FaultEvent::DomainFailed { domain, mode }
+        });
+    }
+
+    /// Cancels every pending failure of a failed unit: one failure at a
+    /// time; all modes are re-armed, as good as new, on repair.
+    fn disarm<E>(timers: &mut [Option<EventKey>], ctx: &mut Ctx<'_, E>) {
+        for timer in timers.iter_mut() {
+            if let Some(key) = timer.take() {
+                ctx.cancel(key);
+            }
+        }
+    }
+
+    fn failure_mode(&self, machine: MachineId, mode: ModeId) -> &'s FailureMode {
+        &self.groups[self.machines[machine.index()].group].failures[mode.index()]
+    }
+
+    /// Reacts to one of its events, charging what fails to `attribution`;
+    /// `disk_lost` hears of every machine whose disk a failure destroyed.
+    pub fn on<E: From<FaultEvent>>(
+        &mut self,
+        event: FaultEvent,
+        attribution: &mut Attribution,
+        ctx: &mut Ctx<'_, E>,
+        mut disk_lost: impl FnMut(MachineId, &mut Ctx<'_, E>),
+    ) {
+        match event {
+            FaultEvent::MachineFailed { machine, mode } => {
+                self.machines[machine.index()].failure_timers[mode.index()] = None;
+                self.fail_machine(machine, mode, attribution, ctx, &mut disk_lost);
+            }
+            FaultEvent::DomainFailed { domain, mode } => {
+                let d = &mut self.domains[domain.index()];
+                d.failure_timers[mode.index()] = None;
+                Self::disarm(&mut d.failure_timers, ctx);
+                d.down = true;
+                attribution.domain_failure(domain, mode);
+                let repair = self.domain_specs[domain.index()].failures[mode.index()]
+                    .time_to_repair
+                    .sample(ctx.rng(d.streams.repair));
+                ctx.schedule(repair, FaultEvent::DomainRepaired { domain }.into());
+            }
+            FaultEvent::DomainRepaired { domain } => {
+                self.domains[domain.index()].down = false;
+                self.arm_domain(domain, ctx);
+            }
+            FaultEvent::RepairRequested { machine } => self.on_repair_requested(machine, ctx),
+            FaultEvent::MachineRepaired { machine } => self.on_machine_repaired(machine, ctx),
+            FaultEvent::ZoneFailed { zone, mode } => {
+                let z = &mut self.zones[zone.index()];
+                z.failure_timers[mode.index()] = None;
+                Self::disarm(&mut z.failure_timers, ctx);
+                let spec = &self.zone_failures[mode.index()];
+                if spec.partitions {
+                    z.cut = true;
+                } else {
+                    z.down = true;
+                }
+                attribution.zone_failure(mode);
+                let repair = spec.time_to_repair.sample(ctx.rng(z.streams.repair));
+                ctx.schedule(repair, FaultEvent::ZoneRepaired { zone }.into());
+            }
+            FaultEvent::ZoneRepaired { zone } => {
+                let z = &mut self.zones[zone.index()];
+                z.down = false;
+                z.cut = false;
+                self.arm_zone(zone, ctx);
+            }
+        }
+    }
+
+    /// A machine fails in `mode`; a common-cause share of such failures
+    /// takes down further running machines of the group at the same time.
+    fn fail_machine<E: From<FaultEvent>>(
+        &mut self,
+        machine: MachineId,
+        mode: ModeId,
+        attribution: &mut Attribution,
+        ctx: &mut Ctx<'_, E>,
+        disk_lost: &mut impl FnMut(MachineId, &mut Ctx<'_, E>),
+    ) {
+        self.break_machine(machine, mode, attribution, ctx, disk_lost);
+        let Some(common) = self.failure_mode(machine, mode).common_cause else {
+            return;
+        };
+        let stream = self.machines[machine.index()].streams.common_cause;
+        if ctx.rng(stream).random::<f64>() >= common.fraction {
+            return;
+        }
+        let group = self.group_of(machine);
+        let mut others: Vec<MachineId> = (0..self.machines.len())
+            .map(MachineId::new)
+            .filter(|&m| {
+                let other = &self.machines[m.index()];
+                m != machine && other.group == group && !other.broken
+            })
+            .collect();
+        for _ in 1..common.size {
+            if others.is_empty() {
+                break;
+            }
+            let pick = ctx.rng(stream).random_range(0..others.len());
+            let other = others.swap_remove(pick);
+            self.break_machine(other, mode, attribution, ctx, disk_lost);
+        }
+    }
+
+    fn break_machine<E: From<FaultEvent>>(
+        &mut self,
+        machine: MachineId,
+        mode: ModeId,
+        attribution: &mut Attribution,
+        ctx: &mut Ctx<'_, E>,
+        disk_lost: &mut impl FnMut(MachineId, &mut Ctx<'_, E>),
+    ) {
+        let m = &mut self.machines[machine.index()];
+        Self::disarm(&mut m.failure_timers, ctx);
+        m.broken = true;
+        m.failed_mode = Some(mode);
+        attribution.machine_failure(m.group, mode);
+        if self.failure_mode(machine, mode).loses_disk {
+            disk_lost(machine, ctx);
+        }
+        self.request_repair(machine, mode, ctx);
+    }
+
+    /// A failed machine's repair: automatic at once, manual after detection
+    /// and response, then a crew.
+    fn request_repair<E: From<FaultEvent>>(
+        &mut self,
+        machine: MachineId,
+        mode: ModeId,
+        ctx: &mut Ctx<'_, E>,
+    ) {
+        let spec = self.failure_mode(machine, mode);
+        let streams = &self.machines[machine.index()].streams;
+        match (self.people, spec.manual_repair) {
+            (Some(people), true) => {
+                let delay = people.alert_delay + people.response.sample(ctx.rng(streams.response));
+                ctx.schedule(delay, FaultEvent::RepairRequested { machine }.into());
+            }
+            _ => {
+                let repair = spec.time_to_repair.sample(ctx.rng(streams.repair));
+                ctx.schedule(repair, FaultEvent::MachineRepaired { machine }.into());
+            }
+        }
+    }
+
+    fn start_manual_repair<E: From<FaultEvent>>(
+        &mut self,
+        machine: MachineId,
+        ctx: &mut Ctx<'_, E>,
+    ) {
+        let mode = self.machines[machine.index()]
+            .failed_mode
+            .expect("a broken machine has a mode");
+        self.crews.busy += 1;
+        let stream = self.machines[machine.index()].streams.repair;
+        let repair = self
+            .failure_mode(machine, mode)
+            .time_to_repair
+            .sample(ctx.rng(stream));
+        ctx.schedule(repair, FaultEvent::MachineRepaired { machine }.into());
+    }
+
+    fn on_repair_requested<E: From<FaultEvent>>(
+        &mut self,
+        machine: MachineId,
+        ctx: &mut Ctx<'_, E>,
+    ) {
+        let crews = self.people.and_then(|p| p.crews);
+        if crews.is_none_or(|c| self.crews.busy < c) {
+            self.start_manual_repair(machine, ctx);
+        } else {
+            self.crews.queue.push_back(machine);
+        }
+    }
+
+    fn on_machine_repaired<E: From<FaultEvent>>(
+        &mut self,
+        machine: MachineId,
+        ctx: &mut Ctx<'_, E>,
+    ) {
+        let mode = self.machines[machine.index()].failed_mode.take();
+        self.machines[machine.index()].broken = false;
+        let manual = self.people.is_some()
+            && mode.is_some_and(|m| self.failure_mode(machine, m).manual_repair);
+        if manual {
+            self.crews.busy -= 1;
+            if let Some(next) = self.crews.queue.pop_front() {
+                self.start_manual_repair(next, ctx);
+            }
+        }
+        // A node the cluster autoscaler removed meanwhile stays gone.
+        if self.machines[machine.index()].present {
+            self.arm_machine(machine, ctx);
+        }
+    }
+}
+
+/// One more (or one fewer) chaos step holding a unit down.
+fn bump(held: &mut u16, hold: bool) {
+    *held = if hold {
+        held.saturating_add(1)
+    } else {
+        held.saturating_sub(1)
+    };
+}
+
+impl<E: From<FaultEvent>> MachineSlots<E> for Faults<'_> {
+    fn free_slots(&self, group: usize) -> Vec<MachineId> {
+        (0..self.machines.len())
+            .map(MachineId::new)
+            .filter(|m| {
+                let machine = &self.machines[m.index()];
+                machine.group == group && !machine.present && !machine.broken
+            })
+            .collect()
+    }
+
+    fn can_register(&self, machine: MachineId) -> bool {
+        let m = &self.machines[machine.index()];
+        let zone = &self.zones[m.zone.index()];
+        !(zone.down || zone.held > 0 || self.domain_down(m))
+    }
+
+    fn register(&mut self, machine: MachineId, ctx: &mut Ctx<'_, E>) {
+        self.machines[machine.index()].present = true;
+        self.arm_machine(machine, ctx);
+    }
+
+    fn retire(&mut self, machine: MachineId, ctx: &mut Ctx<'_, E>) {
+        let m = &mut self.machines[machine.index()];
+        Self::disarm(&mut m.failure_timers, ctx);
+        m.present = false;
+    }
+}
