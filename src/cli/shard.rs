@@ -64,13 +64,11 @@ pub fn run_shard_command(
     let part = run_shard(scenario, &text, config, shard, &|u| bar.update(u));
     bar.finish();
     write_partial(&part, out).context("writing the shard's part")?;
-    let (first, last) = (
-        part.outcomes.first().map(|o| o.replication),
-        part.outcomes.last().map(|o| o.replication),
-    );
-    let range = match (first, last) {
-        (Some(a), Some(b)) => format!("replications {a}-{b}"),
-        _ => "no replications (more shards than replications)".to_string(),
+    let block = shard.replications(part.replications);
+    let range = if block.is_empty() {
+        "no replications (more shards than replications)".to_string()
+    } else {
+        format!("replications {}-{}", block.start, block.end - 1)
     };
     println!(
         "nines {}: {}, shard {shard}: {range} of {}, seed {}; wrote {}\nmerge all {} parts with `nines merge PART... --json report.json`",

@@ -1,69 +1,77 @@
-//! Per-replication outcomes → estimates with confidence intervals, computed
-//! sequentially in replication order.
+//! Running sums → estimates with confidence intervals.
 //!
-//! Estimators (documented for users in the report):
-//! - availability: mean of per-replication availabilities, Student t;
-//!   with no failed request at all, an exact upper bound on unavailability
-//!   instead (zero-failure binomial bound over replications);
+//! Every replication (a root replication with all its branches, when it was
+//! split) contributes one independent value per figure, so each interval
+//! comes from the estimator actually used (documented for users in the
+//! report):
+//! - unavailability (and availability, downtime per year): the mean of
+//!   per-replication unavailabilities, Student t. When no request failed in
+//!   any replication, nothing is estimated: the report says so, with the
+//!   simulated time and an upper bound on the outage rate;
+//!   `unavailability_upper` is then the one-sided bound on the chance that
+//!   a replication loses anything, which bounds the unavailability too
+//!   (used by `check`, never shown as an availability);
 //! - outages per year: mean of per-replication rates, Student t; with no
-//!   outage at all, the Poisson upper bound on the rate;
+//!   outage at all, the Poisson upper bound from the total simulated time;
 //! - MTTR, MTBF, mean up time: ratio estimators over all replications
-//!   (total outage time / outages, total time / outages, ...), delta-method
-//!   standard error;
-//! - MTTF (from a healthy start): replications that end before their first
-//!   outage are right-censored at the horizon; with no censoring it is the
-//!   sample mean, otherwise the exponential total-time-on-test estimator;
-//!   with no failure at all, a lower bound;
+//!   (total outage time / outages, …), delta-method standard error;
+//! - time to failure, from the end of the warmup: the restricted mean
+//!   `E[min(T, window)]` (mean of per-replication values, Student t), which
+//!   assumes nothing about the lifetime distribution. When every
+//!   replication failed it is the MTTF itself; otherwise the MTTF is at
+//!   least that, and the report says so rather than extrapolating;
+//! - outage durations: a weighted log-scale histogram (quantiles within
+//!   about 6 %; mean and max exact);
 //! - scaling (workloads with a `load`, worker nodes): see
-//!   [`WorkloadScalingSummary`] and [`aggregate_scaling`].
+//!   [`WorkloadScalingSummary`] and [`summarize_scaling`].
 
-use crate::model::{ReplicationOutcome, cause_labels, sli_names};
-use crate::outcome::{NodeOutcome, ScalingOutcome};
+use super::sums::{SliSums, Sums, YEAR_SECS};
+use crate::model::{cause_labels, sli_names};
 use crate::scenario::Scenario;
-use crate::stats::{
-    Estimate, Summary, censored_exponential_mean, poisson_rate_upper, zero_failure_mean_lower,
-    zero_failure_upper,
-};
-
-/// Seconds in a 365-day year.
-pub const YEAR_SECS: f64 = 365.0 * 86_400.0;
+use crate::stats::{DurationHistogram, Estimate, Moments, poisson_rate_upper, zero_failure_upper};
 
 /// One SLI over all replications.
 #[derive(Clone, Debug)]
 pub struct SliSummary {
     /// SLI name, e.g. `api.write`.
     pub name: String,
-    /// Availability (fraction).
+    /// Availability (fraction): one minus the unavailability estimate.
     pub availability: Estimate,
-    /// When no request failed in any replication: upper bound on
-    /// unavailability at the confidence level.
+    /// Unavailability (fraction), the estimated figure.
+    pub unavailability: Estimate,
+    /// When no request failed in any replication: a one-sided upper bound
+    /// on unavailability (the chance that a replication loses anything at
+    /// all), at the confidence level.
     pub unavailability_upper: Option<f64>,
     /// Downtime per year, seconds (request-weighted: (1 - A) x year).
     pub downtime_per_year: Estimate,
-    /// Counted outages in all replications.
-    pub outages: u64,
+    /// Counted outages in all replications (weighted when split).
+    pub outages: f64,
     /// Outages per year.
     pub outages_per_year: Estimate,
     /// With no outage at all: upper bound on outages per year.
     pub outages_per_year_upper: Option<f64>,
-    /// Mean time to first failure from a healthy start, seconds.
+    /// Simulated years in the measured windows of all replications.
+    pub observed_years: f64,
+    /// Mean time to first failure from the end of the warmup, seconds,
+    /// when every replication failed (no censoring).
     pub mttf: Option<Estimate>,
-    /// With no failure in any replication: lower bound on MTTF, seconds.
-    pub mttf_lower: Option<f64>,
-    /// Replications that ended before their first outage.
-    pub mttf_censored: u64,
+    /// Restricted mean time to first failure, `E[min(T, window)]`,
+    /// seconds: the MTTF when nothing was censored, a lower bound on it
+    /// otherwise.
+    pub mttf_restricted: Option<Estimate>,
+    /// Share of replications whose window ended before their first outage.
+    pub mttf_censored_share: f64,
     /// Mean time between outage starts, seconds.
     pub mtbf: Option<Estimate>,
     /// Mean up time between outages, seconds.
     pub mean_up_time: Option<Estimate>,
     /// Mean outage duration, seconds.
     pub mttr: Option<Estimate>,
-    /// Outage durations pooled over replications, seconds.
-    pub outage_duration: Option<Summary>,
-    /// Every counted outage's duration, seconds, ascending.
-    pub outage_durations: Vec<f64>,
-    /// Lost time by initiating cause, largest first (causes with none are
-    /// left out).
+    /// Outage durations, weighted.
+    pub outage_durations: DurationHistogram,
+    /// Lost time by the cause it was charged to, largest first (causes
+    /// with none are left out).
     pub downtime_by_cause: Vec<CauseShare>,
 }
 
@@ -79,19 +87,20 @@ pub struct CauseShare {
 }
 
 impl SliSummary {
-    /// Relative half-width of the unavailability interval (infinite when
-    /// nothing failed: more replications would be needed for any estimate).
+    /// Relative half-width of the unavailability interval (and so of the
+    /// downtime per year); infinite when nothing failed: more replications
+    /// would be needed for any estimate.
     pub fn unavailability_relative_half_width(&self) -> f64 {
-        let a = &self.availability;
-        let unavailability = 1.0 - a.point;
-        if unavailability <= 0.0 {
+        let u = &self.unavailability;
+        if u.point <= 0.0 {
             return f64::INFINITY;
         }
-        (a.ci.upper - a.ci.lower) / 2.0 / unavailability
+        (u.ci.upper - u.ci.lower) / 2.0 / u.point
     }
 
     /// Nines, -log10(1 - A), with its interval (the upper bound is infinite
-    /// when the interval reaches A = 1).
+    /// when the interval reaches A = 1). With no failure at all, the lower
+    /// end comes from `unavailability_upper`.
     pub fn nines(&self) -> Estimate {
         let nines = |a: f64| -(1.0 - a).max(0.0).log10();
         match self.unavailability_upper {
@@ -109,8 +118,8 @@ impl SliSummary {
 /// etcd disasters (majority of disks lost) over all replications.
 #[derive(Clone, Debug)]
 pub struct DataLossSummary {
-    /// Disasters in all replications.
-    pub events: u64,
+    /// Disasters in all replications (weighted when split).
+    pub events: f64,
     /// Disasters per year.
     pub events_per_year: Estimate,
     /// With none seen: upper bound on disasters per year.
@@ -121,141 +130,102 @@ pub struct DataLossSummary {
     pub mean_lost_minutes: Option<f64>,
 }
 
-/// Aggregates outcomes (in replication order) into per-SLI summaries.
-pub fn aggregate(
+/// The estimate of a mean from its sums; a run has at least one
+/// replication, so there is always one.
+fn mean(m: &Moments, level: f64) -> Estimate {
+    m.estimate(level).unwrap_or(Estimate {
+        point: f64::NAN,
+        std_error: f64::NAN,
+        ci: crate::stats::ConfidenceInterval {
+            level,
+            lower: f64::NAN,
+            upper: f64::NAN,
+        },
+    })
+}
+
+/// Per-SLI summaries and data loss from the sums of a run.
+pub fn summarize(
     scenario: &Scenario,
-    outcomes: &[ReplicationOutcome],
+    sums: &Sums,
     level: f64,
 ) -> (Vec<SliSummary>, DataLossSummary) {
-    let n = outcomes.len() as u64;
     let causes = cause_labels(scenario);
     let slis = sli_names(scenario)
         .iter()
-        .enumerate()
-        .map(|(s, name)| summarize(name, outcomes.iter().map(|o| &o.slis[s]), n, level, &causes))
+        .zip(&sums.slis)
+        .map(|(name, s)| summarize_sli(name, s, sums.replications, level, &causes))
         .collect();
-    let observed_years = scenario
+    let window_years = scenario
         .horizon
         .saturating_sub(scenario.warmup)
         .as_secs_f64()
         / YEAR_SECS;
-    let per_year: Vec<f64> = outcomes
-        .iter()
-        .map(|o| o.data_losses_secs.len() as f64 / observed_years)
-        .collect();
-    let lost_per_year: Vec<f64> = outcomes
-        .iter()
-        .map(|o| o.data_losses_secs.iter().sum::<f64>() / 60.0 / observed_years)
-        .collect();
-    let events: u64 = outcomes
-        .iter()
-        .map(|o| o.data_losses_secs.len() as u64)
-        .sum();
-    let total_lost: f64 = outcomes.iter().flat_map(|o| &o.data_losses_secs).sum();
+    let d = &sums.data_loss;
+    let events = d.events.value();
     let data_loss = DataLossSummary {
         events,
-        events_per_year: Estimate::mean(&per_year, level).expect("at least one replication"),
-        events_per_year_upper: (events == 0)
-            .then(|| poisson_rate_upper(0, observed_years * n as f64, level)),
-        lost_write_minutes_per_year: Estimate::mean(&lost_per_year, level)
-            .expect("at least one replication"),
-        mean_lost_minutes: (events > 0).then(|| total_lost / 60.0 / events as f64),
+        events_per_year: mean(&d.per_year, level).clamped(0.0, f64::INFINITY),
+        events_per_year_upper: (events == 0.0)
+            .then(|| poisson_rate_upper(0, window_years * sums.replications as f64, level)),
+        lost_write_minutes_per_year: mean(&d.lost_minutes_per_year, level)
+            .clamped(0.0, f64::INFINITY),
+        mean_lost_minutes: (events > 0.0).then(|| d.lost_secs.value() / 60.0 / events),
     };
     (slis, data_loss)
 }
 
-fn summarize<'a>(
-    name: &str,
-    slis: impl Iterator<Item = &'a crate::outcome::SliOutcome> + Clone,
-    n: u64,
-    level: f64,
-    causes: &[String],
-) -> SliSummary {
-    let mut lost_by_cause = vec![0.0; causes.len()];
-    for sli in slis.clone() {
-        for (c, lost) in sli.lost_by_cause_secs.iter().enumerate() {
-            lost_by_cause[c.min(causes.len() - 1)] += lost;
-        }
-    }
+fn summarize_sli(name: &str, s: &SliSums, n: u64, level: f64, causes: &[String]) -> SliSummary {
+    let lost_by_cause: Vec<f64> = s.lost_by_cause.iter().map(|l| l.value()).collect();
     let total_lost: f64 = lost_by_cause.iter().sum();
-    let total_time: f64 = slis.clone().map(|s| s.observed_secs).sum();
+    let total_time = s.observed.value();
     let mut downtime_by_cause: Vec<CauseShare> = lost_by_cause
         .iter()
         .enumerate()
         .filter(|(_, lost)| **lost > 0.0)
         .map(|(c, lost)| CauseShare {
-            cause: causes[c].clone(),
+            cause: causes
+                .get(c)
+                .cloned()
+                .unwrap_or_else(|| format!("cause #{c}")),
             share: lost / total_lost,
             downtime_per_year_secs: lost / total_time * YEAR_SECS,
         })
         .collect();
     downtime_by_cause.sort_by(|a, b| b.share.total_cmp(&a.share).then(a.cause.cmp(&b.cause)));
-    let availabilities: Vec<f64> = slis.clone().map(|s| s.availability()).collect();
-    let availability = Estimate::mean(&availabilities, level)
-        .expect("at least one replication")
-        .clamped(0.0, 1.0);
-    let lost_any = slis.clone().any(|s| s.lost_secs > 0.0);
-    let observed: Vec<f64> = slis.clone().map(|s| s.observed_secs).collect();
-    let counts: Vec<f64> = slis.clone().map(|s| s.outage_secs.len() as f64).collect();
-    let downtimes: Vec<f64> = slis.clone().map(|s| s.downtime_secs()).collect();
-    let uptimes: Vec<f64> = observed
-        .iter()
-        .zip(&downtimes)
-        .map(|(o, d)| o - d)
-        .collect();
-    let outages = counts.iter().sum::<f64>() as u64;
-    let rates: Vec<f64> = counts
-        .iter()
-        .zip(&observed)
-        .map(|(c, o)| if *o > 0.0 { c / o * YEAR_SECS } else { 0.0 })
-        .collect();
-    let total_observed: f64 = observed.iter().sum();
 
-    let times: Vec<f64> = slis
-        .clone()
-        .map(|s| s.first_failure_secs.unwrap_or(s.horizon_secs))
-        .collect();
-    let failed: Vec<bool> = slis
-        .clone()
-        .map(|s| s.first_failure_secs.is_some())
-        .collect();
-    let censored = failed.iter().filter(|f| !**f).count() as u64;
-    let (mttf, mttf_lower) = if censored == 0 {
-        (Estimate::mean(&times, level), None)
-    } else if censored < n {
-        (censored_exponential_mean(&times, &failed, level), None)
-    } else {
-        (
-            None,
-            Some(zero_failure_mean_lower(times.iter().sum(), level)),
-        )
+    let unavailability = mean(&s.unavailability, level).clamped(0.0, 1.0);
+    let availability = unavailability.map_monotone(|u| 1.0 - u, false);
+    let availability = crate::stats::Estimate {
+        std_error: unavailability.std_error,
+        ..availability
     };
-
-    let mut pooled: Vec<f64> = slis.flat_map(|s| s.outage_secs.iter().copied()).collect();
-    pooled.sort_by(f64::total_cmp);
+    let outages = s.outages();
+    let observed_years = total_time / YEAR_SECS;
+    let failed = mean(&s.failed, level);
+    let censored_share = (1.0 - failed.point).clamp(0.0, 1.0);
+    let restricted = s.up_before_first_failure.estimate(level);
     SliSummary {
         name: name.to_string(),
-        downtime_per_year: availability.map_monotone(|a| (1.0 - a) * YEAR_SECS, false),
+        downtime_per_year: unavailability.map_monotone(|u| u * YEAR_SECS, true),
         availability,
-        unavailability_upper: (!lost_any).then(|| zero_failure_upper(n, level)),
+        unavailability,
+        unavailability_upper: (!s.lost_any).then(|| zero_failure_upper(n, level)),
         outages,
-        outages_per_year: Estimate::mean(&rates, level).expect("at least one replication"),
-        outages_per_year_upper: (outages == 0)
-            .then(|| poisson_rate_upper(0, total_observed / YEAR_SECS, level)),
-        mttf,
-        mttf_lower,
-        mttf_censored: censored,
-        mtbf: Estimate::ratio(&observed, &counts, level),
-        mean_up_time: Estimate::ratio(&uptimes, &counts, level),
-        mttr: Estimate::ratio(&downtimes, &counts, level),
-        outage_duration: Summary::of(&pooled),
-        outage_durations: pooled,
+        outages_per_year: mean(&s.outage_rate, level).clamped(0.0, f64::INFINITY),
+        outages_per_year_upper: (outages == 0.0)
+            .then(|| poisson_rate_upper(0, observed_years, level)),
+        observed_years,
+        mttf: restricted.filter(|_| censored_share == 0.0),
+        mttf_restricted: restricted,
+        mttf_censored_share: censored_share,
+        mtbf: s.mtbf.estimate(level),
+        mean_up_time: s.up_time.estimate(level),
+        mttr: s.mttr.estimate(level),
+        outage_durations: s.durations.clone(),
         downtime_by_cause,
     }
 }
-
-/// Seconds in a day.
-const DAY_SECS: f64 = 86_400.0;
 
 /// Load and autoscaling of one workload with a `load`, over all
 /// replications.
@@ -264,7 +234,8 @@ const DAY_SECS: f64 = 86_400.0;
 /// estimators over replications (Σ served / Σ offered, Σ replica·seconds /
 /// Σ observed time), like MTTR; rates (per year, per day) are means of
 /// per-replication rates, Student t; the mean spike absorb time is the
-/// ratio Σ absorb time / Σ spikes; its quantiles pool every spike.
+/// ratio Σ absorb time / Σ spikes; its quantiles come from the weighted
+/// histogram of every spike.
 #[derive(Clone, Debug)]
 pub struct WorkloadScalingSummary {
     /// Workload name.
@@ -306,8 +277,8 @@ pub struct WorkloadScalingSummary {
     pub spikes: u64,
     /// Mean seconds until a spike was absorbed (none without spikes).
     pub mean_spike_absorb: Option<Estimate>,
-    /// Absorb times of all spikes pooled, seconds.
-    pub spike_absorb: Option<Summary>,
+    /// Absorb times of all spikes.
+    pub spike_absorb: DurationHistogram,
 }
 
 impl WorkloadScalingSummary {
@@ -352,126 +323,70 @@ pub struct ScalingSummary {
     pub nodes: NodeSummary,
 }
 
-/// Aggregates the scaling records of outcomes (in replication order).
+/// Load, autoscaling and node cost from the sums of a run.
 ///
 /// `None` when there is nothing to show: no workload has a `load` and no
 /// node was added, removed or failed to provision in any replication.
-/// Outcomes with fewer scaling entries than loaded workloads (e.g. from an
-/// older partial file) count the missing ones as all zero. Rates divide by
-/// each replication's measured window (the first SLI's `observed_secs`,
-/// or `horizon - warmup` when there is none).
-pub fn aggregate_scaling(
-    scenario: &Scenario,
-    outcomes: &[ReplicationOutcome],
-    level: f64,
-) -> Option<ScalingSummary> {
+/// Every rate or count here counts something, so its interval stops at
+/// zero.
+pub fn summarize_scaling(scenario: &Scenario, sums: &Sums, level: f64) -> Option<ScalingSummary> {
     let loaded: Vec<&str> = scenario
         .workloads
         .iter()
         .filter(|w| w.load.is_some())
         .map(|w| w.name.as_str())
         .collect();
-    let nodes_changed = outcomes.iter().any(|o| {
-        o.nodes.nodes_added > 0 || o.nodes.nodes_removed > 0 || o.nodes.failed_provisions > 0
-    });
-    if (loaded.is_empty() && !nodes_changed) || outcomes.is_empty() {
+    if (loaded.is_empty() && !sums.nodes_changed) || sums.replications == 0 {
         return None;
     }
-    let window = scenario
-        .horizon
-        .saturating_sub(scenario.warmup)
-        .as_secs_f64();
-    let observed: Vec<f64> = outcomes
-        .iter()
-        .map(|o| o.slis.first().map_or(window, |s| s.observed_secs))
-        .collect();
-    // Per-replication `value / observed × unit`, 0 for an empty window.
-    // Every rate here counts something, so its interval stops at zero.
-    let rate = |values: &[f64], unit: f64| -> Estimate {
-        let rates: Vec<f64> = values
-            .iter()
-            .zip(&observed)
-            .map(|(v, o)| if *o > 0.0 { v / o * unit } else { 0.0 })
-            .collect();
-        Estimate::mean(&rates, level)
-            .expect("at least one replication")
-            .clamped(0.0, f64::INFINITY)
-    };
-    let mean = |values: &[f64]| Estimate::mean(values, level).expect("at least one replication");
-
-    let empty = ScalingOutcome::default();
+    let rate = |m: &Moments| mean(m, level).clamped(0.0, f64::INFINITY);
     let workloads = loaded
         .iter()
-        .enumerate()
-        .map(|(w, name)| {
-            let records: Vec<&ScalingOutcome> = outcomes
-                .iter()
-                .map(|o| o.scaling.get(w).unwrap_or(&empty))
-                .collect();
-            let field = |f: fn(&ScalingOutcome) -> f64| -> Vec<f64> {
-                records.iter().map(|r| f(r)).collect()
-            };
-            let offered = field(|r| r.offered_requests);
-            let served = field(|r| r.served_requests);
-            // Both are exact integrals; rounding can make a tiny negative.
-            let unserved = field(|r| (r.offered_requests - r.served_requests).max(0.0));
-            let pending_hours = field(|r| r.pending_secs / 3_600.0);
-            let absorb_totals = field(|r| r.spike_absorb_secs.iter().sum());
-            let spike_counts = field(|r| r.spike_absorb_secs.len() as f64);
-            let count = |f: fn(&ScalingOutcome) -> u32| -> u64 {
-                records.iter().map(|r| u64::from(f(r))).sum()
-            };
-            let mut pooled: Vec<f64> = records
-                .iter()
-                .flat_map(|r| r.spike_absorb_secs.iter().copied())
-                .collect();
-            pooled.sort_by(f64::total_cmp);
+        .zip(&sums.workloads)
+        .map(|(name, w)| {
+            let spikes = w.absorb.denominator() as u64;
             WorkloadScalingSummary {
                 name: name.to_string(),
-                offered_requests: offered.iter().sum(),
-                served_requests: served.iter().sum(),
-                served_fraction: Estimate::ratio(&served, &offered, level)
-                    .map(|e| e.clamped(0.0, 1.0)),
-                unserved_per_year: rate(&unserved, YEAR_SECS),
-                mean_replicas: Estimate::ratio(&field(|r| r.replica_secs), &observed, level),
-                mean_ready_replicas: Estimate::ratio(&field(|r| r.ready_secs), &observed, level),
-                mean_max_replicas: mean(&field(|r| f64::from(r.max_replicas))),
-                max_replicas: records.iter().map(|r| r.max_replicas).max().unwrap_or(0),
-                min_replicas: records.iter().map(|r| r.min_replicas).min().unwrap_or(0),
-                pending_pod_hours_per_year: rate(&pending_hours, YEAR_SECS),
-                scale_ups: count(|r| r.scale_ups),
-                scale_downs: count(|r| r.scale_downs),
-                flaps: count(|r| r.flaps),
-                scale_ups_per_day: rate(&field(|r| f64::from(r.scale_ups)), DAY_SECS),
-                scale_downs_per_day: rate(&field(|r| f64::from(r.scale_downs)), DAY_SECS),
-                flaps_per_day: rate(&field(|r| f64::from(r.flaps)), DAY_SECS),
-                spikes: pooled.len() as u64,
-                mean_spike_absorb: Estimate::ratio(&absorb_totals, &spike_counts, level),
-                spike_absorb: Summary::of(&pooled),
+                offered_requests: w.offered.value(),
+                served_requests: w.served.value(),
+                served_fraction: w.unserved_share.estimate(level).map(|u| {
+                    let u = u.clamped(0.0, 1.0);
+                    Estimate {
+                        std_error: u.std_error,
+                        ..u.map_monotone(|x| 1.0 - x, false)
+                    }
+                }),
+                unserved_per_year: rate(&w.unserved_per_year),
+                mean_replicas: w.replicas.estimate(level),
+                mean_ready_replicas: w.ready.estimate(level),
+                mean_max_replicas: mean(&w.max_replicas_mean, level),
+                max_replicas: w.max_replicas,
+                min_replicas: w.min_replicas.unwrap_or(0),
+                pending_pod_hours_per_year: rate(&w.pending_pod_hours_per_year),
+                scale_ups: w.scale_ups,
+                scale_downs: w.scale_downs,
+                flaps: w.flaps,
+                scale_ups_per_day: rate(&w.scale_ups_per_day),
+                scale_downs_per_day: rate(&w.scale_downs_per_day),
+                flaps_per_day: rate(&w.flaps_per_day),
+                spikes,
+                mean_spike_absorb: w.absorb.estimate(level),
+                spike_absorb: w.absorb_times.clone(),
             }
         })
         .collect();
-
-    let node =
-        |f: fn(&NodeOutcome) -> f64| -> Vec<f64> { outcomes.iter().map(|o| f(&o.nodes)).collect() };
-    let total = |f: fn(&NodeOutcome) -> u32| -> u64 {
-        outcomes.iter().map(|o| u64::from(f(&o.nodes))).sum()
-    };
+    let n = &sums.nodes;
     let nodes = NodeSummary {
-        node_hours_per_year: rate(&node(|n| n.node_secs / 3_600.0), YEAR_SECS),
-        mean_nodes: Estimate::ratio(&node(|n| n.node_secs), &observed, level),
-        mean_max_nodes: mean(&node(|n| f64::from(n.max_nodes))),
-        max_nodes: outcomes
-            .iter()
-            .map(|o| o.nodes.max_nodes)
-            .max()
-            .unwrap_or(0),
-        nodes_added: total(|n| n.nodes_added),
-        nodes_removed: total(|n| n.nodes_removed),
-        failed_provisions: total(|n| n.failed_provisions),
-        nodes_added_per_day: rate(&node(|n| f64::from(n.nodes_added)), DAY_SECS),
-        nodes_removed_per_day: rate(&node(|n| f64::from(n.nodes_removed)), DAY_SECS),
-        failed_provisions_per_year: rate(&node(|n| f64::from(n.failed_provisions)), YEAR_SECS),
+        node_hours_per_year: rate(&n.node_hours_per_year),
+        mean_nodes: n.nodes.estimate(level),
+        mean_max_nodes: mean(&n.max_nodes_mean, level),
+        max_nodes: n.max_nodes,
+        nodes_added: n.nodes_added,
+        nodes_removed: n.nodes_removed,
+        failed_provisions: n.failed_provisions,
+        nodes_added_per_day: rate(&n.nodes_added_per_day),
+        nodes_removed_per_day: rate(&n.nodes_removed_per_day),
+        failed_provisions_per_year: rate(&n.failed_provisions_per_year),
     };
     Some(ScalingSummary { workloads, nodes })
 }

@@ -3,12 +3,15 @@
 //!
 //! May import: `model`, `scenario`, `outcome`, `stats`, `engine`.
 //!
-//! Replication `i` draws only from `Streams::new(seed, i)`; results are
-//! collected in index order (rayon's indexed collect) and aggregated
-//! sequentially, so a result is identical for any thread count.
+//! Replication `i` draws only from `Streams::new(seed, i)`. Each
+//! replication is folded into exact running sums on the thread that ran it
+//! ([`sums`]); sums merge in any order to the same bits, so a result is
+//! identical for any thread count and any split into shards, and memory
+//! does not grow with the number of replications.
 
 mod aggregate;
 pub mod shard;
+pub mod sums;
 pub mod sweep;
 
 /// The step of `--timeseries` ([`Recording::timeseries_step`]).
@@ -16,8 +19,9 @@ pub use crate::engine::SimDuration;
 pub use crate::model::{TimeseriesRow, TraceEntry};
 pub use aggregate::{
     CauseShare, DataLossSummary, NodeSummary, ScalingSummary, SliSummary, WorkloadScalingSummary,
-    aggregate, aggregate_scaling,
+    summarize, summarize_scaling,
 };
+pub use sums::{SAMPLE_REPLICATIONS, SampledReplication, SampledSli, Sums};
 
 use rayon::prelude::*;
 
@@ -74,9 +78,12 @@ pub struct ExperimentResult {
     pub scaling: Option<ScalingSummary>,
     /// Events simulated in all.
     pub events: u64,
-    /// Every replication's raw outcome, in index order (for per-replication
-    /// exports).
-    pub outcomes: Vec<ReplicationOutcome>,
+    /// The individual figures of the first [`SAMPLE_REPLICATIONS`]
+    /// replications, by index (for per-replication exports and paired
+    /// comparisons).
+    pub sample: Vec<SampledReplication>,
+    /// The running sums everything above was computed from.
+    pub sums: Sums,
 }
 
 /// What one replication records besides the summaries every replication
@@ -121,21 +128,51 @@ pub fn replicate(
     sim.into_handler().finish(horizon, events)
 }
 
-/// Runs replications `range` in parallel, returned in index order.
+/// Empty sums for the SLIs and loaded workloads of `scenario`.
+fn empty_sums(scenario: &Scenario) -> Sums {
+    let loaded = scenario
+        .workloads
+        .iter()
+        .filter(|w| w.load.is_some())
+        .count();
+    Sums::new(crate::model::sli_names(scenario).len(), loaded)
+}
+
+/// The measured window of each replication, seconds.
+fn window_secs(scenario: &Scenario) -> f64 {
+    scenario
+        .horizon
+        .saturating_sub(scenario.warmup)
+        .as_secs_f64()
+}
+
+/// Runs replications `range` in parallel, each folded into the sums of
+/// the thread that ran it; the sums merge to the same bits in any order.
 fn run_range(
     scenario: &Scenario,
     seed: u64,
     range: std::ops::Range<u64>,
     progress: &(dyn Fn(u64) + Sync),
-) -> Vec<ReplicationOutcome> {
+) -> Sums {
+    let window = window_secs(scenario);
     range
         .into_par_iter()
-        .map(|index| {
-            let outcome = replicate(scenario, seed, index, Recording::default());
-            progress(1);
-            outcome
-        })
-        .collect()
+        .fold(
+            || empty_sums(scenario),
+            |mut sums, index| {
+                let outcome = replicate(scenario, seed, index, Recording::default());
+                sums.add(index, &outcome, window);
+                progress(1);
+                sums
+            },
+        )
+        .reduce(
+            || empty_sums(scenario),
+            |mut a, b| {
+                a.merge(b);
+                a
+            },
+        )
 }
 
 /// Runs the experiment. `progress` is told of every finished replication
@@ -154,11 +191,11 @@ pub fn run(
         .max(planned);
     let tick = |done| progress(ProgressUpdate::Done(done));
     progress(ProgressUpdate::Planned(planned));
-    let mut outcomes = run_range(scenario, seed, 0..planned, &tick);
+    let mut sums = run_range(scenario, seed, 0..planned, &tick);
     let mut precision_reached = None;
     if let Some(target) = config.precision {
         loop {
-            let summaries = aggregate(scenario, &outcomes, confidence);
+            let summaries = summarize(scenario, &sums, confidence);
             let worst = summaries
                 .0
                 .iter()
@@ -171,11 +208,11 @@ pub fn run(
             // Double, so the number of rounds stays logarithmic.
             let next = (planned * 2).min(cap);
             progress(ProgressUpdate::Planned(next));
-            outcomes.extend(run_range(scenario, seed, planned..next, &tick));
+            sums.merge(run_range(scenario, seed, planned..next, &tick));
             planned = next;
         }
     }
-    shard::from_outcomes(scenario, seed, confidence, precision_reached, outcomes)
+    shard::from_sums(scenario, seed, confidence, precision_reached, sums)
 }
 
 /// Progress of a running experiment.

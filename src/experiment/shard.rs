@@ -2,13 +2,13 @@
 //!
 //! `nines run FILE --shard I/N` runs the `I`-th of `N` contiguous blocks of
 //! replication indices (block `I` is `[(I-1)·R/N, I·R/N)`, rounded down, for
-//! `R` replications) and keeps the raw per-replication [`ReplicationOutcome`]s in a
-//! [`PartialRun`]. Replication `i` still draws only from
-//! `replication_rng(seed, i)`, so it is the same lifetime whichever machine
+//! `R` replications) and keeps their exact running [`Sums`] in a
+//! [`PartialRun`]. Replication `i` still draws only from its own streams
+//! (`Streams::new(seed, i)`), so it is the same lifetime whichever machine
 //! runs it. [`merge`] checks that the parts belong together and cover every
-//! index exactly once, then aggregates them in index order through
-//! [`from_outcomes`], the same entry point a single run ends in: the merged
-//! result is exactly the single run's.
+//! shard exactly once, then merges their sums (exact, so in any order)
+//! and summarizes them through [`from_sums`], the same entry point a single
+//! run ends in: the merged result is exactly the single run's.
 //!
 //! A part carries the scenario text, so merging needs nothing but the
 //! parts, and aggregation sees exactly the scenario the parts simulated
@@ -20,14 +20,15 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use super::{ExperimentResult, ProgressUpdate, RunConfig, aggregate, aggregate_scaling, run_range};
-use crate::model::ReplicationOutcome;
+use super::{
+    ExperimentResult, ProgressUpdate, RunConfig, Sums, run_range, summarize, summarize_scaling,
+};
 use crate::scenario::Scenario;
 
 /// What a partial file says it is, so it is never mistaken for a report.
 pub const PARTIAL_KIND: &str = "nines-partial-run";
 /// Version of the partial-file layout; bumped on any incompatible change.
-pub const PARTIAL_SCHEMA_VERSION: u32 = 1;
+pub const PARTIAL_SCHEMA_VERSION: u32 = 2;
 
 /// Shard `index` (1-based) of `count`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,15 +84,6 @@ impl fmt::Display for Shard {
     }
 }
 
-/// One replication's outcome with its index.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct IndexedOutcome {
-    /// Replication index (its random stream).
-    pub replication: u64,
-    /// What happened in it.
-    pub outcome: ReplicationOutcome,
-}
-
 /// The raw results of one shard, with everything needed to merge them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PartialRun {
@@ -122,8 +114,8 @@ pub struct PartialRun {
     pub warmup_seconds: f64,
     /// Confidence level of every interval.
     pub confidence: f64,
-    /// This shard's outcomes, in index order.
-    pub outcomes: Vec<IndexedOutcome>,
+    /// The running sums of this shard's replications.
+    pub sums: Sums,
 }
 
 /// Runs one shard of the experiment. `scenario_text` is the text the
@@ -142,7 +134,7 @@ pub fn run_shard(
     let range = shard.replications(total);
     progress(ProgressUpdate::Planned(range.end - range.start));
     let tick = |done| progress(ProgressUpdate::Done(done));
-    let outcomes = run_range(scenario, seed, range.clone(), &tick);
+    let sums = run_range(scenario, seed, range.clone(), &tick);
     PartialRun {
         kind: PARTIAL_KIND.to_string(),
         schema_version: PARTIAL_SCHEMA_VERSION,
@@ -157,32 +149,26 @@ pub fn run_shard(
         horizon_seconds: scenario.horizon.as_secs_f64(),
         warmup_seconds: scenario.warmup.as_secs_f64(),
         confidence,
-        outcomes: range
-            .zip(outcomes)
-            .map(|(replication, outcome)| IndexedOutcome {
-                replication,
-                outcome,
-            })
-            .collect(),
+        sums,
     }
 }
 
-/// The result of an experiment from its outcomes, in replication index
-/// order. Every run ends here, sharded or not, so both give the same bytes.
-pub fn from_outcomes(
+/// The result of an experiment from its sums. Every run ends here,
+/// sharded or not, so both give the same bytes.
+pub fn from_sums(
     scenario: &Scenario,
     seed: u64,
     confidence: f64,
     precision_reached: Option<bool>,
-    outcomes: Vec<ReplicationOutcome>,
+    sums: Sums,
 ) -> ExperimentResult {
-    let (slis, data_loss) = aggregate(scenario, &outcomes, confidence);
-    let scaling = aggregate_scaling(scenario, &outcomes, confidence);
+    let (slis, data_loss) = summarize(scenario, &sums, confidence);
+    let scaling = summarize_scaling(scenario, &sums, confidence);
     ExperimentResult {
         scenario: scenario.name.clone(),
         digest: scenario.digest.clone(),
         seed,
-        replications: outcomes.len() as u64,
+        replications: sums.replications,
         horizon_secs: scenario.horizon.as_secs_f64(),
         warmup_secs: scenario.warmup.as_secs_f64(),
         confidence,
@@ -190,8 +176,9 @@ pub fn from_outcomes(
         slis,
         data_loss,
         scaling,
-        events: outcomes.iter().map(|o| o.events).sum(),
-        outcomes,
+        events: sums.events,
+        sample: sums.sample.clone(),
+        sums,
     }
 }
 
@@ -227,23 +214,13 @@ pub enum MergeError {
         /// Its value in `reference`.
         expected: String,
     },
-    /// A replication index is outside the run.
-    #[error("{file}: replication {index} is outside the run's {total} replications")]
-    OutOfRange {
-        /// The part.
-        file: String,
-        /// The index.
-        index: u64,
-        /// Replications in the run.
-        total: u64,
-    },
-    /// A replication appears twice.
+    /// A shard appears twice.
     #[error(
-        "replication {index} appears in both {first} and {second}; was a part passed twice or a shard run twice?"
+        "shard {shard} appears in both {first} and {second}; was a part passed twice or a shard run twice?"
     )]
     Duplicate {
-        /// The index.
-        index: u64,
+        /// The shard, e.g. `2/4`.
+        shard: String,
         /// Where it was first seen.
         first: String,
         /// Where it was seen again.
@@ -328,47 +305,56 @@ pub fn merge(parts: Vec<(String, PartialRun)>) -> Result<ExperimentResult, Merge
     }
 
     let total = first.replications;
-    let mut owner: Vec<Option<usize>> = vec![None; total as usize];
+    let mut owner: Vec<Option<usize>> = vec![None; first.shards as usize];
     for (p, (file, part)) in parts.iter().enumerate() {
-        for o in &part.outcomes {
-            let slot =
-                owner
-                    .get_mut(o.replication as usize)
-                    .ok_or_else(|| MergeError::OutOfRange {
-                        file: file.clone(),
-                        index: o.replication,
-                        total,
-                    })?;
-            if let Some(q) = *slot {
-                return Err(MergeError::Duplicate {
-                    index: o.replication,
-                    first: parts[q].0.clone(),
-                    second: file.clone(),
-                });
-            }
-            *slot = Some(p);
+        let slot = &mut owner[(part.shard - 1) as usize];
+        if let Some(q) = *slot {
+            return Err(MergeError::Duplicate {
+                shard: format!("{}/{}", part.shard, part.shards),
+                first: parts[q].0.clone(),
+                second: file.clone(),
+            });
+        }
+        *slot = Some(p);
+        let expected = Shard {
+            index: part.shard,
+            count: part.shards,
+        }
+        .replications(total);
+        let held = part.sums.replications;
+        if held != expected.end - expected.start {
+            return Err(MergeError::Unusable {
+                file: file.clone(),
+                message: format!(
+                    "shard {}/{} of {total} replications must hold {} of them, but it holds {held}; the file was edited or cut short",
+                    part.shard,
+                    part.shards,
+                    expected.end - expected.start
+                ),
+            });
         }
     }
-    let missing: Vec<u64> = (0..total)
-        .filter(|&i| owner[i as usize].is_none())
+    let missing_shards: Vec<Shard> = (1..=first.shards)
+        .filter(|k| owner[(*k - 1) as usize].is_none())
+        .map(|index| Shard {
+            index,
+            count: first.shards,
+        })
         .collect();
-    if !missing.is_empty() {
-        let shards: Vec<String> = (1..=first.shards)
-            .map(|k| Shard {
-                index: k,
-                count: first.shards,
-            })
-            .filter(|s| {
-                let r = s.replications(total);
-                missing.iter().any(|i| r.contains(i))
-            })
-            .map(|s| s.to_string())
+    if !missing_shards.is_empty() {
+        let missing: Vec<u64> = missing_shards
+            .iter()
+            .flat_map(|s| s.replications(total))
             .collect();
         return Err(MergeError::Missing {
             missing: missing.len() as u64,
             total,
             ranges: ranges(&missing),
-            shards: shards.join(", "),
+            shards: missing_shards
+                .iter()
+                .map(Shard::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
         });
     }
 
@@ -378,17 +364,25 @@ pub fn merge(parts: Vec<(String, PartialRun)>) -> Result<ExperimentResult, Merge
             file: reference.clone(),
             message: format!("its scenario text no longer validates: {e}"),
         })?;
-    let mut outcomes: Vec<Option<ReplicationOutcome>> = vec![None; total as usize];
-    for (_, part) in parts {
-        for o in part.outcomes {
-            outcomes[o.replication as usize] = Some(o.outcome);
+    let mut sums = super::empty_sums(&scenario);
+    for (file, part) in parts {
+        if part.sums.slis.len() != sums.slis.len()
+            || part.sums.workloads.len() != sums.workloads.len()
+        {
+            return Err(MergeError::Unusable {
+                file,
+                message: format!(
+                    "it holds {} SLIs and {} loaded workloads, but its scenario has {} and {}; the file was edited",
+                    part.sums.slis.len(),
+                    part.sums.workloads.len(),
+                    sums.slis.len(),
+                    sums.workloads.len()
+                ),
+            });
         }
+        sums.merge(part.sums);
     }
-    let outcomes = outcomes
-        .into_iter()
-        .map(|o| o.expect("every index was checked to be present"))
-        .collect();
-    Ok(from_outcomes(&scenario, seed, confidence, None, outcomes))
+    Ok(from_sums(&scenario, seed, confidence, None, sums))
 }
 
 fn check_usable(file: &str, part: &PartialRun) -> Result<(), MergeError> {

@@ -188,6 +188,7 @@ impl ClusterModel<'_> {
 
     /// Step `step` lets go of what it holds.
     fn release(&mut self, step: StepId) {
+        self.attribution.chaos_released(step);
         let hold = std::mem::take(&mut self.chaos.holds[step.index()]);
         self.apply(&hold, false);
     }

@@ -111,6 +111,8 @@ struct Zone {
     cut: bool,
     /// Chaos steps holding it down.
     held: u16,
+    /// The mode it failed in, while down or cut off.
+    failed_mode: Option<ModeId>,
     failure_timers: Vec<Option<EventKey>>,
     streams: UnitStreams,
 }
@@ -121,6 +123,7 @@ impl Zone {
             down: false,
             cut: false,
             held: 0,
+            failed_mode: None,
             failure_timers: vec![None; modes.len()],
             streams: UnitStreams::new(kind, name, "", modes),
         }
@@ -342,6 +345,7 @@ impl<'s> Faults<'s> {
                 d.failure_timers[mode.index()] = None;
                 Self::disarm(&mut d.failure_timers, ctx);
                 d.down = true;
+                d.failed_mode = Some(mode);
                 attribution.domain_failure(domain, mode);
                 let repair = self.domain_specs[domain.index()].failures[mode.index()]
                     .time_to_repair
@@ -349,11 +353,21 @@ impl<'s> Faults<'s> {
                 ctx.schedule(repair, FaultEvent::DomainRepaired { domain }.into());
             }
             FaultEvent::DomainRepaired { domain } => {
-                self.domains[domain.index()].down = false;
+                let d = &mut self.domains[domain.index()];
+                d.down = false;
+                if let Some(mode) = d.failed_mode.take() {
+                    attribution.domain_recovered(domain, mode);
+                }
                 self.arm_domain(domain, ctx);
             }
             FaultEvent::RepairRequested { machine } => self.on_repair_requested(machine, ctx),
-            FaultEvent::MachineRepaired { machine } => self.on_machine_repaired(machine, ctx),
+            FaultEvent::MachineRepaired { machine } => {
+                let m = &self.machines[machine.index()];
+                if let Some(mode) = m.failed_mode {
+                    attribution.machine_recovered(m.group, mode);
+                }
+                self.on_machine_repaired(machine, ctx);
+            }
             FaultEvent::ZoneFailed { zone, mode } => {
                 let z = &mut self.zones[zone.index()];
                 z.failure_timers[mode.index()] = None;
@@ -364,6 +378,7 @@ impl<'s> Faults<'s> {
                 } else {
                     z.down = true;
                 }
+                z.failed_mode = Some(mode);
                 attribution.zone_failure(mode);
                 let repair = spec.time_to_repair.sample(ctx.rng(z.streams.repair));
                 ctx.schedule(repair, FaultEvent::ZoneRepaired { zone }.into());
@@ -372,6 +387,9 @@ impl<'s> Faults<'s> {
                 let z = &mut self.zones[zone.index()];
                 z.down = false;
                 z.cut = false;
+                if let Some(mode) = z.failed_mode.take() {
+                    attribution.zone_recovered(mode);
+                }
                 self.arm_zone(zone, ctx);
             }
         }

@@ -268,7 +268,12 @@ impl Handler for ClusterModel<'_> {
                         etcd.disk_lost(machine, ctx);
                     });
             }
-            ClusterEvent::Etcd(event) => self.control_plane.etcd.on(event, &net, ctx),
+            ClusterEvent::Etcd(event) => {
+                if event == event::EtcdEvent::Restored {
+                    self.attribution.disaster_recovered();
+                }
+                self.control_plane.etcd.on(event, &net, ctx);
+            }
             ClusterEvent::Endpoint(event) => {
                 self.control_plane
                     .endpoint

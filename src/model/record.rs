@@ -4,10 +4,12 @@
 //! to.
 //!
 //! Attribution: every outage of every SLI is charged, with all its lost
-//! requests, to the most recent initiating fault before it began (a machine
-//! failure mode, a zone outage or partition, a chaos step, an etcd
-//! disaster). Recoveries never start outages, so the last fault is the one
-//! that tipped the SLI over.
+//! requests, to the condition that kept the SLI down: the fault whose
+//! recovery (a repair, a zone back, a chaos step over, a restore) came
+//! last before the outage ended, or, for an outage that ended without one
+//! (a failover, an election, a lease takeover), the initiating fault that
+//! started it (a machine failure mode, a zone outage or partition, a chaos
+//! step, an etcd disaster, a pod failure). See `outcome` for the rules.
 
 use super::ClusterModel;
 use super::control_plane::Net;
@@ -25,7 +27,10 @@ pub(super) struct ControlPlaneState {
     pub api_write: f64,
     /// Share of reads through the endpoint that succeed.
     pub api_read: f64,
-    /// etcd has a quorum and a leader.
+    /// A majority of etcd members are up, hold the data and reach each
+    /// other.
+    pub etcd_quorum: bool,
+    /// etcd has a quorum and an elected leader: writes commit.
     pub etcd_writable: bool,
     /// kube-controller-manager leads and can write.
     pub controllers: bool,
@@ -66,7 +71,7 @@ fn yes(b: bool) -> f64 {
 }
 
 /// The control plane's SLIs, in report order.
-pub(super) const CONTROL_PLANE_SLIS: [SliRow<ControlPlaneState>; 5] = [
+pub(super) const CONTROL_PLANE_SLIS: [SliRow<ControlPlaneState>; 6] = [
     SliRow {
         name: "api.write",
         needs_load: false,
@@ -79,6 +84,11 @@ pub(super) const CONTROL_PLANE_SLIS: [SliRow<ControlPlaneState>; 5] = [
     },
     SliRow {
         name: "etcd.quorum",
+        needs_load: false,
+        judge: |s| yes(s.etcd_quorum),
+    },
+    SliRow {
+        name: "etcd.leader",
         needs_load: false,
         judge: |s| yes(s.etcd_writable),
     },
@@ -256,10 +266,12 @@ impl Causes {
     }
 }
 
-/// The initiating fault outages are charged to now.
+/// The initiating fault outages that start now are charged to, and the
+/// fault recoveries of the current event.
 pub(super) struct Attribution {
     causes: Causes,
     current: CauseId,
+    recovered: Vec<CauseId>,
 }
 
 impl Attribution {
@@ -268,7 +280,44 @@ impl Attribution {
         Attribution {
             causes: Causes::new(scenario),
             current: 0,
+            recovered: Vec::new(),
         }
+    }
+
+    /// The fault recoveries since the last call.
+    pub fn take_recoveries(&mut self) -> Vec<CauseId> {
+        std::mem::take(&mut self.recovered)
+    }
+
+    fn recover(&mut self, cause: CauseId) {
+        if !self.recovered.contains(&cause) {
+            self.recovered.push(cause);
+        }
+    }
+
+    /// A machine of scenario group `group` that failed in `mode` is back.
+    pub fn machine_recovered(&mut self, group: usize, mode: ModeId) {
+        self.recover(self.causes.machine[group][mode.index()]);
+    }
+
+    /// A zone that failed in zone failure mode `mode` is back.
+    pub fn zone_recovered(&mut self, mode: ModeId) {
+        self.recover(self.causes.zone[mode.index()]);
+    }
+
+    /// A shared failure domain that failed in `mode` is back.
+    pub fn domain_recovered(&mut self, domain: DomainId, mode: ModeId) {
+        self.recover(self.causes.domain[domain.index()][mode.index()]);
+    }
+
+    /// A chaos step let go of what it held.
+    pub fn chaos_released(&mut self, step: StepId) {
+        self.recover(self.causes.chaos[step.index()]);
+    }
+
+    /// etcd was restored (or rebuilt) after a disaster.
+    pub fn disaster_recovered(&mut self) {
+        self.recover(self.causes.disaster);
     }
 
     /// The current cause's label.
@@ -377,6 +426,7 @@ impl ClusterModel<'_> {
         let control_plane = ControlPlaneState {
             api_write,
             api_read,
+            etcd_quorum: self.control_plane.etcd.has_quorum(&net),
             etcd_writable: self.control_plane.etcd.writable(),
             controllers: self.control_plane.controllers_lead(),
             scheduler: self.control_plane.scheduler_leads(),
@@ -409,6 +459,11 @@ impl ClusterModel<'_> {
             );
         }
         self.scaling.observe_nodes(now);
+        for cause in self.attribution.take_recoveries() {
+            for recorder in &mut self.slis.recorders {
+                recorder.note_recovery(now, cause);
+            }
+        }
         for (s, &value) in values.iter().enumerate() {
             let before = self.slis.recorders[s].value();
             if before != value {
@@ -443,6 +498,7 @@ mod tests {
                 "api.write",
                 "api.read",
                 "etcd.quorum",
+                "etcd.leader",
                 "controllers",
                 "scheduling",
                 "workload.web.ready",

@@ -11,17 +11,19 @@
 //! one-sided bounds). A
 //! figure with no value (MTTR when nothing failed) has no row; when nothing
 //! failed, the bound rows (`unavailability_upper`, `outages_per_year_upper`,
-//! `mttf_lower`, `events_per_year_upper`) carry what is known. Metrics and
-//! units:
+//! `events_per_year_upper`) and `observed_years` carry what is known.
+//! Metrics and units:
 //!
 //! | metric | unit |
 //! |---|---|
-//! | `availability`, `unavailability_upper` | `fraction` |
+//! | `availability`, `unavailability`, `unavailability_upper`, `mttf_censored_share` | `fraction` |
 //! | `nines` | `nines` |
 //! | `downtime_per_year` | `seconds/year` |
-//! | `outages`, `mttf_censored`, `events` | `count` |
+//! | `downtime_relative_half_width` | `ratio` |
+//! | `outages`, `events` | `count` |
+//! | `observed_years` | `years` |
 //! | `outages_per_year`, `outages_per_year_upper`, `events_per_year`, `events_per_year_upper` | `1/year` |
-//! | `mttf`, `mttf_lower`, `mtbf`, `mean_up_time`, `mttr`, `outage_duration_{mean,p50,p90,p99,max}` | `seconds` |
+//! | `mttf`, `mttf_restricted`, `mtbf`, `mean_up_time`, `mttr`, `outage_duration_{mean,p50,p90,p99,max}` | `seconds` |
 //! | `lost_writes_per_year` | `minutes/year` |
 //! | `mean_lost_writes` | `minutes` |
 //!
@@ -45,9 +47,11 @@
 //! | `failed_provisions_per_year` | `1/year` |
 //!
 //! **Replications** (`nines run --replications-csv FILE`): the raw result
-//! of every replication and SLI, columns `scenario, point, replication, sli,
-//! availability, outages, downtime_seconds, first_failure_seconds`
-//! (`first_failure_seconds` is empty when the SLI never failed).
+//! of each of the first 10,000 replications (a run keeps no more, so its
+//! memory stays bounded) and SLI, columns `scenario, point, replication,
+//! sli, availability, outages, downtime_seconds, first_failure_seconds`
+//! (`first_failure_seconds` counts from the end of the warmup and is empty
+//! when the SLI never failed).
 //!
 //! Numbers are written in full precision (shortest round-trip form).
 //! Adding a metric keeps the layout; renaming or removing a column or a
@@ -95,10 +99,10 @@ pub struct ReplicationRow {
     /// Time- or request-weighted availability, a fraction.
     pub availability: f64,
     /// Counted outages.
-    pub outages: u64,
+    pub outages: f64,
     /// Time in counted outages, seconds.
     pub downtime_seconds: f64,
-    /// Time from the start to the first counted outage, seconds.
+    /// Time from the end of the warmup to the first counted outage, seconds.
     pub first_failure_seconds: Option<f64>,
 }
 
@@ -126,6 +130,7 @@ pub fn summary_rows(report: &Report, point: &str) -> Vec<SummaryRow> {
         let name = s.name.as_str();
         let mut interval = |metric, i: &Interval, unit| push(name, metric, i.point, ci(i), unit);
         interval("availability", &s.availability, "fraction");
+        interval("unavailability", &s.unavailability, "fraction");
         interval("nines", &s.nines, "nines");
         interval(
             "downtime_per_year",
@@ -135,6 +140,7 @@ pub fn summary_rows(report: &Report, point: &str) -> Vec<SummaryRow> {
         interval("outages_per_year", &s.outages_per_year, "1/year");
         for (metric, value) in [
             ("mttf", &s.mttf_seconds),
+            ("mttf_restricted", &s.mttf_restricted_seconds),
             ("mtbf", &s.mtbf_seconds),
             ("mean_up_time", &s.mean_up_time_seconds),
             ("mttr", &s.mttr_seconds),
@@ -149,11 +155,22 @@ pub fn summary_rows(report: &Report, point: &str) -> Vec<SummaryRow> {
         if let Some(u) = s.outages_per_year_upper {
             push(name, "outages_per_year_upper", u, None, "1/year");
         }
-        if let Some(l) = s.mttf_seconds_lower {
-            push(name, "mttf_lower", l, None, "seconds");
-        }
-        push(name, "outages", s.outages as f64, None, "count");
-        push(name, "mttf_censored", s.mttf_censored as f64, None, "count");
+        push(
+            name,
+            "downtime_relative_half_width",
+            s.downtime_relative_half_width,
+            None,
+            "ratio",
+        );
+        push(name, "outages", s.outages, None, "count");
+        push(name, "observed_years", s.observed_years, None, "years");
+        push(
+            name,
+            "mttf_censored_share",
+            s.mttf_censored_share,
+            None,
+            "fraction",
+        );
         if let Some(d) = &s.outage_duration_seconds {
             for (metric, value) in [
                 ("outage_duration_mean", d.mean),
@@ -168,7 +185,7 @@ pub fn summary_rows(report: &Report, point: &str) -> Vec<SummaryRow> {
     }
     let loss = &report.data_loss;
     let dl = "data_loss";
-    push(dl, "events", loss.events as f64, None, "count");
+    push(dl, "events", loss.events, None, "count");
     let i = &loss.events_per_year;
     push(dl, "events_per_year", i.point, ci(i), "1/year");
     if let Some(u) = loss.events_per_year_upper {
@@ -267,16 +284,16 @@ pub fn summary_rows(report: &Report, point: &str) -> Vec<SummaryRow> {
 /// The per-replication rows of an experiment at a sweep `point`.
 pub fn replication_rows(result: &ExperimentResult, point: &str) -> Vec<ReplicationRow> {
     let mut rows = Vec::new();
-    for (replication, outcome) in result.outcomes.iter().enumerate() {
-        for (summary, sli) in result.slis.iter().zip(&outcome.slis) {
+    for sampled in &result.sample {
+        for (summary, sli) in result.slis.iter().zip(&sampled.slis) {
             rows.push(ReplicationRow {
                 scenario: result.scenario.clone(),
                 point: point.to_string(),
-                replication: replication as u64,
+                replication: sampled.replication,
                 sli: summary.name.clone(),
-                availability: sli.availability(),
-                outages: sli.outage_secs.len() as u64,
-                downtime_seconds: sli.downtime_secs(),
+                availability: sli.availability,
+                outages: sli.outages,
+                downtime_seconds: sli.downtime_secs,
                 first_failure_seconds: sli.first_failure_secs,
             });
         }

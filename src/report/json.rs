@@ -1,6 +1,6 @@
 //! The JSON report: a wire format for notebooks and CI.
 //!
-//! Layout (schema version 1): one object with `schema_version`,
+//! Layout (schema version 2): one object with `schema_version`,
 //! `nines_version`, `scenario` {`name`, `digest`}, `seed`, `replications`,
 //! `horizon_seconds`, `warmup_seconds`, `confidence`, `precision_reached`,
 //! `events`, `slis` (array, one object per SLI, see [`SliReport`]),
@@ -10,7 +10,16 @@
 //! [`NodeReport`])}. Every estimate is an object {`point`, `lower`, `upper`};
 //! durations are in seconds and availabilities are fractions. A field that
 //! has no value (e.g. MTTR with no outage) is `null`; when nothing failed,
-//! the `*_upper` / `*_lower` bound fields carry the one-sided bound.
+//! `observed_years` and the `*_upper` bound fields say what is known.
+//!
+//! Version 2 (streaming statistics, honest lifetimes): per SLI,
+//! `unavailability`, `downtime_relative_half_width`, `observed_years`,
+//! `mttf_restricted_seconds` and `mttf_censored_share` were added;
+//! `outage_cdf` (histogram points) replaced `outage_durations` (every
+//! outage); `mttf_seconds` is present only when nothing was censored and
+//! counts from the end of the warmup; `mttf_seconds_lower` and
+//! `mttf_censored` were removed; counts of outages and disasters are
+//! numbers (weighted when replications were split).
 //!
 //! Versioning: adding a field keeps the version; renaming, removing or
 //! changing the meaning of one bumps it.
@@ -24,7 +33,7 @@ use std::path::Path;
 use super::{Report, ReportError};
 
 /// Version of the JSON layout.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Writes the report as pretty JSON. An existing file is replaced only if
 /// it is itself a nines report, so nothing else a user wrote is lost.

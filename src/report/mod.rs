@@ -27,7 +27,7 @@ use crate::experiment::{
     DataLossSummary, ExperimentResult, NodeSummary, ScalingSummary, SliSummary,
     WorkloadScalingSummary,
 };
-use crate::stats::{Estimate, Summary};
+use crate::stats::{DurationHistogram, Estimate};
 
 /// A full report. Its JSON form is documented in `src/report/json.rs` and
 /// versioned by [`SCHEMA_VERSION`].
@@ -120,11 +120,13 @@ mod finite_or_null {
     }
 }
 
-/// Distribution of outage durations, seconds.
+/// Distribution of durations (outages, spike absorption), seconds. The
+/// count, mean and maximum are exact; quantiles come from a log-scale
+/// histogram and are within about 6 %.
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq)]
 pub struct DurationSummary {
-    /// Number of outages.
-    pub count: usize,
+    /// Number of durations (weighted when replications were split).
+    pub count: f64,
     /// Mean.
     pub mean: f64,
     /// Median.
@@ -137,16 +139,17 @@ pub struct DurationSummary {
     pub max: f64,
 }
 
-impl From<&Summary> for DurationSummary {
-    fn from(s: &Summary) -> Self {
-        DurationSummary {
-            count: s.n,
-            mean: s.mean,
-            p50: s.p50,
-            p90: s.p90,
-            p99: s.p99,
-            max: s.max,
-        }
+impl DurationSummary {
+    /// The summary of a histogram; `None` when it is empty.
+    pub fn of(h: &DurationHistogram) -> Option<DurationSummary> {
+        Some(DurationSummary {
+            count: h.total_weight(),
+            mean: h.mean()?,
+            p50: h.quantile(0.5)?,
+            p90: h.quantile(0.9)?,
+            p99: h.quantile(0.99)?,
+            max: h.max()?,
+        })
     }
 }
 
@@ -155,26 +158,42 @@ impl From<&Summary> for DurationSummary {
 pub struct SliReport {
     /// Name, e.g. `api.write`.
     pub name: String,
-    /// Availability as a fraction.
+    /// Availability as a fraction (one minus `unavailability`).
     pub availability: Interval,
-    /// Present when nothing failed: upper bound on unavailability.
+    /// Unavailability as a fraction: the estimated figure.
+    pub unavailability: Interval,
+    /// Present when no request failed in any replication: a one-sided
+    /// upper bound on unavailability (the chance that a replication loses
+    /// anything at all). Nothing was estimated then: read `observed_years`
+    /// and `outages_per_year_upper`.
     pub unavailability_upper: Option<f64>,
     /// -log10(1 - A).
     pub nines: Interval,
     /// Request-weighted downtime per year, seconds.
     pub downtime_seconds_per_year: Interval,
-    /// Outages counted in all replications.
-    pub outages: u64,
+    /// Half the width of the downtime interval over the downtime, e.g.
+    /// 0.2 for ±20 %; `null` when nothing failed.
+    #[serde(with = "finite_or_null")]
+    pub downtime_relative_half_width: f64,
+    /// Outages counted in all replications (weighted when replications
+    /// were split).
+    pub outages: f64,
     /// Outages per year.
     pub outages_per_year: Interval,
-    /// Present when no outage was seen: upper bound on outages per year.
+    /// Present when no outage was seen: upper bound on outages per year
+    /// from the total simulated time.
     pub outages_per_year_upper: Option<f64>,
-    /// Mean time to first failure from a healthy start, seconds.
+    /// Years simulated in the measured windows of all replications.
+    pub observed_years: f64,
+    /// Mean time to first failure from the end of the warmup, seconds;
+    /// present only when every replication failed (nothing censored).
     pub mttf_seconds: Option<Interval>,
-    /// Present when nothing failed: lower bound on MTTF, seconds.
-    pub mttf_seconds_lower: Option<f64>,
-    /// Replications that ended before their first outage (censored).
-    pub mttf_censored: u64,
+    /// Restricted mean time to first failure, `E[min(T, window)]`,
+    /// seconds: the MTTF when nothing was censored, a lower bound on it
+    /// otherwise.
+    pub mttf_restricted_seconds: Option<Interval>,
+    /// Share of replications whose window ended before their first outage.
+    pub mttf_censored_share: f64,
     /// Mean time between outage starts, seconds.
     pub mtbf_seconds: Option<Interval>,
     /// Mean up time between outages, seconds.
@@ -183,13 +202,17 @@ pub struct SliReport {
     pub mttr_seconds: Option<Interval>,
     /// Outage durations, pooled.
     pub outage_duration_seconds: Option<DurationSummary>,
-    /// Every counted outage's duration, seconds, ascending (for CDFs).
-    pub outage_durations: Vec<f64>,
-    /// Lost time by initiating cause, largest share first.
+    /// The cumulative distribution of outage durations: `[seconds, share
+    /// of outages at most that long]`, ascending, at the upper edge of
+    /// each non-empty log-scale bin.
+    pub outage_cdf: Vec<[f64; 2]>,
+    /// Lost time by the cause charged with it, largest share first.
     pub downtime_by_cause: Vec<CauseReport>,
 }
 
-/// The part of an SLI's lost time charged to one initiating cause.
+/// The part of an SLI's lost time charged to one cause: the fault whose
+/// recovery ended each outage, or, for outages that ended without one,
+/// the fault that started them.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct CauseReport {
     /// The cause, e.g. `machine cp/crash`, `zone outage power`,
@@ -206,20 +229,28 @@ impl From<&SliSummary> for SliReport {
         SliReport {
             name: s.name.clone(),
             availability: s.availability.into(),
+            unavailability: s.unavailability.into(),
             unavailability_upper: s.unavailability_upper,
             nines: s.nines().into(),
             downtime_seconds_per_year: s.downtime_per_year.into(),
+            downtime_relative_half_width: s.unavailability_relative_half_width(),
             outages: s.outages,
             outages_per_year: s.outages_per_year.into(),
             outages_per_year_upper: s.outages_per_year_upper,
+            observed_years: s.observed_years,
             mttf_seconds: s.mttf.map(Into::into),
-            mttf_seconds_lower: s.mttf_lower,
-            mttf_censored: s.mttf_censored,
+            mttf_restricted_seconds: s.mttf_restricted.map(Into::into),
+            mttf_censored_share: s.mttf_censored_share,
             mtbf_seconds: s.mtbf.map(Into::into),
             mean_up_time_seconds: s.mean_up_time.map(Into::into),
             mttr_seconds: s.mttr.map(Into::into),
-            outage_duration_seconds: s.outage_duration.as_ref().map(Into::into),
-            outage_durations: s.outage_durations.clone(),
+            outage_duration_seconds: DurationSummary::of(&s.outage_durations),
+            outage_cdf: s
+                .outage_durations
+                .cdf()
+                .into_iter()
+                .map(|(d, p)| [d, p])
+                .collect(),
             downtime_by_cause: s
                 .downtime_by_cause
                 .iter()
@@ -236,8 +267,9 @@ impl From<&SliSummary> for SliReport {
 /// etcd data loss.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct DataLossReport {
-    /// Disasters in all replications.
-    pub events: u64,
+    /// Disasters in all replications (weighted when replications were
+    /// split).
+    pub events: f64,
     /// Disasters per year.
     pub events_per_year: Interval,
     /// Present when none was seen: upper bound per year.
@@ -367,7 +399,7 @@ impl From<&WorkloadScalingSummary> for WorkloadScalingReport {
             flaps_per_day: w.flaps_per_day.into(),
             spikes: w.spikes,
             mean_spike_absorb_seconds: w.mean_spike_absorb.map(Into::into),
-            spike_absorb_seconds: w.spike_absorb.as_ref().map(Into::into),
+            spike_absorb_seconds: DurationSummary::of(&w.spike_absorb),
         }
     }
 }

@@ -1,17 +1,17 @@
 //! Partial-run files: what `nines run --shard I/N --json FILE` writes and
 //! `nines merge` reads.
 //!
-//! Layout (partial schema version 1): compact JSON, one object with `kind`
+//! Layout (partial schema version 2): compact JSON, one object with `kind`
 //! (always `"nines-partial-run"`), `schema_version`, `nines_version`,
 //! `scenario`, `digest`, `scenario_text`, `seed`, `replications` (of the
 //! whole run), `shard` and `shards` (this part is shard `shard` of
 //! `shards`, counted from 1), `horizon_seconds`, `warmup_seconds`,
-//! `confidence`, and `outcomes`: one `{replication, outcome}` per
-//! replication this shard ran, in index order, each `outcome` being the raw
-//! per-replication result (per SLI: `observed_secs`, `lost_secs`,
-//! `outage_secs`, `first_failure_secs`, ...; per loaded workload in
-//! `scaling` and for the worker nodes in `nodes`, the integrals and counts
-//! the scaling report is aggregated from). It is an intermediate file,
+//! `confidence`, and `sums`: the exact running sums of the replications
+//! this shard ran (per SLI, per loaded workload, for the nodes and for
+//! data loss: the moments and histograms the report is computed from,
+//! each exact sum written as its list of partials), plus the individual
+//! figures of those of its replications among the run's first 10,000. It
+//! is an intermediate file,
 //! not a report: merge the parts to get the report.
 
 use std::io::Write;

@@ -1,7 +1,7 @@
 //! The terminal summary: one row per SLI, then (for scenarios with load or
 //! node autoscaling) one row per loaded workload and a line on the nodes.
 
-use super::units::{duration, number, number_with_margin, percent, percent_with_margin};
+use super::units::{count, duration, number, number_with_margin, percent, percent_with_margin};
 use super::{DurationSummary, Interval, Report, ScalingReport, SliReport, WorkloadScalingReport};
 
 /// The summary table, ready to print.
@@ -21,6 +21,7 @@ pub fn render_table(report: &Report) -> String {
         "availability",
         "nines",
         "downtime/yr",
+        "±",
         "outages/yr",
         "MTTF",
         "MTTR",
@@ -28,6 +29,27 @@ pub fn render_table(report: &Report) -> String {
     ];
     let rows: Vec<Vec<String>> = report.slis.iter().map(|s| row(s).to_vec()).collect();
     out.push_str(&grid(&header.map(String::from), &rows, 1));
+    let quiet: Vec<&str> = report
+        .slis
+        .iter()
+        .filter(|s| s.unavailability_upper.is_some())
+        .map(|s| s.name.as_str())
+        .collect();
+    if let Some(first) = report
+        .slis
+        .iter()
+        .find(|s| s.unavailability_upper.is_some())
+    {
+        out.push_str(&format!(
+            "
+No outage in {} replication-years (< {} outages/yr at {:.0}% confidence): {}
+",
+            number(first.observed_years),
+            number(first.outages_per_year_upper.unwrap_or(f64::NAN)),
+            report.confidence * 100.0,
+            quiet.join(", ")
+        ));
+    }
     let with_causes: Vec<&SliReport> = report
         .slis
         .iter()
@@ -53,12 +75,18 @@ pub fn render_table(report: &Report) -> String {
     out.push('\n');
     match loss.events_per_year_upper {
         Some(upper) => out.push_str(&format!(
-            "etcd data loss: none seen (< {upper:.3} disasters/yr at {:.0}% confidence)\n",
+            "etcd data loss: none seen (< {} disasters/yr at {:.0}% confidence)\n",
+            number(upper),
             report.confidence * 100.0
         )),
         None => out.push_str(&format!(
-            "etcd data loss: {} disasters ({:.3e}/yr), {:.1} min of writes lost per disaster\n",
-            loss.events,
+            "etcd data loss: {} {} ({:.3e}/yr), {:.1} min of writes lost per disaster\n",
+            count(loss.events),
+            if loss.events == 1.0 {
+                "disaster"
+            } else {
+                "disasters"
+            },
             loss.events_per_year.point,
             loss.mean_lost_minutes.unwrap_or(0.0)
         )),
@@ -187,31 +215,47 @@ fn plus_minus(i: &Interval) -> f64 {
     (i.upper - i.lower) / 2.0
 }
 
-fn row(s: &SliReport) -> [String; 8] {
-    let (availability, nines) = match s.unavailability_upper {
-        Some(upper) => (
-            format!(">= {}", percent(1.0 - upper)),
-            format!(">= {:.2}", s.nines.point),
-        ),
+/// A relative half-width as a percentage: `12%`, or `>999%`.
+fn relative_margin(r: f64) -> String {
+    if !r.is_finite() {
+        "-".into()
+    } else if r >= 9.995 {
+        ">999%".into()
+    } else if r >= 0.0995 {
+        format!("{:.0}%", r * 100.0)
+    } else {
+        format!("{:.1}%", r * 100.0)
+    }
+}
+
+fn row(s: &SliReport) -> [String; 9] {
+    // With no failure at all nothing was estimated: the line under the
+    // table gives the simulated time and the bound on the outage rate.
+    let (availability, nines, downtime, relative) = match s.unavailability_upper {
+        Some(_) => ("no outage".into(), "-".into(), "0".into(), "-".into()),
         None => (
             percent_with_margin(s.availability.point, plus_minus(&s.availability)),
             format!("{:.2}", s.nines.point),
+            duration(s.downtime_seconds_per_year.point),
+            relative_margin(s.downtime_relative_half_width),
         ),
     };
     let outages = match s.outages_per_year_upper {
-        Some(upper) => format!("< {upper:.2}"),
-        None => format!("{:.2}", s.outages_per_year.point),
+        Some(upper) => format!("< {}", number(upper)),
+        None => number(s.outages_per_year.point),
     };
-    let mttf = match (&s.mttf_seconds, s.mttf_seconds_lower) {
+    // Censored lifetimes give only a lower bound on the MTTF.
+    let mttf = match (&s.mttf_seconds, &s.mttf_restricted_seconds) {
         (Some(m), _) => duration(m.point),
-        (None, Some(lower)) => format!("> {}", duration(lower)),
+        (None, Some(r)) => format!(">= {}", duration(r.lower.max(0.0))),
         _ => "-".into(),
     };
     [
         s.name.clone(),
         availability,
         nines,
-        duration(s.downtime_seconds_per_year.point),
+        downtime,
+        relative,
         outages,
         mttf,
         s.mttr_seconds.map_or("-".into(), |m| duration(m.point)),

@@ -84,6 +84,16 @@ pub fn number(x: f64) -> String {
     }
 }
 
+/// A count: whole numbers without decimals (`10`), weighted counts of
+/// split replications as a [`number`].
+pub fn count(x: f64) -> String {
+    if x.is_finite() && x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{x:.0}")
+    } else {
+        number(x)
+    }
+}
+
 /// `4.56 ± 0.12`: a [`number`] and its half-width at the same precision;
 /// the margin is left out when it is not finite.
 pub fn number_with_margin(x: f64, half_width: f64) -> String {

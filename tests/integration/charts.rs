@@ -234,7 +234,7 @@ fn bounds_targets_and_no_outages_are_drawn() {
     first.nines.lower = 5.7;
     first.nines.upper = f64::NAN;
     for sli in &mut report.slis {
-        sli.outage_durations.clear();
+        sli.outage_cdf.clear();
         sli.downtime_by_cause.clear();
     }
     let targets = vec![

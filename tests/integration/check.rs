@@ -257,9 +257,9 @@ fn junit_and_markdown_are_written_well_formed_and_never_over_foreign_files() {
         .descendants()
         .filter(|n| n.has_tag_name("testcase"))
         .collect();
-    // Four targets and five SLIs compared with the baseline.
-    assert_eq!(cases.len(), 9, "{xml}");
-    assert_eq!(root.attribute("tests"), Some("9"));
+    // Four targets and six SLIs compared with the baseline.
+    assert_eq!(cases.len(), 10, "{xml}");
+    assert_eq!(root.attribute("tests"), Some("10"));
     let count = |tag: &str| root.descendants().filter(|n| n.has_tag_name(tag)).count();
     assert_eq!(count("failure"), 1, "{xml}");
     assert_eq!(count("skipped"), 1, "{xml}");
@@ -285,8 +285,8 @@ fn junit_and_markdown_are_written_well_formed_and_never_over_foreign_files() {
     let table_rows: Vec<&str> = md.lines().filter(|l| l.starts_with("| `etcd")).collect();
     assert_eq!(
         table_rows.len(),
-        4,
-        "three targets and one baseline row on etcd: {md}"
+        5,
+        "three targets and two baseline rows (quorum, leader) on etcd: {md}"
     );
     for row in md
         .lines()

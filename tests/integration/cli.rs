@@ -155,7 +155,7 @@ fn json_report_is_written_and_never_clobbers_other_files() {
     let out = nines_output(&["run", &scenario, "--json", report.to_str().unwrap()]);
     assert_success(&out);
     let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
-    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["schema_version"], 2);
     assert_eq!(json["replications"], 4);
     assert_eq!(json["slis"][0]["name"], "api.write");
     // Re-running over a report is fine; over anything else it is refused.

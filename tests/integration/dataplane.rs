@@ -7,7 +7,7 @@ use crate::util::{assert_within, run, scenario, sli};
 
 /// Index of a workload SLI: after the 5 control-plane SLIs, 4 per workload.
 fn wl(workload: usize, metric: &str) -> usize {
-    5 + 4 * workload
+    6 + 4 * workload
         + match metric {
             "ready" => 0,
             "requests" => 1,
@@ -273,13 +273,13 @@ fn a_pdb_blocks_a_drain_that_would_break_it() {
     let allowed = scenario(&drain("pdb: { max_unavailable: 1 }"));
     let result = run(&allowed, 0.95);
     let full = sli(&result, "workload.web.full");
-    assert_eq!(full.outages, 4);
+    assert_eq!(full.outages, 4.0);
     assert!(
         (full.mttr.unwrap().point - 20.0).abs() < 1e-6,
         "start-up only"
     );
     assert_eq!(full.downtime_by_cause[0].cause, "planned patch");
-    assert_eq!(sli(&result, "workload.web.ready").outages, 0);
+    assert_eq!(sli(&result, "workload.web.ready").outages, 0.0);
 }
 
 /// One replica on one of two healthy workers with the given pod failure.
@@ -361,7 +361,7 @@ fn a_readiness_flap_takes_the_pod_out_until_the_next_good_probe() {
     ));
     let result = run(&s, 0.95);
     let ready = sli(&result, "workload.app.ready");
-    let longest = ready.outage_duration.as_ref().unwrap().max;
+    let longest = ready.outage_durations.max().unwrap();
     assert!((60.0..70.0).contains(&longest), "{longest}");
     assert_eq!(ready.downtime_by_cause[0].cause, "pod app/gc-pause");
 }
@@ -472,7 +472,7 @@ fn capacity_is_short_exactly_while_the_diurnal_peak_exceeds_the_pods() {
         "{:?} vs {exact}",
         capacity.availability
     );
-    assert_eq!(capacity.outages, 4 * 30, "one shortfall per day");
+    assert_eq!(capacity.outages, 4.0 * 30.0, "one shortfall per day");
     // Constant load below capacity: exactly 1, and no crossing events.
     let calm = scenario(&loaded("{ constant: 250 }", ""));
     let o = replicate(&calm, calm.seed, 0, Recording::TRACE);
@@ -492,7 +492,7 @@ fn losing_a_pod_at_the_peak_costs_capacity() {
     ));
     let result = run(&s, 0.95);
     let capacity = sli(&result, "workload.web.capacity");
-    assert!(capacity.outages > 0);
+    assert!(capacity.outages > 0.0);
     assert!(capacity.availability.point < sli(&result, "workload.web.ready").availability.point);
     let err = nines::scenario::Scenario::parse(
         &loaded("{ constant: 280 }", "").replace("    capacity: 100\n", ""),

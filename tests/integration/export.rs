@@ -58,6 +58,8 @@ fn csv_exports_are_long_format_with_quoting() {
         "count",
         "minutes",
         "minutes/year",
+        "ratio",
+        "years",
     ];
     for line in text.lines().skip(1) {
         let unit = line.rsplit(',').next().unwrap();
@@ -72,8 +74,8 @@ fn csv_exports_are_long_format_with_quoting() {
             "scenario,point,replication,sli,availability,outages,downtime_seconds,first_failure_seconds"
         )
     );
-    // Six replications, five control-plane SLIs each.
-    assert_eq!(lines.count(), 6 * 5);
+    // Six replications, six control-plane SLIs each.
+    assert_eq!(lines.count(), 6 * 6);
 
     // An earlier export is replaced; a foreign file is not.
     std::fs::write(&reps, "mine\n").unwrap();

@@ -25,7 +25,7 @@ fn every_scenario_file_loads_and_runs() {
                 .iter()
                 .filter(|w| w.load.is_some())
                 .count();
-            assert_eq!(expected, 5 + 4 * scenario.workloads.len() + loaded);
+            assert_eq!(expected, 6 + 4 * scenario.workloads.len() + loaded);
         }
         seen += 1;
     }

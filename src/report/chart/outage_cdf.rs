@@ -10,17 +10,13 @@ use super::axis::{Axis, duration_label, duration_range, duration_ticks};
 use super::{AXIS_NAME_PX, Chart, FONT, GRID_COLOR, TICK_PX, color, frame, note, run_line};
 use crate::report::{Report, ReportError};
 
-/// Most vertices drawn per line; longer samples are thinned evenly (the
-/// first and last outage always kept), which no reader can see at 1280 px.
-const MAX_VERTICES: usize = 2_000;
-
 /// Shortest duration placed on the axis, seconds: a zero-length outage
 /// would sit at minus infinity on a log scale.
 const SHORTEST: f64 = 1e-3;
 
 /// Writes `outage_cdf.svg` and `outage_cdf.png` to `dir`: for each SLI with
 /// outages, the share of its outages that lasted at most a given time
-/// (from [`SliReport::outage_durations`](crate::report::SliReport)), on a
+/// (from [`SliReport::outage_cdf`](crate::report::SliReport)), on a
 /// log time axis labelled 1s, 10s, 1m, … SLIs without outages are left
 /// out; with none at all the chart says "no outages".
 pub fn render_outage_cdf(report: &Report, dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
@@ -31,24 +27,17 @@ struct OutageCdf<'a> {
     report: &'a Report,
 }
 
-/// The step function of an empirical CDF of ascending `durations`, as
-/// (seconds, share) vertices.
-fn steps(durations: &[f64]) -> Vec<(f64, f64)> {
-    let n = durations.len();
-    let stride = (2 * n).div_ceil(MAX_VERTICES).max(1);
-    let mut points = Vec::with_capacity(2 * n / stride + 2);
-    for (i, &d) in durations.iter().enumerate() {
-        if i % stride != 0 && i + 1 != n {
-            continue;
-        }
-        let d = d.max(SHORTEST);
-        let before = i as f64 / n as f64;
-        let after = (i + 1) as f64 / n as f64;
-        if stride == 1 {
-            points.push((d, before));
-        }
-        points.push((d, after));
+/// One SLI's curve: its colour index, name, vertices and outage count.
+type Line<'a> = (usize, &'a str, Vec<(f64, f64)>, f64);
+
+/// The vertices of a CDF given at histogram bin edges (`[seconds, share]`,
+/// ascending): from zero at the first edge, then linear between edges.
+fn vertices(cdf: &[[f64; 2]]) -> Vec<(f64, f64)> {
+    let mut points = Vec::with_capacity(cdf.len() + 1);
+    if let Some(first) = cdf.first() {
+        points.push((first[0].max(SHORTEST), 0.0));
     }
+    points.extend(cdf.iter().map(|p| (p[0].max(SHORTEST), p[1])));
     points
 }
 
@@ -60,34 +49,29 @@ impl Chart for OutageCdf<'_> {
         root: &DrawingArea<DB, Shift>,
     ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
         let report = self.report;
-        let body = frame(root, "Outage durations (empirical CDF)", &run_line(report))?;
-        let lines: Vec<(usize, &str, Vec<f64>)> = report
+        let body = frame(root, "Outage durations (CDF)", &run_line(report))?;
+        let lines: Vec<Line<'_>> = report
             .slis
             .iter()
             .enumerate()
             .map(|(i, s)| {
-                let finite: Vec<f64> = s
-                    .outage_durations
-                    .iter()
-                    .copied()
-                    .filter(|d| d.is_finite())
-                    .collect();
-                (i, s.name.as_str(), finite)
+                let count = s.outage_duration_seconds.map_or(0.0, |d| d.count);
+                (i, s.name.as_str(), vertices(&s.outage_cdf), count)
             })
-            .filter(|(_, _, d)| !d.is_empty())
+            .filter(|(_, _, d, _)| !d.is_empty())
             .collect();
         if lines.is_empty() {
             return super::empty(&body, "no outages");
         }
         let min = lines
             .iter()
-            .flat_map(|(_, _, d)| d.first())
-            .fold(f64::INFINITY, |m, &d| m.min(d))
+            .flat_map(|(_, _, d, _)| d.first())
+            .fold(f64::INFINITY, |m, &(d, _)| m.min(d))
             .max(SHORTEST);
         let max = lines
             .iter()
-            .flat_map(|(_, _, d)| d.last())
-            .fold(0.0f64, |m, &d| m.max(d))
+            .flat_map(|(_, _, d, _)| d.last())
+            .fold(0.0f64, |m, &(d, _)| m.max(d))
             .max(min);
         let (lo, hi) = duration_range(min, max);
 
@@ -117,11 +101,14 @@ impl Chart for OutageCdf<'_> {
             .label_style((FONT, TICK_PX))
             .draw()?;
 
-        for (index, name, durations) in &lines {
+        for (index, name, points, count) in &lines {
             let c = color(*index);
             chart
-                .draw_series(LineSeries::new(steps(durations), c.stroke_width(3)))?
-                .label(format!("{name} ({} outages)", durations.len()))
+                .draw_series(LineSeries::new(points.iter().copied(), c.stroke_width(3)))?
+                .label(format!(
+                    "{name} ({} outages)",
+                    crate::report::units::count(*count)
+                ))
                 .legend(move |(x, y)| {
                     PathElement::new(vec![(x, y), (x + 32, y)], c.stroke_width(4))
                 });
@@ -139,10 +126,10 @@ impl Chart for OutageCdf<'_> {
         let left_out: Vec<&str> = report
             .slis
             .iter()
-            .filter(|s| s.outage_durations.is_empty())
+            .filter(|s| s.outage_cdf.is_empty())
             .map(|s| s.name.as_str())
             .collect();
-        let mut text = String::from("outages pooled over all replications");
+        let mut text = String::from("outages pooled over all replications, in log-scale bins");
         if !left_out.is_empty() {
             text.push_str(&format!("; no outage seen: {}", left_out.join(", ")));
         }
@@ -155,14 +142,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_cdf_is_a_staircase_to_one() {
+    fn a_cdf_rises_from_zero_at_its_first_edge_to_one() {
         assert_eq!(
-            steps(&[1.0, 2.0]),
-            [(1.0, 0.0), (1.0, 0.5), (2.0, 0.5), (2.0, 1.0)]
+            vertices(&[[1.0, 0.5], [2.0, 1.0]]),
+            [(1.0, 0.0), (1.0, 0.5), (2.0, 1.0)]
         );
-        let many: Vec<f64> = (1..=10_000).map(f64::from).collect();
-        let thinned = steps(&many);
-        assert!(thinned.len() <= MAX_VERTICES + 1);
-        assert_eq!(thinned.last(), Some(&(10_000.0, 1.0)));
+        assert_eq!(vertices(&[[0.0, 1.0]]), [(SHORTEST, 0.0), (SHORTEST, 1.0)]);
+        assert!(vertices(&[]).is_empty());
     }
 }

@@ -154,9 +154,10 @@ fn observe(report: &Report, e: &Expectation) -> Observed {
         Metric::OutagesPerYear => s
             .outages_per_year_upper
             .map_or(interval(&s.outages_per_year), Observed::AtMost),
-        Metric::Mttf => match (&s.mttf_seconds, s.mttf_seconds_lower) {
+        // Censored lifetimes bound the MTTF from below only.
+        Metric::Mttf => match (&s.mttf_seconds, &s.mttf_restricted_seconds) {
             (Some(i), _) => interval(i),
-            (None, Some(l)) => Observed::AtLeast(l),
+            (None, Some(r)) => Observed::AtLeast(r.lower.max(0.0)),
             (None, None) => Observed::Missing,
         },
         Metric::Mttr => s.mttr_seconds.as_ref().map_or(Observed::Missing, interval),
