@@ -42,9 +42,9 @@ pub const DEFAULT_DISASTER_RESPONSE: SimDuration = SimDuration::from_secs(5 * 60
 /// docs/kubernetes-defaults.md §7.5).
 pub const DEFAULT_ETCD_REBUILD_MEDIAN: SimDuration = SimDuration::from_secs(4 * 3600);
 /// 99th percentile of the rebuild time: 24 h. An assumption (a rebuild
-/// that meets stale runbooks, capacity or certificate trouble, as Reddit's
-/// did, can take a day); with the 4 h median the mean is about 5.4 h
-/// (docs/kubernetes-defaults.md §7.5).
+/// that meets a stale runbook or exhausted cloud capacity, as Reddit's
+/// restore did, can take a day); with the 4 h median the mean is about
+/// 5.4 h (docs/kubernetes-defaults.md §7.5).
 pub const DEFAULT_ETCD_REBUILD_P99: SimDuration = SimDuration::from_secs(24 * 3600);
 
 /// Cloud load-balancer health-check interval: 5 s, Google Cloud's default
