@@ -1,7 +1,8 @@
 //! Random faults and their repair: machines failing in their groups'
 //! failure modes (some sharing a common cause), whole zones going down or
 //! being cut off, shared failure domains (racks, power feeds, hosts), and
-//! the crews that repair machines by hand.
+//! the crews that repair machines by hand and recover etcd after a
+//! disaster.
 //!
 //! Every unit keeps one failure clock per mode while it works; a failure
 //! stops all of them, and a repair re-arms them all, as good as new.
@@ -60,6 +61,15 @@ pub enum FaultEvent {
         /// The domain.
         domain: DomainId,
     },
+}
+
+/// What a fault (or a crew) asks of the rest of the model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum FaultEffect {
+    /// A failure destroyed this machine's disk.
+    DiskLost(MachineId),
+    /// A crew starts the etcd disaster recovery that was waiting for one.
+    EtcdRecoveryCrewed,
 }
 
 /// The random sources of one unit (machine, zone or failure domain):
@@ -130,11 +140,22 @@ impl Zone {
     }
 }
 
-/// Who repairs manual failures: a FIFO queue in front of the crews.
+/// Work for a crew.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum CrewJob {
+    /// A manual machine repair.
+    Repair(MachineId),
+    /// The recovery of etcd after a disaster (restore or rebuild).
+    EtcdRecovery,
+}
+
+/// Who repairs manual failures and recovers etcd after a disaster: one
+/// first-come, first-served queue in front of the crews, shared by both
+/// kinds of work.
 #[derive(Default)]
 struct Crews {
     busy: usize,
-    queue: VecDeque<MachineId>,
+    queue: VecDeque<CrewJob>,
 }
 
 /// Machines, zones and failure domains, and their faults.
@@ -327,18 +348,19 @@ impl<'s> Faults<'s> {
     }
 
     /// Reacts to one of its events, charging what fails to `attribution`;
-    /// `disk_lost` hears of every machine whose disk a failure destroyed.
+    /// `effect` hears of every machine whose disk a failure destroyed, and
+    /// of a crew freed by a repair taking up the etcd recovery.
     pub fn on<E: From<FaultEvent>>(
         &mut self,
         event: FaultEvent,
         attribution: &mut Attribution,
         ctx: &mut Ctx<'_, E>,
-        mut disk_lost: impl FnMut(MachineId, &mut Ctx<'_, E>),
+        mut effect: impl FnMut(FaultEffect, &mut Ctx<'_, E>),
     ) {
         match event {
             FaultEvent::MachineFailed { machine, mode } => {
                 self.machines[machine.index()].failure_timers[mode.index()] = None;
-                self.fail_machine(machine, mode, attribution, ctx, &mut disk_lost);
+                self.fail_machine(machine, mode, attribution, ctx, &mut effect);
             }
             FaultEvent::DomainFailed { domain, mode } => {
                 let d = &mut self.domains[domain.index()];
@@ -360,13 +382,15 @@ impl<'s> Faults<'s> {
                 }
                 self.arm_domain(domain, ctx);
             }
-            FaultEvent::RepairRequested { machine } => self.on_repair_requested(machine, ctx),
+            FaultEvent::RepairRequested { machine } => {
+                self.assign_crew(CrewJob::Repair(machine), ctx, &mut effect);
+            }
             FaultEvent::MachineRepaired { machine } => {
                 let m = &self.machines[machine.index()];
                 if let Some(mode) = m.failed_mode {
                     attribution.machine_recovered(m.group, mode);
                 }
-                self.on_machine_repaired(machine, ctx);
+                self.on_machine_repaired(machine, ctx, &mut effect);
             }
             FaultEvent::ZoneFailed { zone, mode } => {
                 let z = &mut self.zones[zone.index()];
@@ -403,9 +427,9 @@ impl<'s> Faults<'s> {
         mode: ModeId,
         attribution: &mut Attribution,
         ctx: &mut Ctx<'_, E>,
-        disk_lost: &mut impl FnMut(MachineId, &mut Ctx<'_, E>),
+        effect: &mut impl FnMut(FaultEffect, &mut Ctx<'_, E>),
     ) {
-        self.break_machine(machine, mode, attribution, ctx, disk_lost);
+        self.break_machine(machine, mode, attribution, ctx, effect);
         let Some(common) = self.failure_mode(machine, mode).common_cause else {
             return;
         };
@@ -427,7 +451,7 @@ impl<'s> Faults<'s> {
             }
             let pick = ctx.rng(stream).random_range(0..others.len());
             let other = others.swap_remove(pick);
-            self.break_machine(other, mode, attribution, ctx, disk_lost);
+            self.break_machine(other, mode, attribution, ctx, effect);
         }
     }
 
@@ -437,7 +461,7 @@ impl<'s> Faults<'s> {
         mode: ModeId,
         attribution: &mut Attribution,
         ctx: &mut Ctx<'_, E>,
-        disk_lost: &mut impl FnMut(MachineId, &mut Ctx<'_, E>),
+        effect: &mut impl FnMut(FaultEffect, &mut Ctx<'_, E>),
     ) {
         let m = &mut self.machines[machine.index()];
         Self::disarm(&mut m.failure_timers, ctx);
@@ -445,7 +469,7 @@ impl<'s> Faults<'s> {
         m.failed_mode = Some(mode);
         attribution.machine_failure(m.group, mode);
         if self.failure_mode(machine, mode).loses_disk {
-            disk_lost(machine, ctx);
+            effect(FaultEffect::DiskLost(machine), ctx);
         }
         self.request_repair(machine, mode, ctx);
     }
@@ -472,6 +496,68 @@ impl<'s> Faults<'s> {
         }
     }
 
+    /// The etcd disaster recovery was requested: it takes a free crew, or
+    /// queues behind the work already waiting. `effect` hears when a crew
+    /// takes it up (at once when one is free).
+    pub fn request_etcd_recovery<E: From<FaultEvent>>(
+        &mut self,
+        ctx: &mut Ctx<'_, E>,
+        mut effect: impl FnMut(FaultEffect, &mut Ctx<'_, E>),
+    ) {
+        self.assign_crew(CrewJob::EtcdRecovery, ctx, &mut effect);
+    }
+
+    /// The etcd disaster recovery is done: its crew takes up the next job
+    /// waiting, if any.
+    pub fn release_etcd_recovery<E: From<FaultEvent>>(
+        &mut self,
+        ctx: &mut Ctx<'_, E>,
+        mut effect: impl FnMut(FaultEffect, &mut Ctx<'_, E>),
+    ) {
+        self.crew_done(ctx, &mut effect);
+    }
+
+    /// `job` starts when a crew is free (`people.crews`; unlimited without
+    /// it), otherwise it waits its turn in the queue.
+    fn assign_crew<E: From<FaultEvent>>(
+        &mut self,
+        job: CrewJob,
+        ctx: &mut Ctx<'_, E>,
+        effect: &mut impl FnMut(FaultEffect, &mut Ctx<'_, E>),
+    ) {
+        let crews = self.people.and_then(|p| p.crews);
+        if crews.is_none_or(|c| self.crews.busy < c) {
+            self.start_job(job, ctx, effect);
+        } else {
+            self.crews.queue.push_back(job);
+        }
+    }
+
+    /// A crew finished a job and takes up the first one waiting.
+    fn crew_done<E: From<FaultEvent>>(
+        &mut self,
+        ctx: &mut Ctx<'_, E>,
+        effect: &mut impl FnMut(FaultEffect, &mut Ctx<'_, E>),
+    ) {
+        self.crews.busy -= 1;
+        if let Some(next) = self.crews.queue.pop_front() {
+            self.start_job(next, ctx, effect);
+        }
+    }
+
+    fn start_job<E: From<FaultEvent>>(
+        &mut self,
+        job: CrewJob,
+        ctx: &mut Ctx<'_, E>,
+        effect: &mut impl FnMut(FaultEffect, &mut Ctx<'_, E>),
+    ) {
+        self.crews.busy += 1;
+        match job {
+            CrewJob::Repair(machine) => self.start_manual_repair(machine, ctx),
+            CrewJob::EtcdRecovery => effect(FaultEffect::EtcdRecoveryCrewed, ctx),
+        }
+    }
+
     fn start_manual_repair<E: From<FaultEvent>>(
         &mut self,
         machine: MachineId,
@@ -480,7 +566,6 @@ impl<'s> Faults<'s> {
         let mode = self.machines[machine.index()]
             .failed_mode
             .expect("a broken machine has a mode");
-        self.crews.busy += 1;
         let stream = self.machines[machine.index()].streams.repair;
         let repair = self
             .failure_mode(machine, mode)
@@ -489,33 +574,18 @@ impl<'s> Faults<'s> {
         ctx.schedule(repair, FaultEvent::MachineRepaired { machine }.into());
     }
 
-    fn on_repair_requested<E: From<FaultEvent>>(
-        &mut self,
-        machine: MachineId,
-        ctx: &mut Ctx<'_, E>,
-    ) {
-        let crews = self.people.and_then(|p| p.crews);
-        if crews.is_none_or(|c| self.crews.busy < c) {
-            self.start_manual_repair(machine, ctx);
-        } else {
-            self.crews.queue.push_back(machine);
-        }
-    }
-
     fn on_machine_repaired<E: From<FaultEvent>>(
         &mut self,
         machine: MachineId,
         ctx: &mut Ctx<'_, E>,
+        effect: &mut impl FnMut(FaultEffect, &mut Ctx<'_, E>),
     ) {
         let mode = self.machines[machine.index()].failed_mode.take();
         self.machines[machine.index()].broken = false;
         let manual = self.people.is_some()
             && mode.is_some_and(|m| self.failure_mode(machine, m).manual_repair);
         if manual {
-            self.crews.busy -= 1;
-            if let Some(next) = self.crews.queue.pop_front() {
-                self.start_manual_repair(next, ctx);
-            }
+            self.crew_done(ctx, effect);
         }
         // A node the cluster autoscaler removed meanwhile stays gone.
         if self.machines[machine.index()].present {

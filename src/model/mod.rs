@@ -48,9 +48,10 @@ pub use scaling::timeseries::TimeseriesRow;
 pub use trace::TraceEntry;
 
 use chaos::Chaos;
+use control_plane::etcd::{CrewCall, EtcdEvent};
 use control_plane::{ControlPlane, Net};
 use dataplane::{ControlPlaneView, DataPlane, WorkerSlot};
-use faults::Faults;
+use faults::{FaultEffect, Faults};
 use ids::{MachineId, ZoneId};
 use record::{Attribution, Slis};
 use scaling::{Cluster, Note, Scaling};
@@ -218,6 +219,7 @@ impl<'s> ClusterModel<'s> {
             .refresh(&net, self.network.client_side, ctx)
         {
             self.attribution.etcd_disaster();
+            self.note_disaster(ctx.now());
         }
         // Kubelets heartbeat through any writable apiserver on their side.
         let kubelet_connected: Vec<bool> = (0..self.network.up.len())
@@ -238,6 +240,48 @@ impl<'s> ClusterModel<'s> {
             ctx,
         );
         self.record(ctx);
+    }
+}
+
+/// Passes what a fault (or a crew) asks for on to etcd; `crewed` notes
+/// that a crew took up the disaster recovery.
+fn on_fault_effect<E: From<EtcdEvent>>(
+    etcd: &mut control_plane::etcd::EtcdCluster,
+    effect: FaultEffect,
+    crewed: &mut bool,
+    ctx: &mut Ctx<'_, E>,
+) {
+    match effect {
+        FaultEffect::DiskLost(machine) => etcd.disk_lost(machine, ctx),
+        FaultEffect::EtcdRecoveryCrewed => {
+            etcd.start_recovery(ctx);
+            *crewed = true;
+        }
+    }
+}
+
+impl ClusterModel<'_> {
+    /// An etcd event; a disaster's recovery takes a crew from, and gives
+    /// it back to, the crews that repair machines (one FIFO queue).
+    fn on_etcd(&mut self, event: EtcdEvent, ctx: &mut Ctx<'_, ClusterEvent>) {
+        if matches!(event, EtcdEvent::Restored | EtcdEvent::Rebuilt) {
+            self.attribution.disaster_recovered();
+        }
+        let net = Net::new(&self.network.up, &self.network.side);
+        let call = self.control_plane.etcd.on(event, &net, ctx);
+        let etcd = &mut self.control_plane.etcd;
+        let mut crewed = false;
+        let effect = |effect, ctx: &mut Ctx<'_, ClusterEvent>| {
+            on_fault_effect(etcd, effect, &mut crewed, ctx);
+        };
+        match call {
+            Some(CrewCall::Request) => self.faults.request_etcd_recovery(ctx, effect),
+            Some(CrewCall::Release) => self.faults.release_etcd_recovery(ctx, effect),
+            None => {}
+        }
+        if crewed {
+            self.note_recovery_started(ctx.now());
+        }
     }
 }
 
@@ -263,17 +307,16 @@ impl Handler for ClusterModel<'_> {
         match event {
             ClusterEvent::Fault(event) => {
                 let etcd = &mut self.control_plane.etcd;
+                let mut crewed = false;
                 self.faults
-                    .on(event, &mut self.attribution, ctx, |machine, ctx| {
-                        etcd.disk_lost(machine, ctx);
+                    .on(event, &mut self.attribution, ctx, |effect, ctx| {
+                        on_fault_effect(etcd, effect, &mut crewed, ctx);
                     });
-            }
-            ClusterEvent::Etcd(event) => {
-                if event == event::EtcdEvent::Restored {
-                    self.attribution.disaster_recovered();
+                if crewed {
+                    self.note_recovery_started(now);
                 }
-                self.control_plane.etcd.on(event, &net, ctx);
             }
+            ClusterEvent::Etcd(event) => self.on_etcd(event, ctx),
             ClusterEvent::Endpoint(event) => {
                 self.control_plane
                     .endpoint

@@ -169,7 +169,10 @@ impl Described<'_, EtcdEvent> {
         match self.event {
             EtcdEvent::LeaderElected => "etcd-leader-elected",
             EtcdEvent::MemberSynced { .. } => "etcd-member-synced",
+            EtcdEvent::DisasterAlerted => "etcd-disaster-alerted",
+            EtcdEvent::RecoveryRequested => "etcd-recovery-requested",
             EtcdEvent::Restored => "etcd-restored",
+            EtcdEvent::Rebuilt => "etcd-rebuilt",
         }
     }
 }
@@ -179,7 +182,12 @@ impl fmt::Display for Described<'_, EtcdEvent> {
         match self.event {
             EtcdEvent::LeaderElected => Ok(()),
             EtcdEvent::MemberSynced { member } => write!(f, "member {member}"),
+            EtcdEvent::DisasterAlerted => f.write_str("on-call paged"),
+            EtcdEvent::RecoveryRequested => f.write_str("on-call responded; waiting for a crew"),
             EtcdEvent::Restored => f.write_str("from the last snapshot"),
+            EtcdEvent::Rebuilt => {
+                f.write_str("new etcd, control plane re-created, workloads redeployed")
+            }
         }
     }
 }
@@ -449,6 +457,37 @@ impl ClusterModel<'_> {
             let (kind, detail) = (described.kind(), described.to_string());
             self.note(now, kind, |_| detail);
         }
+    }
+
+    /// Adds an etcd disaster to the timeline, when tracing: how many
+    /// members still hold data, and what happens next.
+    pub(super) fn note_disaster(&mut self, now: SimTime) {
+        self.note(now, "etcd-disaster", |model| {
+            let etcd = &model.control_plane.etcd;
+            let next = match (etcd.recovers_unattended(), etcd.restores_from_backup()) {
+                (true, true) => "restore from the last snapshot starts now (recovery: none)",
+                (true, false) => "no backup and recovery: none: down for good",
+                (false, true) => "alerting; then restore from the last snapshot",
+                (false, false) => "alerting; no backup: rebuild",
+            };
+            format!(
+                "{} of {} members hold data; {next}",
+                etcd.members_with_data(),
+                etcd.members.len()
+            )
+        });
+    }
+
+    /// Adds the start of a crew's work on an etcd disaster to the
+    /// timeline, when tracing.
+    pub(super) fn note_recovery_started(&mut self, now: SimTime) {
+        self.note(now, "etcd-recovery-started", |model| {
+            if model.control_plane.etcd.restores_from_backup() {
+                "restore from the last snapshot".to_string()
+            } else {
+                "rebuild".to_string()
+            }
+        });
     }
 
     /// Adds what the scaling loops did to the timeline (when tracing) and

@@ -16,6 +16,37 @@ pub const MAX_ETCD_ELECTION_TIMEOUT: SimDuration = SimDuration::from_secs(50);
 /// database over 1 Gb/s takes about 20 s).
 pub const DEFAULT_ETCD_MEMBER_SYNC: SimDuration = SimDuration::from_secs(60);
 
+/// Time from an etcd disaster to the page, when neither
+/// `control_plane.etcd.recovery.alert_delay` nor `people.alert_delay` is
+/// written: 90 s, the `for: 1m` of the etcd mixin's critical `etcdNoLeader`
+/// alert plus the mixin's 30 s scrape interval (etcd `contrib/mixin`,
+/// `alerts/alerts.libsonnet` and `config.libsonnet`;
+/// docs/kubernetes-defaults.md §7.5). When no member runs at all,
+/// `etcdNoLeader` cannot fire and `etcdInsufficientMembers` (`for: 3m`)
+/// pages instead; nines uses one delay for both.
+pub const DEFAULT_DISASTER_ALERT_DELAY: SimDuration = SimDuration::from_secs(90);
+/// On-call response time after an etcd disaster's page, when neither
+/// `control_plane.etcd.recovery.response` nor `people.response` is written:
+/// a fixed 5 minutes, the response time Google's SRE book gives as typical
+/// for user-facing or otherwise highly time-critical services ("Being
+/// On-Call"; 30 minutes for less time-sensitive systems). The book gives a
+/// target, not a distribution: using the target itself as the response
+/// time is an assumption (docs/kubernetes-defaults.md §7.5).
+pub const DEFAULT_DISASTER_RESPONSE: SimDuration = SimDuration::from_secs(5 * 60);
+/// Median time to rebuild a cluster whose etcd is gone without a backup
+/// (new etcd, control plane re-created, workloads redeployed from their
+/// manifests): 4 h. An assumption: no source measures rebuilds; the
+/// public postmortems closest to one took hours end to end (Reddit's 2023
+/// Pi-Day outage, 314 minutes with a restore from backup; Skyscanner's
+/// 2021 outage, 4.5 hours after every service was deleted;
+/// docs/kubernetes-defaults.md §7.5).
+pub const DEFAULT_ETCD_REBUILD_MEDIAN: SimDuration = SimDuration::from_secs(4 * 3600);
+/// 99th percentile of the rebuild time: 24 h. An assumption (a rebuild
+/// that meets a stale runbook or exhausted cloud capacity, as Reddit's
+/// restore did, can take a day); with the 4 h median the mean is about
+/// 5.4 h (docs/kubernetes-defaults.md §7.5).
+pub const DEFAULT_ETCD_REBUILD_P99: SimDuration = SimDuration::from_secs(24 * 3600);
+
 /// Cloud load-balancer health-check interval: 5 s, Google Cloud's default
 /// (docs/kubernetes-defaults.md §8.4).
 pub const DEFAULT_CLOUD_LB_INTERVAL: SimDuration = SimDuration::from_secs(5);
@@ -96,6 +127,38 @@ pub struct Etcd {
     pub member_sync: SimDuration,
     /// Snapshot backups, if any.
     pub backup: Option<Backup>,
+    /// Who recovers etcd after a disaster (a majority of members lost their
+    /// data), and how.
+    pub recovery: Recovery,
+}
+
+/// How etcd recovers from a disaster: a majority of its members lost their
+/// data, so it cannot recover by itself.
+#[derive(Clone, Debug)]
+pub enum Recovery {
+    /// `recovery: none`: nobody acts. With a backup the restore
+    /// (`backup.restore`) starts at the disaster; without one the cluster
+    /// stays down for the rest of the lifetime.
+    None,
+    /// People notice the disaster, respond, get a repair crew, then restore
+    /// from the last snapshot (`backup.restore`) or, without a backup,
+    /// rebuild the cluster.
+    Operator(OperatorRecovery),
+}
+
+/// The operator-driven recovery, every default applied.
+#[derive(Clone, Debug)]
+pub struct OperatorRecovery {
+    /// Time from the disaster to the page ([`DEFAULT_DISASTER_ALERT_DELAY`]
+    /// unless the recovery block or `people` gives one).
+    pub alert_delay: SimDuration,
+    /// On-call response time after the page, drawn per disaster
+    /// ([`DEFAULT_DISASTER_RESPONSE`] unless the recovery block or `people`
+    /// gives one).
+    pub response: Distribution,
+    /// Time to rebuild the cluster when there is no backup
+    /// ([`DEFAULT_ETCD_REBUILD_MEDIAN`], [`DEFAULT_ETCD_REBUILD_P99`]).
+    pub rebuild: Distribution,
 }
 
 /// etcd snapshot backups.

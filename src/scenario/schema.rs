@@ -388,6 +388,59 @@ pub struct RawEtcd {
     pub member_sync: Option<Duration>,
     /// Snapshots used to restore after losing a majority of disks.
     pub backup: Option<RawBackup>,
+    /// Who recovers etcd after losing a majority of disks, and how long it
+    /// takes.
+    pub recovery: Option<Spanned<RawRecovery>>,
+}
+
+/// `control_plane.etcd.recovery`: the keyword `none`, or a mapping with the
+/// operator-driven recovery's parameters (`{}` for every default).
+#[derive(Debug)]
+pub enum RawRecovery {
+    /// `none`: no people; restore at once from a backup, or never.
+    None,
+    /// People notice, respond, and restore or rebuild.
+    Operator(Box<RawOperatorRecovery>),
+}
+
+/// The operator-driven disaster recovery; every field has a default.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOperatorRecovery {
+    /// Time from the disaster to the page.
+    pub alert_delay: Option<Duration>,
+    /// On-call response time after the page.
+    pub response: Option<Spanned<RawDistribution>>,
+    /// Time to build a new cluster when there is no backup.
+    pub rebuild: Option<Spanned<RawDistribution>>,
+}
+
+impl<'de> Deserialize<'de> for RawRecovery {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct RecoveryVisitor;
+        impl<'de> Visitor<'de> for RecoveryVisitor {
+            type Value = RawRecovery;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("`none`, or a mapping with any of alert_delay, response and rebuild")
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<RawRecovery, E> {
+                match text {
+                    "none" => Ok(RawRecovery::None),
+                    other => Err(E::custom(format!(
+                        "unknown recovery `{other}`: write `none` (nobody acts: a backup is \
+                         restored at once, without one the cluster stays down), or a mapping \
+                         with any of alert_delay, response and rebuild (`{{}}` for the \
+                         operator-driven defaults)"
+                    ))),
+                }
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<RawRecovery, A::Error> {
+                RawOperatorRecovery::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(|block| RawRecovery::Operator(Box::new(block)))
+            }
+        }
+        deserializer.deserialize_any(RecoveryVisitor)
+    }
 }
 
 /// etcd snapshot backups.

@@ -26,6 +26,8 @@ mod faults;
 mod golden;
 /// Control-plane behaviour on deterministic timelines and timer effects.
 mod model;
+/// etcd disaster recovery: people, crews, restore and rebuild; `recovery: none`; located errors.
+mod recovery;
 /// The scaling section of the report: served load, replicas, spikes, node cost.
 mod scaling_report;
 /// Every shipped scenario validates and runs.

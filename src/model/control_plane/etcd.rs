@@ -1,5 +1,6 @@
-//! etcd: quorum, leader election, members that lost their disk, and restore
-//! from snapshot after losing a majority of disks.
+//! etcd: quorum, leader election, members that lost their disk, and the
+//! recovery after losing a majority of disks (a disaster): people notice
+//! and respond, then restore from the last snapshot or rebuild the cluster.
 
 use rand::RngExt;
 
@@ -12,8 +13,10 @@ const SNAPSHOT_PHASE: StreamLabel = StreamLabel::new(&["etcd", "snapshot-phase"]
 const ELECTIONS: StreamLabel = StreamLabel::new(&["etcd", "election"]);
 /// The random source of restore and rebuild times.
 const RECOVERY: StreamLabel = StreamLabel::new(&["etcd", "recovery"]);
+/// The random source of the on-call response to a disaster's page.
+const RESPONSE: StreamLabel = StreamLabel::new(&["etcd", "recovery-response"]);
 use crate::model::ids::{MachineId, MemberId};
-use crate::scenario::{Backup, Etcd as EtcdConfig};
+use crate::scenario::{Backup, Etcd as EtcdConfig, Recovery};
 
 /// What happens in etcd.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,8 +28,48 @@ pub enum EtcdEvent {
         /// The member.
         member: MemberId,
     },
+    /// The page for a disaster fired (its alert delay is over).
+    DisasterAlerted,
+    /// The on-call engineer responded to a disaster's page: the recovery
+    /// needs a crew.
+    RecoveryRequested,
     /// The cluster was restored from the last snapshot.
     Restored,
+    /// A new cluster was built (no backup): new etcd, control plane
+    /// re-created, workloads redeployed from their manifests.
+    Rebuilt,
+}
+
+/// What a disaster's recovery needs from the people around etcd.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CrewCall {
+    /// The recovery is requested: start it once a crew is free
+    /// ([`EtcdCluster::start_recovery`]).
+    Request,
+    /// The recovery's work is done: its crew is free again.
+    Release,
+}
+
+/// Where a disaster's recovery stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stage {
+    /// `recovery: none` without a backup: down for good.
+    Unrecoverable,
+    /// Waiting for the alert to fire.
+    Alerting,
+    /// Paged; waiting for the on-call engineer.
+    Responding,
+    /// Requested; waiting for a free crew.
+    AwaitingCrew,
+    /// Restoring or rebuilding, by a crew (`recovery` by people) or by
+    /// nobody (`recovery: none` with a backup).
+    Working {
+        /// A crew does it and must be released at the end.
+        crewed: bool,
+    },
+    /// Restored or rebuilt; waiting for a quorum of member machines to
+    /// run.
+    AwaitingQuorum,
 }
 
 /// Why an election is running: it decides how long it takes.
@@ -56,17 +99,15 @@ pub(crate) struct EtcdCluster {
     pub members: Vec<Member>,
     pub leader: Option<usize>,
     election: Option<(EventKey, ElectionCause)>,
-    /// Restore in progress (or impossible: no backup) after a majority of
-    /// disks was lost.
-    restore: Option<Option<EventKey>>,
-    /// The snapshot is ready but fewer than a quorum of member machines run.
-    restore_waiting: bool,
+    /// The recovery under way after a majority of disks was lost, if any.
+    disaster: Option<Stage>,
     snapshot_phase: SimDuration,
     quorum: usize,
     ticks: u64,
     heartbeat: SimDuration,
     member_sync: SimDuration,
     backup: Option<Backup>,
+    recovery: Recovery,
     /// Disasters seen, with the write time lost in each (seconds).
     pub data_losses: Vec<(SimTime, f64)>,
 }
@@ -91,14 +132,14 @@ impl EtcdCluster {
                 .collect(),
             leader: if n > 0 { Some(0) } else { None },
             election: None,
-            restore: None,
-            restore_waiting: false,
+            disaster: None,
             snapshot_phase: SimDuration::ZERO,
             quorum: n / 2 + 1,
             ticks,
             heartbeat: config.heartbeat_interval,
             member_sync: config.member_sync,
             backup: config.backup.clone(),
+            recovery: config.recovery.clone(),
             data_losses: Vec::new(),
         }
     }
@@ -114,9 +155,9 @@ impl EtcdCluster {
     }
 
     /// The network side holding a quorum of live members, if any (at most
-    /// one side can), and none while a restore is under way.
+    /// one side can), and none while a disaster's recovery is under way.
     fn quorum_side(&self, net: &Net<'_>) -> Option<u64> {
-        if self.restore.is_some() {
+        if self.disaster.is_some() {
             return None;
         }
         (0..self.members.len())
@@ -136,7 +177,7 @@ impl EtcdCluster {
     }
 
     /// Whether a quorum of members is up, holds data, can reach each other,
-    /// and no restore is under way.
+    /// and no disaster's recovery is under way.
     pub fn has_quorum(&self, net: &Net<'_>) -> bool {
         self.quorum_side(net).is_some()
     }
@@ -162,6 +203,22 @@ impl EtcdCluster {
         self.available(i, net)
     }
 
+    /// Members that hold the cluster's data.
+    pub fn members_with_data(&self) -> usize {
+        self.members.iter().filter(|m| m.has_data).count()
+    }
+
+    /// Whether a disaster is recovered from the last snapshot (there are
+    /// backups), rather than by a rebuild.
+    pub fn restores_from_backup(&self) -> bool {
+        self.backup.is_some()
+    }
+
+    /// Whether a disaster is left alone (`recovery: none`).
+    pub fn recovers_unattended(&self) -> bool {
+        matches!(self.recovery, Recovery::None)
+    }
+
     /// Draws the offset of the snapshot schedule (snapshots every
     /// interval), when there are backups.
     pub fn start<E>(&mut self, ctx: &mut Ctx<'_, E>) {
@@ -185,7 +242,7 @@ impl EtcdCluster {
     /// Brings leader, elections, re-syncs and restores in line with which
     /// machines are up.
     pub fn refresh<E: From<EtcdEvent>>(&mut self, net: &Net<'_>, ctx: &mut Ctx<'_, E>) {
-        self.finish_restore(net);
+        self.finish_recovery(net);
         self.check_disaster(ctx);
         let quorum_side = self.quorum_side(net);
         let quorum = quorum_side.is_some();
@@ -273,9 +330,12 @@ impl EtcdCluster {
     }
 
     /// A majority of members without data cannot recover by themselves:
-    /// restore from the last snapshot, losing the writes since.
+    /// the writes since the last snapshot (without one, since the start)
+    /// are lost, and the recovery begins: with people, the alert delay
+    /// runs; with `recovery: none`, a backup's restore starts at once, and
+    /// without a backup nothing ever happens.
     fn check_disaster<E: From<EtcdEvent>>(&mut self, ctx: &mut Ctx<'_, E>) {
-        if self.restore.is_some() {
+        if self.disaster.is_some() {
             return;
         }
         let with_data = self.members.iter().filter(|m| m.has_data).count();
@@ -301,20 +361,67 @@ impl EtcdCluster {
         if let Some((key, _)) = self.election.take() {
             ctx.cancel(key);
         }
-        let restore = self.backup.as_ref().map(|b| {
-            let delay = b.restore.sample(ctx.rng(RECOVERY));
-            ctx.schedule(delay, EtcdEvent::Restored.into())
-        });
-        self.restore = Some(restore);
+        let stage = match (&self.recovery, &self.backup) {
+            (Recovery::Operator(people), _) => {
+                ctx.schedule(people.alert_delay, EtcdEvent::DisasterAlerted.into());
+                Stage::Alerting
+            }
+            (Recovery::None, Some(backup)) => {
+                let delay = backup.restore.sample(ctx.rng(RECOVERY));
+                ctx.schedule(delay, EtcdEvent::Restored.into());
+                Stage::Working { crewed: false }
+            }
+            (Recovery::None, None) => Stage::Unrecoverable,
+        };
+        self.disaster = Some(stage);
     }
 
-    /// Reacts to one of its events.
-    pub fn on<E>(&mut self, event: EtcdEvent, net: &Net<'_>, ctx: &mut Ctx<'_, E>) {
+    /// Reacts to one of its events; says when a disaster's recovery needs
+    /// a crew or frees one.
+    pub fn on<E: From<EtcdEvent>>(
+        &mut self,
+        event: EtcdEvent,
+        net: &Net<'_>,
+        ctx: &mut Ctx<'_, E>,
+    ) -> Option<CrewCall> {
         match event {
             EtcdEvent::LeaderElected => self.on_elected(net, ctx),
             EtcdEvent::MemberSynced { member } => self.on_synced(member),
-            EtcdEvent::Restored => self.on_restored(net),
+            EtcdEvent::DisasterAlerted => self.on_alerted(ctx),
+            EtcdEvent::RecoveryRequested => {
+                self.disaster = Some(Stage::AwaitingCrew);
+                return Some(CrewCall::Request);
+            }
+            EtcdEvent::Restored | EtcdEvent::Rebuilt => return self.on_recovered(net),
         }
+        None
+    }
+
+    /// The page fired: the on-call engineer responds after a draw of the
+    /// response time.
+    fn on_alerted<E: From<EtcdEvent>>(&mut self, ctx: &mut Ctx<'_, E>) {
+        let Recovery::Operator(people) = &self.recovery else {
+            return;
+        };
+        let delay = people.response.sample(ctx.rng(RESPONSE));
+        ctx.schedule(delay, EtcdEvent::RecoveryRequested.into());
+        self.disaster = Some(Stage::Responding);
+    }
+
+    /// A crew starts the requested recovery: a restore from the last
+    /// snapshot (a draw of `backup.restore`) or, without a backup, a
+    /// rebuild (a draw of `recovery.rebuild`).
+    pub fn start_recovery<E: From<EtcdEvent>>(&mut self, ctx: &mut Ctx<'_, E>) {
+        let Recovery::Operator(people) = &self.recovery else {
+            return;
+        };
+        let (work, done) = match &self.backup {
+            Some(backup) => (&backup.restore, EtcdEvent::Restored),
+            None => (&people.rebuild, EtcdEvent::Rebuilt),
+        };
+        let delay = work.sample(ctx.rng(RECOVERY));
+        ctx.schedule(delay, done.into());
+        self.disaster = Some(Stage::Working { crewed: true });
     }
 
     /// The election finished: a random available member leads.
@@ -336,21 +443,23 @@ impl EtcdCluster {
         m.has_data = true;
     }
 
-    /// The snapshot restore finished: the cluster is rebuilt on the members
-    /// whose machines run (it needs a quorum of them); the others re-join
-    /// and sync when their machines are back.
-    fn on_restored(&mut self, net: &Net<'_>) {
-        self.restore_waiting = true;
-        self.finish_restore(net);
+    /// The restore or rebuild finished (its crew, if any, is free): the
+    /// new cluster starts on the members whose machines run (it needs a
+    /// quorum of them); the others re-join and sync when their machines
+    /// are back.
+    fn on_recovered(&mut self, net: &Net<'_>) -> Option<CrewCall> {
+        let crewed = self.disaster == Some(Stage::Working { crewed: true });
+        self.disaster = Some(Stage::AwaitingQuorum);
+        self.finish_recovery(net);
+        crewed.then_some(CrewCall::Release)
     }
 
-    fn finish_restore(&mut self, net: &Net<'_>) {
+    fn finish_recovery(&mut self, net: &Net<'_>) {
         let running = self.members.iter().filter(|m| net.runs(m.machine)).count();
-        if !self.restore_waiting || running < self.quorum {
+        if self.disaster != Some(Stage::AwaitingQuorum) || running < self.quorum {
             return;
         }
-        self.restore_waiting = false;
-        self.restore = None;
+        self.disaster = None;
         for member in &mut self.members {
             member.has_data = net.runs(member.machine);
             member.sync = None;

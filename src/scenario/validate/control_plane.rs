@@ -7,22 +7,31 @@ use serde_saphyr::Location;
 use super::checker::{Checker, duration_or};
 use super::endpoint::endpoint;
 use super::machines::count_role;
+use crate::dist::Distribution;
 use crate::engine::SimDuration;
 use crate::scenario::control_plane::{
-    DEFAULT_ETCD_ELECTION_TIMEOUT, DEFAULT_ETCD_HEARTBEAT_INTERVAL, DEFAULT_ETCD_MEMBER_SYNC,
-    DEFAULT_LEASE_DURATION, DEFAULT_RENEW_DEADLINE, DEFAULT_RETRY_PERIOD,
+    DEFAULT_DISASTER_ALERT_DELAY, DEFAULT_DISASTER_RESPONSE, DEFAULT_ETCD_ELECTION_TIMEOUT,
+    DEFAULT_ETCD_HEARTBEAT_INTERVAL, DEFAULT_ETCD_MEMBER_SYNC, DEFAULT_ETCD_REBUILD_MEDIAN,
+    DEFAULT_ETCD_REBUILD_P99, DEFAULT_LEASE_DURATION, DEFAULT_RENEW_DEADLINE, DEFAULT_RETRY_PERIOD,
     MAX_ETCD_ELECTION_TIMEOUT,
 };
-use crate::scenario::schema::{Duration, RawControlPlane, RawLeaderElection, RawTopology};
-use crate::scenario::{Backup, ControlPlane, Etcd, LeaderElection, MachineGroup, Role, Topology};
+use crate::scenario::schema::{
+    Duration, RawControlPlane, RawLeaderElection, RawPeople, RawRecovery, RawTopology,
+};
+use crate::scenario::{
+    Backup, ControlPlane, Etcd, LeaderElection, MachineGroup, OperatorRecovery, Recovery, Role,
+    Topology,
+};
 
 /// The `control_plane:` block, checked against the machine `groups`
-/// (`machines_at` locates the `machines:` list).
+/// (`machines_at` locates the `machines:` list); `people` lends its alert
+/// delay and response to the disaster recovery.
 pub(super) fn control_plane(
     check: &mut Checker<'_>,
     cp: &RawControlPlane,
     machines_at: &Location,
     groups: &[MachineGroup],
+    people: Option<&RawPeople>,
 ) -> ControlPlane {
     let topology_raw = cp.topology.value;
     let topology_at = &cp.topology.referenced;
@@ -166,6 +175,12 @@ pub(super) fn control_plane(
             restore: check.distribution(&b.restore, "control_plane.etcd.backup.restore"),
         }
     });
+    let recovery = recovery(
+        check,
+        cp.etcd.recovery.as_ref().map(|r| &r.value),
+        backup.is_some(),
+        people,
+    );
     let etcd = Etcd {
         members,
         heartbeat_interval,
@@ -175,6 +190,7 @@ pub(super) fn control_plane(
             .member_sync
             .map_or(DEFAULT_ETCD_MEMBER_SYNC, |d| d.0),
         backup,
+        recovery,
     };
 
     let topology = match topology_raw {
@@ -230,6 +246,67 @@ pub(super) fn control_plane(
         endpoint,
         leader_election,
     }
+}
+
+/// `control_plane.etcd.recovery`: `none`, or the operator-driven recovery.
+/// Its alert delay and response come from the recovery block, else from
+/// the `people` block (when it writes them), else from the disaster
+/// defaults (docs/kubernetes-defaults.md §7.5).
+fn recovery(
+    check: &mut Checker<'_>,
+    raw: Option<&RawRecovery>,
+    has_backup: bool,
+    people: Option<&RawPeople>,
+) -> Recovery {
+    let block = match raw {
+        Some(RawRecovery::None) => return Recovery::None,
+        Some(RawRecovery::Operator(block)) => Some(&**block),
+        None => None,
+    };
+    let alert_delay = block
+        .and_then(|b| b.alert_delay)
+        .or(people.and_then(|p| p.alert_delay))
+        .map_or(DEFAULT_DISASTER_ALERT_DELAY, |d| d.0);
+    let response = match (
+        block.and_then(|b| b.response.as_ref()),
+        people.and_then(|p| p.response.as_ref()),
+    ) {
+        (Some(own), _) => check.distribution(own, "control_plane.etcd.recovery.response"),
+        // A bad `people.response` is reported where `people` is checked;
+        // here only its value is borrowed.
+        (None, Some(lent)) => Checker {
+            file: check.file,
+            problems: Vec::new(),
+        }
+        .distribution(lent, "people.response"),
+        (None, None) => Distribution::deterministic(DEFAULT_DISASTER_RESPONSE),
+    };
+    let rebuild = match block.and_then(|b| b.rebuild.as_ref()) {
+        Some(raw) => {
+            if has_backup {
+                check.at(
+                    &raw.referenced,
+                    "control_plane.etcd.recovery.rebuild",
+                    "is used only without a backup: with `backup` the cluster is restored \
+                     from the last snapshot in `backup.restore`; remove one of the two",
+                );
+            }
+            check.distribution(raw, "control_plane.etcd.recovery.rebuild")
+        }
+        None => default_rebuild(),
+    };
+    Recovery::Operator(OperatorRecovery {
+        alert_delay,
+        response,
+        rebuild,
+    })
+}
+
+/// The default rebuild time: log-normal with
+/// [`DEFAULT_ETCD_REBUILD_MEDIAN`] and [`DEFAULT_ETCD_REBUILD_P99`].
+fn default_rebuild() -> Distribution {
+    Distribution::log_normal(DEFAULT_ETCD_REBUILD_MEDIAN, DEFAULT_ETCD_REBUILD_P99)
+        .expect("the default rebuild's median is below its p99")
 }
 
 /// `control_plane.leader_election`: client-go's lease timers.

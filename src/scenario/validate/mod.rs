@@ -59,6 +59,7 @@ pub(super) fn validate(
         &raw.control_plane.value,
         &raw.machines.referenced,
         &groups,
+        raw.people.as_ref().map(|p| &p.value),
     );
     let clients_zone = zones::clients_zone(&mut check, raw.clients_zone.as_ref(), &zones);
     let people = failures::people(&mut check, raw.people.as_ref());
