@@ -179,7 +179,7 @@ impl RepairChain {
     ///
     /// Summed directly rather than as `1 - availability` so highly available
     /// configurations keep their relative precision.
-    fn unavailability(&self, k: usize) -> f64 {
+    pub fn unavailability(&self, k: usize) -> f64 {
         if k > self.n {
             return 1.0;
         }

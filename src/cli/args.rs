@@ -115,6 +115,33 @@ pub struct SimulationArgs {
     /// Cap on replications under --precision.
     #[arg(long, value_parser = clap::value_parser!(u64).range(2..))]
     pub max_replications: Option<u64>,
+    /// Rare-event acceleration (multilevel splitting of replications near
+    /// a control-plane outage): `auto` splits under a precision target when
+    /// plain Monte Carlo would miss the rare outages; `on` whenever the
+    /// scenario allows it; `off` never.
+    #[arg(long, value_enum, default_value_t = AccelerationArg::Auto)]
+    pub acceleration: AccelerationArg,
+}
+
+/// `--acceleration`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum AccelerationArg {
+    /// Split when a precision target is set and splitting pays off.
+    Auto,
+    /// Split whenever the scenario allows it.
+    On,
+    /// Plain Monte Carlo.
+    Off,
+}
+
+impl From<AccelerationArg> for nines::experiment::Acceleration {
+    fn from(a: AccelerationArg) -> Self {
+        match a {
+            AccelerationArg::Auto => nines::experiment::Acceleration::Auto,
+            AccelerationArg::On => nines::experiment::Acceleration::On,
+            AccelerationArg::Off => nines::experiment::Acceleration::Off,
+        }
+    }
 }
 
 impl SimulationArgs {
@@ -126,6 +153,7 @@ impl SimulationArgs {
             confidence: self.confidence,
             precision: self.precision,
             max_replications: self.max_replications,
+            acceleration: self.acceleration.into(),
         }
     }
 }

@@ -89,6 +89,7 @@ pub fn sweep_command(args: SweepArgs) -> anyhow::Result<ExitCode> {
         confidence: args.confidence,
         precision: args.precision,
         max_replications: args.max_replications,
+        ..RunConfig::default()
     };
     let bar = Progress::new();
     // One bar over all points: the replications of finished points plus

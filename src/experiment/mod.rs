@@ -11,6 +11,7 @@
 
 mod aggregate;
 pub mod shard;
+pub mod split;
 pub mod sums;
 pub mod sweep;
 
@@ -28,6 +29,7 @@ use rayon::prelude::*;
 use crate::engine::{SimTime, Simulation, Streams};
 use crate::model::{ClusterModel, ReplicationOutcome};
 use crate::scenario::Scenario;
+use split::{SplitPlan, replicate_split};
 
 /// How to run an experiment; `None` fields take the scenario's values.
 #[derive(Clone, Debug, Default)]
@@ -43,6 +45,41 @@ pub struct RunConfig {
     pub precision: Option<f64>,
     /// Upper limit on replications under a precision target.
     pub max_replications: Option<u64>,
+    /// Whether to split replications to see rare outages (see [`split`]).
+    pub acceleration: Acceleration,
+}
+
+/// Rare-event acceleration (multilevel splitting, see [`split`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Acceleration {
+    /// Under a precision target, split when it applies (the scenario has no
+    /// load or autoscaling and a redundant control plane) and pays off
+    /// (plain Monte Carlo would see a control-plane group out fewer than
+    /// [`AUTO_SPLIT_BELOW`] times in the first round); a fixed number of
+    /// replications runs plain.
+    #[default]
+    Auto,
+    /// Never split: plain Monte Carlo.
+    Off,
+    /// Split whenever it applies.
+    On,
+}
+
+/// Under [`Acceleration::Auto`], splitting is used when plain Monte Carlo
+/// would expect fewer than this many visits to the top level in the
+/// replications planned.
+pub const AUTO_SPLIT_BELOW: f64 = 30.0;
+
+/// The splitting plan `config` asks for with `replications` planned.
+pub fn split_plan(scenario: &Scenario, config: &RunConfig, replications: u64) -> Option<SplitPlan> {
+    let plan = SplitPlan::for_scenario(scenario)?;
+    match config.acceleration {
+        Acceleration::Off => None,
+        Acceleration::On => Some(plan),
+        Acceleration::Auto => (config.precision.is_some()
+            && plan.pays_off(replications, AUTO_SPLIT_BELOW))
+        .then_some(plan),
+    }
 }
 
 /// Default confidence level.
@@ -84,6 +121,8 @@ pub struct ExperimentResult {
     pub sample: Vec<SampledReplication>,
     /// The running sums everything above was computed from.
     pub sums: Sums,
+    /// How replications were split (`None`: plain Monte Carlo).
+    pub split: Option<SplitPlan>,
 }
 
 /// What one replication records besides the summaries every replication
@@ -146,12 +185,14 @@ fn window_secs(scenario: &Scenario) -> f64 {
         .as_secs_f64()
 }
 
-/// Runs replications `range` in parallel, each folded into the sums of
-/// the thread that ran it; the sums merge to the same bits in any order.
+/// Runs replications `range` in parallel (split by `plan`, if any), each
+/// folded into the sums of the thread that ran it; the sums merge to the
+/// same bits in any order.
 fn run_range(
     scenario: &Scenario,
     seed: u64,
     range: std::ops::Range<u64>,
+    plan: Option<&SplitPlan>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Sums {
     let window = window_secs(scenario);
@@ -160,7 +201,10 @@ fn run_range(
         .fold(
             || empty_sums(scenario),
             |mut sums, index| {
-                let outcome = replicate(scenario, seed, index, Recording::default());
+                let outcome = match plan {
+                    Some(plan) => replicate_split(scenario, seed, index, plan),
+                    None => replicate(scenario, seed, index, Recording::default()),
+                };
                 sums.add(index, &outcome, window);
                 progress(1);
                 sums
@@ -191,7 +235,8 @@ pub fn run(
         .max(planned);
     let tick = |done| progress(ProgressUpdate::Done(done));
     progress(ProgressUpdate::Planned(planned));
-    let mut sums = run_range(scenario, seed, 0..planned, &tick);
+    let plan = split_plan(scenario, config, planned);
+    let mut sums = run_range(scenario, seed, 0..planned, plan.as_ref(), &tick);
     let mut precision_reached = None;
     if let Some(target) = config.precision {
         loop {
@@ -208,11 +253,17 @@ pub fn run(
             // Double, so the number of rounds stays logarithmic.
             let next = (planned * 2).min(cap);
             progress(ProgressUpdate::Planned(next));
-            sums.merge(run_range(scenario, seed, planned..next, &tick));
+            sums.merge(run_range(
+                scenario,
+                seed,
+                planned..next,
+                plan.as_ref(),
+                &tick,
+            ));
             planned = next;
         }
     }
-    shard::from_sums(scenario, seed, confidence, precision_reached, sums)
+    shard::from_sums(scenario, seed, confidence, precision_reached, plan, sums)
 }
 
 /// Progress of a running experiment.

@@ -20,6 +20,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use super::split::SplitPlan;
 use super::{
     ExperimentResult, ProgressUpdate, RunConfig, Sums, run_range, summarize, summarize_scaling,
 };
@@ -114,6 +115,10 @@ pub struct PartialRun {
     pub warmup_seconds: f64,
     /// Confidence level of every interval.
     pub confidence: f64,
+    /// How its replications were split (`None`: plain Monte Carlo); every
+    /// part of a run must agree.
+    #[serde(default)]
+    pub split: Option<SplitPlan>,
     /// The running sums of this shard's replications.
     pub sums: Sums,
 }
@@ -134,7 +139,8 @@ pub fn run_shard(
     let range = shard.replications(total);
     progress(ProgressUpdate::Planned(range.end - range.start));
     let tick = |done| progress(ProgressUpdate::Done(done));
-    let sums = run_range(scenario, seed, range.clone(), &tick);
+    let split = super::split_plan(scenario, config, total);
+    let sums = run_range(scenario, seed, range.clone(), split.as_ref(), &tick);
     PartialRun {
         kind: PARTIAL_KIND.to_string(),
         schema_version: PARTIAL_SCHEMA_VERSION,
@@ -149,6 +155,7 @@ pub fn run_shard(
         horizon_seconds: scenario.horizon.as_secs_f64(),
         warmup_seconds: scenario.warmup.as_secs_f64(),
         confidence,
+        split,
         sums,
     }
 }
@@ -160,6 +167,7 @@ pub fn from_sums(
     seed: u64,
     confidence: f64,
     precision_reached: Option<bool>,
+    split: Option<SplitPlan>,
     sums: Sums,
 ) -> ExperimentResult {
     let (slis, data_loss) = summarize(scenario, &sums, confidence);
@@ -179,6 +187,7 @@ pub fn from_sums(
         events: sums.events,
         sample: sums.sample.clone(),
         sums,
+        split,
     }
 }
 
@@ -295,6 +304,13 @@ pub fn merge(parts: Vec<(String, PartialRun)>) -> Result<ExperimentResult, Merge
                 first.shards.to_string(),
             );
         }
+        if part.split != first.split {
+            return mismatch(
+                "the splitting plan",
+                format!("{:?}", part.split.as_ref().map(|p| &p.factors)),
+                format!("{:?}", first.split.as_ref().map(|p| &p.factors)),
+            );
+        }
         if part.confidence.to_bits() != first.confidence.to_bits() {
             return mismatch(
                 "the confidence level",
@@ -359,6 +375,7 @@ pub fn merge(parts: Vec<(String, PartialRun)>) -> Result<ExperimentResult, Merge
     }
 
     let (seed, confidence, text) = (first.seed, first.confidence, first.scenario_text.clone());
+    let split = first.split.clone();
     let scenario =
         Scenario::parse(&text, reference, &first.scenario).map_err(|e| MergeError::Unusable {
             file: reference.clone(),
@@ -382,7 +399,7 @@ pub fn merge(parts: Vec<(String, PartialRun)>) -> Result<ExperimentResult, Merge
         }
         sums.merge(part.sums);
     }
-    Ok(from_sums(&scenario, seed, confidence, None, sums))
+    Ok(from_sums(&scenario, seed, confidence, None, split, sums))
 }
 
 fn check_usable(file: &str, part: &PartialRun) -> Result<(), MergeError> {

@@ -351,8 +351,14 @@ impl Sums {
         }
         let years = window / YEAR_SECS;
         let per_year = |x: f64| if years > 0.0 { x / years } else { 0.0 };
-        let disasters = o.data_losses_secs.len() as f64;
-        let lost: f64 = o.data_losses_secs.iter().sum();
+        let weight = |i: usize| o.data_loss_weights.get(i).copied().unwrap_or(1.0);
+        let disasters: f64 = (0..o.data_losses_secs.len()).map(weight).sum();
+        let lost: f64 = o
+            .data_losses_secs
+            .iter()
+            .enumerate()
+            .map(|(i, secs)| weight(i) * secs)
+            .sum();
         self.data_loss.per_year.add(per_year(disasters));
         self.data_loss
             .lost_minutes_per_year

@@ -63,6 +63,7 @@ struct DrainProgress {
 }
 
 /// The chaos steps and what each holds.
+#[derive(Clone)]
 pub(super) struct Chaos<'s> {
     steps: &'s [ChaosStep],
     holds: Vec<Hold>,

@@ -14,7 +14,7 @@ use rand::RngExt;
 use super::ids::{DomainId, MachineId, ModeId, ZoneId};
 use super::record::Attribution;
 use super::scaling::MachineSlots;
-use crate::engine::{Ctx, EventKey, StreamLabel};
+use crate::engine::{Ctx, EventKey, SimTime, StreamLabel};
 use crate::scenario::{FailureDomain, FailureMode, MachineGroup, People};
 
 /// A random fault or repair.
@@ -76,6 +76,7 @@ pub(super) enum FaultEffect {
 /// one per failure mode, and one for its repairs (and for the machine's
 /// on-call response and common-cause picks). Named after the unit and the
 /// mode, so adding or changing another unit leaves these draws alone.
+#[derive(Clone)]
 struct UnitStreams {
     fail: Vec<StreamLabel>,
     repair: StreamLabel,
@@ -96,6 +97,7 @@ impl UnitStreams {
 }
 
 /// A machine's failure state.
+#[derive(Clone)]
 struct Machine {
     zone: ZoneId,
     domain: Option<DomainId>,
@@ -106,14 +108,26 @@ struct Machine {
     held: u16,
     /// The mode it failed in, while broken.
     failed_mode: Option<ModeId>,
-    failure_timers: Vec<Option<EventKey>>,
+    failure_timers: Vec<Option<Timer>>,
+    /// The pending repair, once a repair (not the alert or the response)
+    /// is under way.
+    repair: Option<Timer>,
     streams: UnitStreams,
     /// Exists: a slot of a resizable worker group is absent until the
     /// cluster autoscaler provisions it.
     present: bool,
 }
 
+/// A pending random timer (a failure or a repair) and when its clock
+/// started: what a re-draw of its remaining time needs.
+#[derive(Clone, Copy, Debug)]
+struct Timer {
+    key: EventKey,
+    since: SimTime,
+}
+
 /// A zone's (or a shared failure domain's) failure state.
+#[derive(Clone)]
 struct Zone {
     /// Down by a random outage.
     down: bool,
@@ -123,7 +137,9 @@ struct Zone {
     held: u16,
     /// The mode it failed in, while down or cut off.
     failed_mode: Option<ModeId>,
-    failure_timers: Vec<Option<EventKey>>,
+    failure_timers: Vec<Option<Timer>>,
+    /// The pending repair, while down or cut off.
+    repair: Option<Timer>,
     streams: UnitStreams,
 }
 
@@ -135,6 +151,7 @@ impl Zone {
             held: 0,
             failed_mode: None,
             failure_timers: vec![None; modes.len()],
+            repair: None,
             streams: UnitStreams::new(kind, name, "", modes),
         }
     }
@@ -152,13 +169,14 @@ enum CrewJob {
 /// Who repairs manual failures and recovers etcd after a disaster: one
 /// first-come, first-served queue in front of the crews, shared by both
 /// kinds of work.
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct Crews {
     busy: usize,
     queue: VecDeque<CrewJob>,
 }
 
 /// Machines, zones and failure domains, and their faults.
+#[derive(Clone)]
 pub(super) struct Faults<'s> {
     groups: &'s [MachineGroup],
     zone_failures: &'s [FailureMode],
@@ -196,6 +214,7 @@ impl<'s> Faults<'s> {
                     held: 0,
                     failed_mode: None,
                     failure_timers: vec![None; group.failures.len()],
+                    repair: None,
                     streams: UnitStreams::new(
                         "machine",
                         &group.name,
@@ -293,7 +312,7 @@ impl<'s> Faults<'s> {
     /// Starts the failure clock of every mode of a unit (machine or zone).
     fn arm<E>(
         modes: &[FailureMode],
-        timers: &mut [Option<EventKey>],
+        timers: &mut [Option<Timer>],
         streams: &UnitStreams,
         ctx: &mut Ctx<'_, E>,
         failed: impl Fn(ModeId) -> FaultEvent,
@@ -302,7 +321,10 @@ impl<'s> Faults<'s> {
     {
         for (mode, spec) in modes.iter().enumerate() {
             let delay = spec.time_to_failure.sample(ctx.rng(streams.fail[mode]));
-            timers[mode] = Some(ctx.schedule(delay, failed(ModeId::new(mode)).into()));
+            timers[mode] = Some(Timer {
+                key: ctx.schedule(delay, failed(ModeId::new(mode)).into()),
+                since: ctx.now(),
+            });
         }
     }
 
@@ -335,10 +357,10 @@ impl<'s> Faults<'s> {
 
     /// Cancels every pending failure of a failed unit: one failure at a
     /// time; all modes are re-armed, as good as new, on repair.
-    fn disarm<E>(timers: &mut [Option<EventKey>], ctx: &mut Ctx<'_, E>) {
+    fn disarm<E>(timers: &mut [Option<Timer>], ctx: &mut Ctx<'_, E>) {
         for timer in timers.iter_mut() {
-            if let Some(key) = timer.take() {
-                ctx.cancel(key);
+            if let Some(t) = timer.take() {
+                ctx.cancel(t.key);
             }
         }
     }
@@ -372,11 +394,15 @@ impl<'s> Faults<'s> {
                 let repair = self.domain_specs[domain.index()].failures[mode.index()]
                     .time_to_repair
                     .sample(ctx.rng(d.streams.repair));
-                ctx.schedule(repair, FaultEvent::DomainRepaired { domain }.into());
+                d.repair = Some(Timer {
+                    key: ctx.schedule(repair, FaultEvent::DomainRepaired { domain }.into()),
+                    since: ctx.now(),
+                });
             }
             FaultEvent::DomainRepaired { domain } => {
                 let d = &mut self.domains[domain.index()];
                 d.down = false;
+                d.repair = None;
                 if let Some(mode) = d.failed_mode.take() {
                     attribution.domain_recovered(domain, mode);
                 }
@@ -405,12 +431,16 @@ impl<'s> Faults<'s> {
                 z.failed_mode = Some(mode);
                 attribution.zone_failure(mode);
                 let repair = spec.time_to_repair.sample(ctx.rng(z.streams.repair));
-                ctx.schedule(repair, FaultEvent::ZoneRepaired { zone }.into());
+                z.repair = Some(Timer {
+                    key: ctx.schedule(repair, FaultEvent::ZoneRepaired { zone }.into()),
+                    since: ctx.now(),
+                });
             }
             FaultEvent::ZoneRepaired { zone } => {
                 let z = &mut self.zones[zone.index()];
                 z.down = false;
                 z.cut = false;
+                z.repair = None;
                 if let Some(mode) = z.failed_mode.take() {
                     attribution.zone_recovered(mode);
                 }
@@ -491,7 +521,10 @@ impl<'s> Faults<'s> {
             }
             _ => {
                 let repair = spec.time_to_repair.sample(ctx.rng(streams.repair));
-                ctx.schedule(repair, FaultEvent::MachineRepaired { machine }.into());
+                self.machines[machine.index()].repair = Some(Timer {
+                    key: ctx.schedule(repair, FaultEvent::MachineRepaired { machine }.into()),
+                    since: ctx.now(),
+                });
             }
         }
     }
@@ -571,7 +604,10 @@ impl<'s> Faults<'s> {
             .failure_mode(machine, mode)
             .time_to_repair
             .sample(ctx.rng(stream));
-        ctx.schedule(repair, FaultEvent::MachineRepaired { machine }.into());
+        self.machines[machine.index()].repair = Some(Timer {
+            key: ctx.schedule(repair, FaultEvent::MachineRepaired { machine }.into()),
+            since: ctx.now(),
+        });
     }
 
     fn on_machine_repaired<E: From<FaultEvent>>(
@@ -582,6 +618,7 @@ impl<'s> Faults<'s> {
     ) {
         let mode = self.machines[machine.index()].failed_mode.take();
         self.machines[machine.index()].broken = false;
+        self.machines[machine.index()].repair = None;
         let manual = self.people.is_some()
             && mode.is_some_and(|m| self.failure_mode(machine, m).manual_repair);
         if manual {
@@ -590,6 +627,96 @@ impl<'s> Faults<'s> {
         // A node the cluster autoscaler removed meanwhile stays gone.
         if self.machines[machine.index()].present {
             self.arm_machine(machine, ctx);
+        }
+    }
+}
+
+impl Faults<'_> {
+    /// Draws afresh the remaining time of every pending failure and repair
+    /// clock, given how long each has run (its exact conditional law: the
+    /// drawn values were never seen by the rest of the model). A copy of a
+    /// replication that must diverge from its original does this on its
+    /// own streams.
+    pub fn redraw_pending<E: From<FaultEvent>>(&mut self, ctx: &mut Ctx<'_, E>) {
+        let now = ctx.now();
+        let redraw = |timer: &mut Option<Timer>,
+                      dist: &crate::dist::Distribution,
+                      stream: StreamLabel,
+                      event: FaultEvent,
+                      ctx: &mut Ctx<'_, E>| {
+            if let Some(t) = timer {
+                ctx.cancel(t.key);
+                let rest = dist.sample_residual(now.saturating_since(t.since), ctx.rng(stream));
+                t.key = ctx.schedule(rest, event.into());
+            }
+        };
+        for (i, m) in self.machines.iter_mut().enumerate() {
+            let machine = MachineId::new(i);
+            let modes = &self.groups[m.group].failures;
+            for (mode, spec) in modes.iter().enumerate() {
+                let failed = FaultEvent::MachineFailed {
+                    machine,
+                    mode: ModeId::new(mode),
+                };
+                let stream = m.streams.fail[mode];
+                redraw(
+                    &mut m.failure_timers[mode],
+                    &spec.time_to_failure,
+                    stream,
+                    failed,
+                    ctx,
+                );
+            }
+            if let Some(mode) = m.failed_mode {
+                let repaired = FaultEvent::MachineRepaired { machine };
+                let dist = &modes[mode.index()].time_to_repair;
+                redraw(&mut m.repair, dist, m.streams.repair, repaired, ctx);
+            }
+        }
+        for (i, z) in self.zones.iter_mut().enumerate() {
+            let zone = ZoneId::new(i);
+            for (mode, spec) in self.zone_failures.iter().enumerate() {
+                let failed = FaultEvent::ZoneFailed {
+                    zone,
+                    mode: ModeId::new(mode),
+                };
+                let stream = z.streams.fail[mode];
+                redraw(
+                    &mut z.failure_timers[mode],
+                    &spec.time_to_failure,
+                    stream,
+                    failed,
+                    ctx,
+                );
+            }
+            if let Some(mode) = z.failed_mode {
+                let dist = &self.zone_failures[mode.index()].time_to_repair;
+                let repaired = FaultEvent::ZoneRepaired { zone };
+                redraw(&mut z.repair, dist, z.streams.repair, repaired, ctx);
+            }
+        }
+        for (i, d) in self.domains.iter_mut().enumerate() {
+            let domain = DomainId::new(i);
+            let modes = &self.domain_specs[i].failures;
+            for (mode, spec) in modes.iter().enumerate() {
+                let failed = FaultEvent::DomainFailed {
+                    domain,
+                    mode: ModeId::new(mode),
+                };
+                let stream = d.streams.fail[mode];
+                redraw(
+                    &mut d.failure_timers[mode],
+                    &spec.time_to_failure,
+                    stream,
+                    failed,
+                    ctx,
+                );
+            }
+            if let Some(mode) = d.failed_mode {
+                let dist = &modes[mode.index()].time_to_repair;
+                let repaired = FaultEvent::DomainRepaired { domain };
+                redraw(&mut d.repair, dist, d.streams.repair, repaired, ctx);
+            }
         }
     }
 }

@@ -31,6 +31,7 @@
 //! stream, so the order of draws and schedules within an event is part of
 //! the model's behaviour.
 
+mod branching;
 mod chaos;
 mod control_plane;
 mod dataplane;
@@ -41,6 +42,7 @@ mod record;
 mod scaling;
 mod trace;
 
+pub use branching::splittable;
 pub use event::ClusterEvent;
 pub use record::{ReplicationOutcome, cause_labels, sli_names};
 pub use scaling::hpa;
@@ -62,6 +64,7 @@ use crate::scenario::{Role, Scenario};
 
 /// Which machines run and which side of any partition each is on, as of
 /// the last refresh: events are handled against it.
+#[derive(Clone)]
 struct Network {
     /// `up[m]`: machine m runs.
     up: Vec<bool>,
@@ -72,6 +75,7 @@ struct Network {
 }
 
 /// The simulated cluster.
+#[derive(Clone)]
 pub struct ClusterModel<'s> {
     faults: Faults<'s>,
     chaos: Chaos<'s>,
@@ -87,6 +91,10 @@ pub struct ClusterModel<'s> {
     trace: Option<Vec<TraceEntry>>,
     /// What the scaling loops did while handling the current event.
     notes: Vec<Note>,
+    /// The weight of this branch of a split replication (1 unsplit).
+    weight: f64,
+    /// The weight each etcd disaster happened at, in order.
+    loss_weights: Vec<f64>,
 }
 
 impl<'s> ClusterModel<'s> {
@@ -162,6 +170,8 @@ impl<'s> ClusterModel<'s> {
             names: ScenarioNames::new(scenario),
             trace: None,
             notes: Vec::new(),
+            weight: 1.0,
+            loss_weights: Vec::new(),
             faults,
         }
     }
@@ -181,10 +191,12 @@ impl<'s> ClusterModel<'s> {
 
     /// Closes the books at `horizon` (the simulation must have run to it).
     pub fn finish(self, horizon: SimTime, events: u64) -> ReplicationOutcome {
+        let (data_losses_secs, data_loss_weights) = self.weighted_losses(horizon);
         let (scaling, nodes, timeseries) = self.scaling.finish(horizon);
         ReplicationOutcome {
             slis: self.slis.finish(horizon),
-            data_losses_secs: self.control_plane.data_losses_secs(self.warmup, horizon),
+            data_losses_secs,
+            data_loss_weights,
             scaling,
             nodes,
             events,
@@ -219,6 +231,7 @@ impl<'s> ClusterModel<'s> {
             .refresh(&net, self.network.client_side, ctx)
         {
             self.attribution.etcd_disaster();
+            self.loss_weights.push(self.weight);
             self.note_disaster(ctx.now());
         }
         // Kubelets heartbeat through any writable apiserver on their side.

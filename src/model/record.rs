@@ -174,6 +174,7 @@ pub fn cause_labels(scenario: &Scenario) -> Vec<String> {
 type CauseId = usize;
 
 /// Everything outages can be charged to, with its label.
+#[derive(Clone)]
 struct Causes {
     labels: Vec<String>,
     /// Per machine group and failure mode.
@@ -268,6 +269,7 @@ impl Causes {
 
 /// The initiating fault outages that start now are charged to, and the
 /// fault recoveries of the current event.
+#[derive(Clone)]
 pub(super) struct Attribution {
     causes: Causes,
     current: CauseId,
@@ -364,6 +366,10 @@ pub struct ReplicationOutcome {
     /// Write time lost (seconds) in each etcd disaster inside the measured
     /// window (a majority of members lost their disks).
     pub data_losses_secs: Vec<f64>,
+    /// The weight of each disaster in `data_losses_secs`; empty when every
+    /// weight is 1 (an unsplit replication).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub data_loss_weights: Vec<f64>,
     /// Load and autoscaling per workload, in workload order.
     #[serde(default)]
     pub scaling: Vec<ScalingOutcome>,
@@ -382,6 +388,7 @@ pub struct ReplicationOutcome {
 }
 
 /// The SLIs' names and their recorders, in outcome order.
+#[derive(Clone)]
 pub(super) struct Slis {
     names: Vec<String>,
     recorders: Vec<Recorder>,
@@ -402,6 +409,28 @@ impl Slis {
             names,
             recorders,
         }
+    }
+
+    /// Every recorder's weight from `now` on.
+    pub fn set_weight(&mut self, now: SimTime, weight: f64) {
+        for r in &mut self.recorders {
+            r.set_weight(now, weight);
+        }
+    }
+
+    /// The recorders of a copy going on from `now`: nothing settled yet.
+    pub fn fork(&mut self, now: SimTime) {
+        for r in &mut self.recorders {
+            *r = r.fork(now);
+        }
+    }
+
+    /// Every SLI's outcome when the branch is abandoned at `now`.
+    pub fn abandon(self, now: SimTime, horizon: SimTime) -> Vec<SliOutcome> {
+        self.recorders
+            .into_iter()
+            .map(|r| r.abandon(now, horizon))
+            .collect()
     }
 
     /// Every SLI's outcome at `horizon`.

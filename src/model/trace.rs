@@ -32,6 +32,7 @@ pub struct TraceEntry {
 }
 
 /// The scenario's names of what events refer to.
+#[derive(Clone)]
 pub(super) struct ScenarioNames<'s> {
     groups: &'s [MachineGroup],
     zones: &'s [String],

@@ -3,7 +3,8 @@
 //! Layout (schema version 2): one object with `schema_version`,
 //! `nines_version`, `scenario` {`name`, `digest`}, `seed`, `replications`,
 //! `horizon_seconds`, `warmup_seconds`, `confidence`, `precision_reached`,
-//! `events`, `slis` (array, one object per SLI, see [`SliReport`]),
+//! `events`, `method` (how the figures were estimated: `monte carlo`, or
+//! multilevel splitting with its factors), `slis` (array, one object per SLI, see [`SliReport`]),
 //! `data_loss`, and, only for scenarios with a workload `load` or with
 //! nodes added, removed or failed to provision, `scaling` {`workloads` (one object per workload
 //! with a load, see [`WorkloadScalingReport`]), `nodes` (see

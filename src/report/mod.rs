@@ -29,6 +29,13 @@ use crate::experiment::{
 };
 use crate::stats::{DurationHistogram, Estimate};
 
+/// The `method` of a report estimated by plain Monte Carlo.
+pub const MONTE_CARLO: &str = "monte carlo";
+
+fn monte_carlo() -> String {
+    MONTE_CARLO.to_string()
+}
+
 /// A full report. Its JSON form is documented in `src/report/json.rs` and
 /// versioned by [`SCHEMA_VERSION`].
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -51,8 +58,14 @@ pub struct Report {
     pub confidence: f64,
     /// Whether a `--precision` target was reached (absent without one).
     pub precision_reached: Option<bool>,
-    /// Events simulated in all replications.
+    /// Events simulated in all replications (in all their branches when
+    /// they were split).
     pub events: u64,
+    /// How every figure was estimated: `monte carlo` (independent
+    /// replications), or `multilevel splitting (RESTART): …` with its
+    /// factors per level (see `experiment::split`).
+    #[serde(default = "monte_carlo")]
+    pub method: String,
     /// One entry per SLI.
     pub slis: Vec<SliReport>,
     /// etcd disasters and lost writes.
@@ -447,6 +460,10 @@ impl Report {
             confidence: result.confidence,
             precision_reached: result.precision_reached,
             events: result.events,
+            method: result
+                .split
+                .as_ref()
+                .map_or_else(|| MONTE_CARLO.to_string(), |plan| plan.describe()),
             slis: result.slis.iter().map(Into::into).collect(),
             data_loss: (&result.data_loss).into(),
             scaling: result.scaling.as_ref().map(Into::into),

@@ -16,6 +16,9 @@ pub fn render_table(report: &Report) -> String {
         report.seed,
         report.confidence * 100.0
     ));
+    if report.method != super::MONTE_CARLO {
+        out.insert_str(out.len() - 1, &format!("estimated by {}\n", report.method));
+    }
     let header = [
         "SLI",
         "availability",

@@ -95,6 +95,7 @@ fn outcome(s: &Scenario, scaling: Vec<ScalingOutcome>, nodes: NodeOutcome) -> Re
     ReplicationOutcome {
         slis: vec![sli; sli_names(s).len()],
         data_losses_secs: Vec::new(),
+        data_loss_weights: Vec::new(),
         scaling,
         nodes,
         events: 100,
@@ -201,7 +202,7 @@ fn sums(s: &Scenario, first: usize, outcomes: &[ReplicationOutcome]) -> Sums {
 }
 
 fn aggregate(s: &Scenario, outcomes: Vec<ReplicationOutcome>) -> ExperimentResult {
-    shard::from_sums(s, 5, CONFIDENCE, None, sums(s, 0, &outcomes))
+    shard::from_sums(s, 5, CONFIDENCE, None, None, sums(s, 0, &outcomes))
 }
 
 #[test]
@@ -465,6 +466,7 @@ fn merged_parts_give_the_single_run_bytes() {
         horizon_seconds: 12.0 * 86_400.0,
         warmup_seconds: 2.0 * 86_400.0,
         confidence: CONFIDENCE,
+        split: None,
         sums: sums(&s, range.start, &outcomes[range.clone()]),
     };
     // Through the files, in reverse order: what `nines merge` reads.

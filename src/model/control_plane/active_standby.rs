@@ -13,6 +13,7 @@ pub enum StandbyEvent {
 }
 
 /// Which control-plane machine serves, and the promotion under way.
+#[derive(Clone)]
 pub(crate) struct ActiveStandby {
     /// Detection plus promotion delay; `None` when every control-plane
     /// machine serves (any other topology).

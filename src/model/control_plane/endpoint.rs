@@ -47,6 +47,7 @@ struct Monitor {
 }
 
 /// The endpoint's state.
+#[derive(Clone)]
 pub(crate) struct Endpoint {
     config: EndpointConfig,
     /// `monitors[balancer][backend]`; empty for `direct`.
@@ -268,6 +269,15 @@ impl Endpoint {
             }
             _ => {}
         }
+    }
+
+    /// Balancer hosts (HAProxy + keepalived) that do not run.
+    pub fn hosts_down(&self, up: &[bool]) -> usize {
+        self.hosts
+            .iter()
+            .flatten()
+            .filter(|m| !up[m.index()])
+            .count()
     }
 
     /// The machine hosting the instance that holds the VIP (none for a

@@ -95,6 +95,7 @@ pub(crate) struct Member {
 }
 
 /// The etcd cluster's state.
+#[derive(Clone)]
 pub(crate) struct EtcdCluster {
     pub members: Vec<Member>,
     pub leader: Option<usize>,

@@ -66,6 +66,7 @@ pub enum LeaseEvent {
 }
 
 /// One lease (one component) and its candidates.
+#[derive(Clone)]
 pub(crate) struct Lease {
     id: LeaderLease,
     timers: LeaderElection,

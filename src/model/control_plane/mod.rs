@@ -59,6 +59,7 @@ impl<E> ControlPlaneEvents for E where
 
 /// The control plane's parts, and what each apiserver can do as of the
 /// last refresh.
+#[derive(Clone)]
 pub(crate) struct ControlPlane {
     /// Control-plane machines, in order; apiserver i runs on `machines[i]`.
     machines: Vec<MachineId>,
@@ -257,14 +258,31 @@ impl ControlPlane {
         self.standby.on(event, &self.machines, net);
     }
 
-    /// Write time lost (seconds) in each etcd disaster between `from` and
-    /// `to`.
-    pub fn data_losses_secs(&self, from: SimTime, to: SimTime) -> Vec<f64> {
-        self.etcd
-            .data_losses
+    /// Each etcd disaster so far: when, and the write time lost (seconds).
+    pub fn data_losses(&self) -> &[(SimTime, f64)] {
+        &self.etcd.data_losses
+    }
+
+    /// Forgets the disasters recorded so far (a copy of a replication
+    /// leaves them to its original).
+    pub fn forget_data_losses(&mut self) {
+        self.etcd.data_losses.clear();
+        self.disasters_seen = 0;
+    }
+
+    /// The most units down in one redundancy group of the control plane:
+    /// etcd members (down, or up without their data), apiserver machines,
+    /// or balancer hosts; `up` says which machines run. Outages of the
+    /// control plane start when a group has lost what it tolerates, so this
+    /// measures how close the cluster is to them.
+    pub fn units_down(&self, up: &[bool]) -> usize {
+        let etcd = self
+            .etcd
+            .members
             .iter()
-            .filter(|(at, _)| *at >= from && *at <= to)
-            .map(|(_, lost)| *lost)
-            .collect()
+            .filter(|m| !up[m.machine.index()] || !m.has_data)
+            .count();
+        let apiservers = self.machines.iter().filter(|m| !up[m.index()]).count();
+        etcd.max(apiservers).max(self.endpoint.hosts_down(up))
     }
 }

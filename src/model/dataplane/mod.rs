@@ -103,6 +103,7 @@ pub(crate) struct WorkerSlot {
 }
 
 /// Worker nodes, pods and workloads.
+#[derive(Clone)]
 pub(crate) struct DataPlane {
     nodes: Vec<Node>,
     pods: Vec<Pod>,
@@ -122,6 +123,7 @@ pub(crate) struct DataPlane {
 
 /// The random sources of one workload's pods, named after the workload
 /// (and the failure mode), so other workloads' draws leave them alone.
+#[derive(Clone)]
 struct WorkloadStreams {
     startup: StreamLabel,
     probes: StreamLabel,

@@ -11,6 +11,7 @@ use crate::model::ids::{MachineId, NodeId, PodId, ZoneId};
 use crate::scenario::Resources;
 
 /// A worker node.
+#[derive(Clone)]
 pub(super) struct Node {
     pub machine: MachineId,
     pub zone: ZoneId,

@@ -38,6 +38,7 @@ pub(super) enum PodState {
 }
 
 /// A pod. Slots are reused once a pod is deleted and its timers cancelled.
+#[derive(Clone)]
 pub(super) struct Pod {
     pub workload: usize,
     pub node: Option<usize>,

@@ -30,6 +30,7 @@ const BACKOFF_MAX: SimDuration = SimDuration::from_secs(1800);
 const UNREMOVABLE_RECHECK: SimDuration = SimDuration::from_secs(300);
 
 /// One resizable group.
+#[derive(Clone)]
 struct Group {
     /// Scenario group index.
     index: usize,
@@ -40,6 +41,7 @@ struct Group {
 }
 
 /// A node being provisioned.
+#[derive(Clone)]
 pub(crate) struct Provision {
     /// Its machine slot.
     pub machine: MachineId,
@@ -67,6 +69,7 @@ pub(crate) enum Action {
 }
 
 /// The Cluster Autoscaler's state.
+#[derive(Clone)]
 pub(crate) struct ClusterAutoscaler {
     spec: ClusterAutoscalerSpec,
     groups: Vec<Group>,

@@ -14,7 +14,7 @@ use crate::model::ids::{SpikeSerial, WorkloadId};
 /// A workload's offered demand beyond its profile: the load spikes in
 /// progress, with their recent history (a sync reads the demand of the
 /// last scrape, which may predate the latest change).
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(super) struct SpikeState {
     /// Requests/s the spikes in progress add now.
     pub extra: f64,

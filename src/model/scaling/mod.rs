@@ -136,6 +136,7 @@ fn reschedule<E>(
 }
 
 /// Demand, autoscalers and their records.
+#[derive(Clone)]
 pub(crate) struct Scaling<'s> {
     workloads: &'s [Workload],
     controller: HpaController,

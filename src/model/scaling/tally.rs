@@ -21,6 +21,7 @@ pub(crate) struct WorkloadState {
 }
 
 /// One workload's running totals.
+#[derive(Clone)]
 pub(crate) struct WorkloadTally {
     warmup: SimTime,
     last: SimTime,
@@ -133,6 +134,7 @@ impl WorkloadTally {
 }
 
 /// Worker nodes over time.
+#[derive(Clone)]
 pub(crate) struct NodeTally {
     warmup: SimTime,
     last: SimTime,

@@ -29,6 +29,7 @@ pub struct TimeseriesRow {
 /// Samples the state on a grid: between events it is constant but for the
 /// demand, so the rows due before an event are written from the state
 /// left by the previous one.
+#[derive(Clone)]
 pub(crate) struct Sampler {
     step: SimDuration,
     next: SimTime,

@@ -25,6 +25,7 @@ use crate::model::ids::WorkloadId;
 use crate::scenario::autoscaling::{Autoscaling, Hpa, HpaController, Policy, ThresholdPolicy};
 
 /// The policy and its memory.
+#[derive(Clone)]
 enum PolicyState {
     Hpa {
         spec: Box<Hpa>,
@@ -64,6 +65,7 @@ pub(crate) struct Observed<'a> {
 }
 
 /// One workload's autoscaler.
+#[derive(Clone)]
 pub(crate) struct WorkloadAutoscaler {
     /// The workload it scales.
     pub workload: WorkloadId,
