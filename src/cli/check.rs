@@ -9,7 +9,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use nines::experiment;
-use nines::report::check::{check, render_text, write_junit, write_markdown};
+use nines::report::check::{
+    Baseline, admit_baseline, check, render_text, write_junit, write_markdown,
+};
 use nines::report::{Report, read_json, render_table, write_json};
 use nines::scenario::Scenario;
 
@@ -24,7 +26,8 @@ const INPUT_ERROR: u8 = 2;
 #[command(after_help = "Exit codes:\n  \
     0  pass: every target met, no baseline regression\n  \
     1  fail: an interval misses a target entirely, or a significant regression\n  \
-    2  usage or input error (flags, scenario, unknown SLI, baseline, output file)\n  \
+    2  usage or input error (flags, scenario, unknown SLI, baseline of another scenario\n     \
+       or with no SLI in common, output file)\n  \
     3  inconclusive: an interval straddles a target; add replications\n\n\
     Targets are written in the scenario:\n  \
     expect:\n    \
@@ -32,6 +35,11 @@ const INPUT_ERROR: u8 = 2;
       - etcd.quorum.nines >= 4\n    \
       - controllers.downtime_per_year <= 5m\n    \
       - data_loss.events_per_year <= 0.01\n\n\
+    Baseline: per SLI, a one-sided test that this run loses more than the baseline. With the\n\
+    same seed, replication i of both runs drew the same random numbers, so the test is paired\n\
+    over the replications both reports hold (the first 2,000); with another seed, or a report\n\
+    without per-replication figures, Welch's unpaired test (with a note). Holm-Bonferroni\n\
+    across the SLIs keeps the chance of any false regression at most 1 - confidence.\n\n\
     Example:\n  \
     nines check cluster.yaml --baseline main.json --markdown \"$GITHUB_STEP_SUMMARY\" --junit check.xml")]
 pub struct CheckArgs {
@@ -41,10 +49,16 @@ pub struct CheckArgs {
     /// confidence level is also the baseline test's).
     #[command(flatten)]
     pub sim: SimulationArgs,
-    /// A report saved earlier (`nines run --json`); a statistically
-    /// significant drop in any SLI's availability fails the check.
+    /// A report saved earlier (`nines run --json`) of the same scenario; a
+    /// significant drop in any SLI's availability fails the check (paired
+    /// t-test over common replications when the seeds match, else Welch's;
+    /// Holm-Bonferroni across SLIs).
     #[arg(long, value_name = "OLD.json")]
     pub baseline: Option<PathBuf>,
+    /// Compare with a baseline of another scenario (its digest differs),
+    /// e.g. to gate a change to the scenario file itself.
+    #[arg(long, requires = "baseline")]
+    pub allow_other_scenario: bool,
     /// Write a Markdown summary (for a CI job summary) to this file.
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,
@@ -61,6 +75,15 @@ pub struct CheckArgs {
 fn input_error(message: impl std::fmt::Display) -> ExitCode {
     eprintln!("error: {message}");
     ExitCode::from(INPUT_ERROR)
+}
+
+/// The library's view of a baseline read from `source`.
+fn baseline_of((source, report): &(String, Report), allow_other_scenario: bool) -> Baseline<'_> {
+    Baseline {
+        source: source.as_str(),
+        report,
+        allow_other_scenario,
+    }
 }
 
 /// Runs the check.
@@ -86,6 +109,18 @@ pub fn check_command(args: CheckArgs) -> anyhow::Result<ExitCode> {
         },
         None => None,
     };
+    let allow = args.allow_other_scenario;
+    // Refused before simulating, so a wrong baseline costs no run.
+    if let Some(b) = &baseline
+        && let Err(err) = admit_baseline(
+            &scenario.name,
+            &scenario.digest,
+            &experiment::sli_names(&scenario),
+            &baseline_of(b, allow),
+        )
+    {
+        return Ok(input_error(err));
+    }
 
     let config = args.sim.run_config();
     let bar = Progress::new();
@@ -97,7 +132,7 @@ pub fn check_command(args: CheckArgs) -> anyhow::Result<ExitCode> {
         &report,
         &scenario.expect,
         &file,
-        baseline.as_ref().map(|(source, r)| (source.as_str(), r)),
+        baseline.as_ref().map(|b| baseline_of(b, allow)),
     );
     let verdict = match outcome {
         Ok(v) => v,

@@ -12,7 +12,8 @@ use super::progress::Progress;
 use nines::experiment::sweep::{SweepProgress, run_sweep};
 use nines::experiment::{ProgressUpdate, RunConfig};
 use nines::report::sweep::{
-    SweepReport, render_sweep_charts, render_sweep_table, write_sweep_csv, write_sweep_json,
+    SweepReport, find_reference, point_label, render_sweep_charts, render_sweep_table,
+    write_sweep_csv, write_sweep_json,
 };
 use nines::report::{Report, json_round_trip};
 use nines::scenario::sweep::{SweepAxis, SweepPlan};
@@ -26,8 +27,12 @@ use nines::scenario::sweep::{SweepAxis, SweepPlan};
     machines that host etcd, zones=N keeps or adds N zones and spreads every group over them \
     (see scenarios/README.md).\n\nEvery point runs with the same seed: each component draws from \
     its own random stream, so points differ only where the swept parameter acts (common random \
-    numbers).\n\nExample:\n  nines sweep scenarios/stacked-3cp-3zones.yaml \
-    --set etcd.members=1,3,5 --set zones=1..3 -n 50 --csv sweep.csv --plot charts/"
+    numbers). The table's `Δ downtime/yr vs ref` column is each point's paired difference to the \
+    reference point (--reference, else the first), replication by replication, with its \
+    interval: `identical` where the parameter cannot reach the SLI; `-` for a point with another \
+    seed or replication count, which cannot be paired.\n\nExample:\n  nines sweep scenarios/stacked-3cp-3zones.yaml \
+    --set etcd.members=1,3,5 --set zones=1..3 -n 50 --csv sweep.csv --plot charts/ \
+    --reference 'etcd.members=3 zones=3'"
 )]
 pub struct SweepArgs {
     /// Scenario file (YAML or JSON); without one, the built-in stacked
@@ -41,7 +46,8 @@ pub struct SweepArgs {
     /// Replications per point (overrides the scenario's `replications`).
     #[arg(short = 'n', long, value_parser = clap::value_parser!(u64).range(2..))]
     pub replications: Option<u64>,
-    /// Master seed (overrides the scenario's `seed`); each point derives its own.
+    /// Master seed (overrides the scenario's `seed`); every point runs
+    /// with it.
     #[arg(long)]
     pub seed: Option<u64>,
     /// Confidence level of every interval, e.g. 0.95 or 0.99.
@@ -63,9 +69,16 @@ pub struct SweepArgs {
     /// Write the summary of every point as CSV (long format).
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
-    /// Draw availability against the swept parameter into this directory.
+    /// Draw availability against the swept parameter, and the paired
+    /// differences to the reference point, into this directory.
     #[arg(long, value_name = "DIR")]
     pub plot: Option<PathBuf>,
+    /// The point every other is compared with (paired differences, the
+    /// `Δ downtime/yr vs ref` column): its index from 0, or its label as
+    /// the table writes it, e.g. 'zones=2 etcd.members=3'. Default: the
+    /// first point.
+    #[arg(long, value_name = "INDEX|LABEL")]
+    pub reference: Option<String>,
 }
 
 /// Runs the sweep.
@@ -83,6 +96,30 @@ pub fn sweep_command(args: SweepArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(2));
     }
+    let reference = match &args.reference {
+        Some(wanted) => {
+            let labels: Vec<String> = plan
+                .points
+                .iter()
+                .map(|p| {
+                    let values: Vec<(String, serde_json::Value)> = p
+                        .overrides
+                        .iter()
+                        .map(|o| (o.path.clone(), o.value.clone()))
+                        .collect();
+                    point_label(&values)
+                })
+                .collect();
+            match find_reference(&labels, wanted) {
+                Ok(index) => index,
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    return Ok(ExitCode::from(2));
+                }
+            }
+        }
+        None => 0,
+    };
     let config = RunConfig {
         replications: args.replications,
         seed: args.seed,
@@ -113,7 +150,7 @@ pub fn sweep_command(args: SweepArgs) -> anyhow::Result<ExitCode> {
         }
     });
     bar.finish();
-    let sweep = SweepReport::new(&result);
+    let sweep = SweepReport::with_reference(&result, reference);
     if let Some(first) = sweep.points.first() {
         for name in &args.sli {
             if first.report.sli(name).is_none() {

@@ -17,6 +17,8 @@ pub mod sweep;
 
 /// The step of `--timeseries` ([`Recording::timeseries_step`]).
 pub use crate::engine::SimDuration;
+/// The SLIs a scenario reports, in report order (known before running).
+pub use crate::model::sli_names;
 pub use crate::model::{TimeseriesRow, TraceEntry};
 pub use aggregate::{
     CauseShare, DataLossSummary, NodeSummary, ScalingSummary, SliSummary, WorkloadScalingSummary,

@@ -22,6 +22,18 @@
 //! `mttf_censored` were removed; counts of outages and disasters are
 //! numbers (weighted when replications were split).
 //!
+//! Per SLI, `replication_unavailability` (added in version 2, so reports
+//! without it still read) holds the unavailability, 1 − availability, of
+//! each of the first [`REPORT_SAMPLE_REPLICATIONS`] (2,000) replications,
+//! entry `i` being replication `i`. Two runs with the same seed drew
+//! replication `i` from the same random streams (common random numbers), so
+//! `nines check --baseline` tests the per-replication differences over the
+//! replications both reports hold (a paired t-test) instead of comparing
+//! two means. 2,000 pairs resolve a difference far below the spread of
+//! either run, and bound the file: at most 2,000 numbers per SLI, whatever
+//! the replication count (the run itself keeps the first 10,000 in memory,
+//! for `--replications-csv` and the sweep's differences).
+//!
 //! Versioning: adding a field keeps the version; renaming, removing or
 //! changing the meaning of one bumps it.
 //!
@@ -32,9 +44,27 @@
 use std::path::Path;
 
 use super::{Report, ReportError};
+use crate::experiment::SampledReplication;
 
 /// Version of the JSON layout.
 pub const SCHEMA_VERSION: u32 = 2;
+
+/// How many replications (the first, by index) a report keeps the
+/// unavailability of, per SLI (`replication_unavailability`).
+pub const REPORT_SAMPLE_REPLICATIONS: u64 = 2_000;
+
+/// The unavailability of SLI `sli` in the first
+/// [`REPORT_SAMPLE_REPLICATIONS`] sampled replications, by index; it stops
+/// at the first gap, so entry `i` is always replication `i`.
+pub(super) fn sampled_unavailability(sample: &[SampledReplication], sli: usize) -> Vec<f64> {
+    sample
+        .iter()
+        .take(REPORT_SAMPLE_REPLICATIONS as usize)
+        .enumerate()
+        .take_while(|(i, s)| s.replication == *i as u64)
+        .map_while(|(_, s)| s.slis.get(sli).map(|x| 1.0 - x.availability))
+        .collect()
+}
 
 /// Writes the report as pretty JSON. An existing file is replaced only if
 /// it is itself a nines report, so nothing else a user wrote is lost.

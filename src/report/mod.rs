@@ -15,7 +15,7 @@ mod table;
 mod trace;
 pub mod units;
 
-pub use json::{SCHEMA_VERSION, write_json};
+pub use json::{REPORT_SAMPLE_REPLICATIONS, SCHEMA_VERSION, write_json};
 pub use partial::{read_partial, write_partial};
 pub use read::{json_round_trip, read_json};
 pub use table::render_table;
@@ -221,6 +221,13 @@ pub struct SliReport {
     pub outage_cdf: Vec<[f64; 2]>,
     /// Lost time by the cause charged with it, largest share first.
     pub downtime_by_cause: Vec<CauseReport>,
+    /// Unavailability (1 − availability) of each of the first
+    /// [`REPORT_SAMPLE_REPLICATIONS`] replications, entry `i` being
+    /// replication `i`: what a paired comparison with another run of the
+    /// same seed (`nines check --baseline`) pairs. Empty in a report
+    /// written before it existed.
+    #[serde(default)]
+    pub replication_unavailability: Vec<f64>,
 }
 
 /// The part of an SLI's lost time charged to one cause: the fault whose
@@ -273,6 +280,7 @@ impl From<&SliSummary> for SliReport {
                     downtime_seconds_per_year: c.downtime_per_year_secs,
                 })
                 .collect(),
+            replication_unavailability: Vec::new(),
         }
     }
 }
@@ -464,7 +472,15 @@ impl Report {
                 .split
                 .as_ref()
                 .map_or_else(|| MONTE_CARLO.to_string(), |plan| plan.describe()),
-            slis: result.slis.iter().map(Into::into).collect(),
+            slis: result
+                .slis
+                .iter()
+                .enumerate()
+                .map(|(i, s)| SliReport {
+                    replication_unavailability: json::sampled_unavailability(&result.sample, i),
+                    ..s.into()
+                })
+                .collect(),
             data_loss: (&result.data_loss).into(),
             scaling: result.scaling.as_ref().map(Into::into),
         }

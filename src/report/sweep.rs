@@ -17,23 +17,59 @@
 //!   every role at this point, a cost measure), and `report`: the full
 //!   run report of that point, exactly as `nines run --json` writes it
 //!   (its own `schema_version`, see `report::json`; its scenario `digest` is
-//!   that of the overridden scenario text as nines wrote it).
+//!   that of the overridden scenario text as nines wrote it);
+//! - `reference`: the index of the point the differences are taken
+//!   against (`--reference`, else 0), and per point `difference`
+//!   ([`PointDifference`]): `reference`, `pairs` (replications paired),
+//!   `note` (why there is no difference, else `null`) and `slis`, one
+//!   object per SLI present at both points with `name`, `identical` (every
+//!   pair equal: exactly zero, nothing estimated), `unavailability` and
+//!   `downtime_seconds_per_year` {`point`, `lower`, `upper`, `std_error`}:
+//!   the mean of the per-replication differences (this point minus the
+//!   reference) with its paired Student-t interval.
 //!
-//! Versioning as for the run report: adding a field keeps the version.
+//! Versioning as for the run report: adding a field keeps the version
+//! (`reference` and `difference` were added in version 1).
+//!
+//! # Paired differences
+//!
+//! Every point runs with the master seed and each random source draws
+//! from its own stream (see `experiment::sweep`), so replication *i* at two
+//! points saw the same failures wherever the swept parameter does not
+//! reach. A point's difference to the reference is therefore taken
+//! replication by replication: `d_i = u_i(point) - u_i(reference)` for the
+//! unavailability `u` of each SLI, over the first
+//! `min(replications, 10,000)` replications (the run keeps no more), with
+//! a Student-t interval on the mean of the `d_i`. Everything the points
+//! share cancels, so the difference is far more precise than the two
+//! figures' own intervals suggest, and it is exactly zero, with no
+//! interval, for an SLI the parameter cannot reach. A point run with
+//! another seed or another replication count than the reference (a swept
+//! `seed` or `replications`, or `--precision` stopping the points apart)
+//! gets no difference, and its `note` says why.
 //!
 //! # CSV (`--csv FILE`)
 //!
 //! The run report's summary CSV (`report::csv`), one block of rows per
-//! point, with the point's label in the `point` column.
+//! point, with the point's label in the `point` column, followed for each
+//! point with a paired difference by two rows per SLI: metric
+//! `unavailability_difference` (unit `fraction`) and
+//! `downtime_per_year_difference` (unit `seconds/year`), `value` the mean
+//! difference to the reference and `lower`/`upper` its interval.
 
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::chart::DifferencePoint;
+use super::check::signed_duration;
+use super::csv::SummaryRow;
 use super::units::{duration, percent, percent_with_margin};
-use super::{Report, ReportError, ScenarioInfo, SliReport};
-use crate::experiment::sweep::SweepResult;
+use super::{Interval, Report, ReportError, ScenarioInfo, SliReport};
+use crate::experiment::sums::YEAR_SECS;
+use crate::experiment::sweep::{SweepPointResult, SweepResult};
+use crate::stats::paired_difference;
 
 /// Version of the sweep JSON layout.
 pub const SWEEP_SCHEMA_VERSION: u32 = 1;
@@ -53,6 +89,9 @@ pub struct SweepReport {
     pub seed: u64,
     /// Swept paths, in axis order.
     pub parameters: Vec<String>,
+    /// Index of the point the differences are taken against.
+    #[serde(default)]
+    pub reference: usize,
     /// One entry per grid point, in grid order.
     pub points: Vec<SweepPointReport>,
 }
@@ -72,11 +111,185 @@ pub struct SweepPointReport {
     pub machines: usize,
     /// The point's full report.
     pub report: Report,
+    /// Its paired differences to the reference point (absent in files
+    /// written before they existed).
+    #[serde(default)]
+    pub difference: Option<PointDifference>,
+}
+
+/// One point's paired differences to the sweep's reference point (see the
+/// module docs).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct PointDifference {
+    /// Index of the reference point.
+    pub reference: usize,
+    /// Replications paired (0 when there is no difference).
+    pub pairs: u64,
+    /// Why there is no paired difference; `None` when there is.
+    pub note: Option<String>,
+    /// One entry per SLI present at both points, in this point's order.
+    pub slis: Vec<SliDifference>,
+}
+
+/// One SLI's paired difference, this point minus the reference.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct SliDifference {
+    /// SLI name.
+    pub name: String,
+    /// Every pair was equal: the difference is exactly zero.
+    pub identical: bool,
+    /// Mean difference in per-replication unavailability (a fraction),
+    /// with its paired Student-t interval.
+    pub unavailability: Interval,
+    /// The same in downtime per year, seconds.
+    pub downtime_seconds_per_year: Interval,
+}
+
+impl PointDifference {
+    /// The difference of `name`, if computed.
+    pub fn sli(&self, name: &str) -> Option<&SliDifference> {
+        self.slis.iter().find(|s| s.name == name)
+    }
+}
+
+/// The label of a point: `path=value` of every axis, space-separated.
+pub fn point_label(values: &[(String, Value)]) -> String {
+    values
+        .iter()
+        .map(|(path, value)| format!("{path}={}", text(value)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The point `wanted` names among points labelled `labels`: an index from
+/// 0, or a label as the table and the CSV write it (`zones=2
+/// etcd.members=3`). The error says what would be valid.
+pub fn find_reference(labels: &[String], wanted: &str) -> Result<usize, String> {
+    let wanted = wanted.trim();
+    if let Ok(index) = wanted.parse::<usize>() {
+        return if index < labels.len() {
+            Ok(index)
+        } else {
+            Err(format!(
+                "--reference {wanted}: the sweep has {} points, numbered 0 to {}",
+                labels.len(),
+                labels.len().saturating_sub(1)
+            ))
+        };
+    }
+    let canonical = |l: &str| l.split_whitespace().collect::<Vec<_>>().join(" ");
+    if let Some(index) = labels
+        .iter()
+        .position(|l| canonical(l) == canonical(wanted))
+    {
+        return Ok(index);
+    }
+    const SHOWN: usize = 8;
+    let mut valid: Vec<String> = labels
+        .iter()
+        .take(SHOWN)
+        .enumerate()
+        .map(|(i, l)| format!("{i} ({l})"))
+        .collect();
+    if labels.len() > SHOWN {
+        valid.push(format!("… {} more", labels.len() - SHOWN));
+    }
+    Err(format!(
+        "--reference {wanted}: no point has this label; give an index or a label: {}",
+        valid.join(", ")
+    ))
+}
+
+/// The unavailability of SLI `sli` in each sampled replication, by index
+/// (stopping at the first gap).
+fn sampled_unavailability(point: &SweepPointResult, sli: usize) -> Vec<f64> {
+    point
+        .result
+        .sample
+        .iter()
+        .enumerate()
+        .take_while(|(i, s)| s.replication == *i as u64)
+        .map_while(|(_, s)| s.slis.get(sli).map(|x| 1.0 - x.availability))
+        .collect()
+}
+
+/// The paired differences of `point` to `reference` (see the module docs).
+fn difference(
+    point: &SweepPointResult,
+    reference: &SweepPointResult,
+    index: usize,
+) -> PointDifference {
+    let (now, base) = (&point.result, &reference.result);
+    let none = |note: String| PointDifference {
+        reference: index,
+        pairs: 0,
+        note: Some(note),
+        slis: Vec::new(),
+    };
+    if point.seed != reference.seed {
+        return none(format!(
+            "seed {} here, {} at the reference: replications are not paired",
+            point.seed, reference.seed
+        ));
+    }
+    if now.replications != base.replications {
+        return none(format!(
+            "{} replications here, {} at the reference: not paired",
+            now.replications, base.replications
+        ));
+    }
+    let level = now.confidence;
+    let mut pairs = 0;
+    let slis = now
+        .slis
+        .iter()
+        .enumerate()
+        .filter_map(|(i, sli)| {
+            let j = base.slis.iter().position(|s| s.name == sli.name)?;
+            let d = paired_difference(
+                &sampled_unavailability(point, i),
+                &sampled_unavailability(reference, j),
+                level,
+            )?;
+            pairs = pairs.max(d.pairs);
+            let u: Interval = d.estimate.into();
+            let year = |x: f64| x * YEAR_SECS;
+            Some(SliDifference {
+                name: sli.name.clone(),
+                identical: d.identical,
+                unavailability: u,
+                downtime_seconds_per_year: Interval {
+                    point: year(u.point),
+                    lower: year(u.lower),
+                    upper: year(u.upper),
+                    std_error: year(u.std_error),
+                },
+            })
+        })
+        .collect();
+    PointDifference {
+        reference: index,
+        pairs,
+        note: None,
+        slis,
+    }
 }
 
 impl SweepReport {
-    /// The report of a sweep.
+    /// The report of a sweep, with differences to its first point.
     pub fn new(result: &SweepResult) -> SweepReport {
+        SweepReport::with_reference(result, 0)
+    }
+
+    /// The report of a sweep, with differences to point `reference` (the
+    /// first point if there is no such point).
+    pub fn with_reference(result: &SweepResult, reference: usize) -> SweepReport {
+        let reference = if reference < result.points.len() {
+            reference
+        } else {
+            0
+        };
+        let base = result.points.get(reference);
         SweepReport {
             schema_version: SWEEP_SCHEMA_VERSION,
             kind: "sweep".into(),
@@ -87,21 +300,18 @@ impl SweepReport {
             },
             seed: result.seed,
             parameters: result.parameters.clone(),
+            reference,
             points: result
                 .points
                 .iter()
                 .map(|p| SweepPointReport {
                     index: p.index,
-                    label: p
-                        .values
-                        .iter()
-                        .map(|(path, value)| format!("{path}={}", text(value)))
-                        .collect::<Vec<_>>()
-                        .join(" "),
+                    label: point_label(&p.values),
                     values: p.values.iter().cloned().collect(),
                     seed: p.seed,
                     machines: p.machines,
                     report: Report::new(&p.result),
+                    difference: base.map(|b| difference(p, b, reference)),
                 })
                 .collect(),
         }
@@ -128,7 +338,9 @@ fn text(value: &Value) -> String {
     }
 }
 
-/// The sweep table: per point, one row per SLI (only `slis` if not empty).
+/// The sweep table: per point, one row per SLI (only `slis` if not empty),
+/// with each SLI's paired difference in downtime per year to the
+/// reference point.
 pub fn render_sweep_table(sweep: &SweepReport, slis: &[String]) -> String {
     let mut out = String::new();
     let first = sweep.points.first().map(|p| &p.report);
@@ -141,16 +353,41 @@ pub fn render_sweep_table(sweep: &SweepReport, slis: &[String]) -> String {
             "varying".into()
         }
     };
+    let level = first.map_or(95.0, |r| r.confidence * 100.0);
     out.push_str(&format!(
-        "nines {} sweep: {}, {} points x {} replications x {}, seed {} (common to every point), {:.0}% confidence\n\n",
+        "nines {} sweep: {}, {} points x {} replications x {}, seed {} (common to every point), {:.0}% confidence\n",
         sweep.nines_version,
         sweep.scenario.name,
         sweep.points.len(),
         same(&|r| r.replications.to_string()),
         same(&|r| duration(r.horizon_seconds)),
         sweep.seed,
-        first.map_or(95.0, |r| r.confidence * 100.0),
+        level,
     ));
+    let reference = sweep.points.get(sweep.reference);
+    if let Some(r) = reference {
+        let pairs = sweep
+            .points
+            .iter()
+            .filter_map(|p| p.difference.as_ref())
+            .map(|d| d.pairs)
+            .max()
+            .unwrap_or(0);
+        let sampled = if sweep.points.iter().any(|p| {
+            p.difference
+                .as_ref()
+                .is_some_and(|d| d.pairs > 0 && d.pairs < p.report.replications)
+        }) {
+            format!(" over the first {pairs} replications")
+        } else {
+            String::new()
+        };
+        out.push_str(&format!(
+            "Δ vs ref: paired difference to point {} ({}), replication by replication{sampled}, ± {level:.0}% interval\n",
+            sweep.reference, r.label
+        ));
+    }
+    out.push('\n');
     let mut header: Vec<String> = sweep.parameters.clone();
     header.extend(
         [
@@ -158,14 +395,20 @@ pub fn render_sweep_table(sweep: &SweepReport, slis: &[String]) -> String {
             "availability",
             "nines",
             "downtime/yr",
+            "Δ downtime/yr vs ref",
             "outages/yr",
             "MTTR",
         ]
         .map(String::from),
     );
     let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut unpaired: Vec<String> = Vec::new();
     for point in &sweep.points {
         let mut first_row = true;
+        let is_reference = point.index == sweep.reference;
+        if let Some(note) = point.difference.as_ref().and_then(|d| d.note.as_ref()) {
+            unpaired.push(format!("{}: {note}", point.label));
+        }
         for sli in &point.report.slis {
             if !slis.is_empty() && !slis.contains(&sli.name) {
                 continue;
@@ -178,7 +421,17 @@ pub fn render_sweep_table(sweep: &SweepReport, slis: &[String]) -> String {
                     _ => String::new(),
                 })
                 .collect();
-            row.extend(cells(sli));
+            let delta = if is_reference {
+                "ref".to_string()
+            } else {
+                point
+                    .difference
+                    .as_ref()
+                    .and_then(|d| d.sli(&sli.name))
+                    .map_or("-".into(), difference_text)
+            };
+            let [name, availability, nines, downtime, outages, mttr] = cells(sli);
+            row.extend([name, availability, nines, downtime, delta, outages, mttr]);
             rows.push(row);
             first_row = false;
         }
@@ -188,6 +441,12 @@ pub fn render_sweep_table(sweep: &SweepReport, slis: &[String]) -> String {
         &rows,
         sweep.parameters.len() + 1,
     ));
+    if !unpaired.is_empty() {
+        out.push_str("\nNo paired difference (-):\n");
+        for line in unpaired {
+            out.push_str(&format!("  {line}\n"));
+        }
+    }
     out
 }
 
@@ -217,6 +476,21 @@ fn cells(s: &SliReport) -> [String; 6] {
     ]
 }
 
+/// A difference in downtime per year for the table: `+2h 31m ± 1h 2m`,
+/// or `identical`.
+fn difference_text(d: &SliDifference) -> String {
+    if d.identical {
+        return "identical".into();
+    }
+    let i = &d.downtime_seconds_per_year;
+    let half = (i.upper - i.lower) / 2.0;
+    if half > 0.0 && half.is_finite() {
+        format!("{} ± {}", signed_duration(i.point), duration(half))
+    } else {
+        signed_duration(i.point)
+    }
+}
+
 /// Writes the sweep as pretty JSON. An existing file is replaced only if it
 /// is itself a nines report (of any kind).
 pub fn write_sweep_json(sweep: &SweepReport, path: &Path) -> Result<(), ReportError> {
@@ -239,20 +513,49 @@ pub fn write_sweep_json(sweep: &SweepReport, path: &Path) -> Result<(), ReportEr
     std::fs::write(path, text).map_err(|e| io(e.to_string()))
 }
 
-/// Writes the summary CSV of every point (see the module docs).
+/// Writes the summary CSV of every point, then the paired differences
+/// (see the module docs).
 pub fn write_sweep_csv(sweep: &SweepReport, path: &Path) -> Result<(), ReportError> {
-    let points: Vec<(String, &Report)> = sweep
+    let mut rows: Vec<SummaryRow> = sweep
         .points
         .iter()
-        .map(|p| (p.label.clone(), &p.report))
+        .flat_map(|p| super::csv::summary_rows(&p.report, &p.label))
         .collect();
-    super::csv::write_csv_points(&points, path)
+    let finite = |x: f64| x.is_finite().then_some(x);
+    for point in &sweep.points {
+        let Some(d) = &point.difference else { continue };
+        for sli in &d.slis {
+            for (metric, i, unit) in [
+                ("unavailability_difference", &sli.unavailability, "fraction"),
+                (
+                    "downtime_per_year_difference",
+                    &sli.downtime_seconds_per_year,
+                    "seconds/year",
+                ),
+            ] {
+                rows.push(SummaryRow {
+                    scenario: point.report.scenario.name.clone(),
+                    point: point.label.clone(),
+                    sli: sli.name.clone(),
+                    metric,
+                    value: finite(i.point),
+                    lower: finite(i.lower),
+                    upper: finite(i.upper),
+                    unit,
+                });
+            }
+        }
+    }
+    super::csv::write_rows(&rows, path)
 }
 
 /// Draws availability against the first parameter with more than one value
 /// (the x axis), one `sweep` chart per combination of the other parameters'
 /// values: in `dir` itself when there is one combination, else in
-/// sub-directories named after it (`zones=2`). Numbers are plotted as they
+/// sub-directories named after it (`zones=2`). Beside each, a
+/// `sweep_difference` chart draws the paired differences in downtime per
+/// year to the reference point (the same reference for every
+/// combination), when any point has one. Numbers are plotted as they
 /// are, durations in seconds, other values by their position in the axis.
 /// `reports` must be the point reports as their JSON reads back (see
 /// `report::json_round_trip`) for charts identical to redrawn ones.
@@ -309,6 +612,7 @@ pub fn render_sweep_charts(
     };
     // Group points by the values of the other parameters, in grid order.
     let mut groups: Vec<(String, Vec<(f64, &Report)>)> = Vec::new();
+    let mut differences: Vec<(String, Vec<DifferencePoint<'_>>)> = Vec::new();
     for (point, report) in sweep.points.iter().zip(reports) {
         let key = sweep
             .parameters
@@ -318,11 +622,52 @@ pub fn render_sweep_charts(
             .collect::<Vec<_>>()
             .join(",");
         let x = point.values.get(x_param).map_or(f64::NAN, x_of);
+        if let Some(d) = point.difference.as_ref().filter(|d| d.note.is_none()) {
+            let drawn = DifferencePoint {
+                x,
+                reference: point.index == sweep.reference,
+                slis: d
+                    .slis
+                    .iter()
+                    .map(|s| {
+                        let i = &s.downtime_seconds_per_year;
+                        let (lower, upper) = if s.identical {
+                            (i.point, i.point)
+                        } else {
+                            (i.lower, i.upper)
+                        };
+                        (s.name.as_str(), i.point, lower, upper)
+                    })
+                    .collect(),
+            };
+            match differences.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, list)) => list.push(drawn),
+                None => differences.push((key.clone(), vec![drawn])),
+            }
+        }
         match groups.iter_mut().find(|(k, _)| *k == key) {
             Some((_, list)) => list.push((x, report)),
             None => groups.push((key, vec![(x, report)])),
         }
     }
+    let reference = sweep.points.get(sweep.reference);
+    let subtitle = match (reference, reports.first()) {
+        (Some(r), Some(report)) => format!(
+            "vs {} · {}, seed {}, replication by replication",
+            r.label,
+            if reports
+                .iter()
+                .all(|x| x.replications == report.replications)
+            {
+                format!("{} replications each", report.replications)
+            } else {
+                "replications varying".into()
+            },
+            report.seed
+        ),
+        _ => String::new(),
+    };
+    let level = reports.first().map_or(0.95, |r| r.confidence);
     let mut files = Vec::new();
     for (key, points) in &groups {
         let target = if groups.len() == 1 {
@@ -331,6 +676,11 @@ pub fn render_sweep_charts(
             dir.join(key.replace(['/', '\\'], "_"))
         };
         files.extend(super::chart::render_sweep(&label, points, &target)?);
+        if let Some((_, drawn)) = differences.iter().find(|(k, _)| k == key) {
+            files.extend(super::chart::render_sweep_difference(
+                &label, &subtitle, level, drawn, &target,
+            )?);
+        }
     }
     Ok(files)
 }

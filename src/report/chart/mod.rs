@@ -12,10 +12,12 @@
 //! | `outage_cdf` | [`render_outage_cdf`] | empirical CDF of outage durations per SLI, log time axis |
 //! | `downtime_by_cause` | [`render_downtime_by_cause`] | per SLI, downtime per year as a horizontal bar split by initiating cause |
 //! | `sweep` | [`render_sweep`] | availability (nines) per SLI against a swept scenario parameter |
+//! | `sweep_difference` | [`render_sweep_difference`] | per SLI, the paired difference in downtime per year to the sweep's reference point, with its interval |
 //! | `timeline` | [`render_timeline`] | one replication's trace: each SLI's success share over time under a row of fault ticks |
 //!
-//! [`render_all`] writes the first three from one report; `sweep` needs
-//! several reports and is drawn by the sweep command; `timeline` needs an
+//! [`render_all`] writes the first three from one report; `sweep` and
+//! `sweep_difference` need several reports and are drawn by the sweep
+//! command; `timeline` needs an
 //! event trace (`nines run --trace FILE --plot DIR`) and is not in the
 //! report, so `nines plot` does not redraw it.
 //!
@@ -48,7 +50,7 @@ mod timeline;
 pub use availability::render_availability;
 pub use downtime_by_cause::render_downtime_by_cause;
 pub use outage_cdf::render_outage_cdf;
-pub use sweep::render_sweep;
+pub use sweep::{DifferencePoint, render_sweep, render_sweep_difference};
 pub use timeline::render_timeline;
 
 use std::path::{Path, PathBuf};

@@ -38,6 +38,20 @@ pub(super) fn significant(x: f64) -> String {
     format!("{x:.digits$}")
 }
 
+/// A p-value: three significant digits, `1.2e-7` below 0.001, `1` when
+/// capped.
+pub(super) fn p_text(p: f64) -> String {
+    if p.is_nan() {
+        "-".into()
+    } else if p >= 1.0 {
+        "1".into()
+    } else if p == 0.0 || p >= 1e-3 {
+        significant(p)
+    } else {
+        format!("{p:.1e}")
+    }
+}
+
 /// `x` with at most `decimals` decimals and no trailing zeros.
 pub(super) fn trim_float(x: f64, decimals: usize) -> String {
     let text = format!("{x:.decimals$}");
@@ -64,5 +78,8 @@ mod tests {
         assert_eq!(significant(123.4), "123");
         assert_eq!(format_target(Metric::Availability, 0.9995), "99.95%");
         assert_eq!(trim_float(4.0, 8), "4");
+        assert_eq!(p_text(0.0412), "0.0412");
+        assert_eq!(p_text(3.14e-5), "3.1e-5");
+        assert_eq!(p_text(1.0), "1");
     }
 }

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use super::format::level_text;
+use super::format::{level_text, trim_float};
 use super::{CheckReport, MARKER, Verdict, write_marked};
 use crate::report::ReportError;
 use crate::report::units::percent;
@@ -131,11 +131,16 @@ pub fn render_junit(check: &CheckReport) -> String {
                 verdict: s.verdict,
                 message: s.reason.clone(),
                 detail: format!(
-                    "{} -> {}: {}. Test: {}.",
+                    "{} -> {}, downtime/yr {}: {}. Test: {}.{}",
                     percent(s.baseline_mean),
                     percent(s.current_mean),
+                    s.change_text(),
                     s.reason,
-                    b.test_description()
+                    b.test_description(),
+                    b.notes
+                        .iter()
+                        .map(|n| format!(" Note: {n}."))
+                        .collect::<String>()
                 ),
             })
         })
@@ -168,11 +173,18 @@ pub fn render_junit(check: &CheckReport) -> String {
         &expectation_cases,
     );
     if let Some(b) = &check.baseline {
-        let properties = [
+        let mut properties = vec![
             ("baseline", b.source.clone()),
             ("baseline_scenario", b.scenario.clone()),
+            ("baseline_seed", b.seed.to_string()),
             ("test", b.test_description()),
+            ("multiple_comparisons", "Holm-Bonferroni".to_string()),
+            ("family_wise_alpha", trim_float(1.0 - b.confidence, 4)),
         ];
+        properties.extend(b.notes.iter().map(|n| ("note", n.clone())));
+        if let Some(unmatched) = b.unmatched_text() {
+            properties.push(("not_compared", unmatched));
+        }
         junit_suite(
             &mut out,
             &format!("{} baseline", check.scenario),

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use super::format::level_text;
+use super::format::{level_text, p_text};
 use super::{CheckReport, ExpectationResult, MARKER, Verdict, write_marked};
 use crate::report::ReportError;
 use crate::report::units::{duration, percent};
@@ -75,17 +75,22 @@ pub fn render_markdown(check: &CheckReport) -> String {
     if let Some(b) = &check.baseline {
         let _ = writeln!(
             out,
-            "\n### Baseline: {} ({}, {} replications)\n\n{}.\n",
+            "\n### Baseline: {} ({}, {} replications, seed {})\n\n{}.\n",
             md_cell(&b.source),
             md_cell(&b.scenario),
             b.replications,
+            b.seed,
             b.test_description()
         );
+        for note in &b.notes {
+            let _ = writeln!(out, "> Note: {}\n", md_cell(note));
+        }
         let _ = writeln!(
             out,
-            "| SLI | baseline | current | t | df | critical t | verdict |\n|---|---|---|---|---|---|---|"
+            "| SLI | baseline | current | Δ downtime/yr | test | t | df | p | Holm p | verdict |\n|---|---|---|---|---|---|---|---|---|---|"
         );
         let num = |x: Option<f64>, digits: usize| x.map_or("-".into(), |v| format!("{v:.digits$}"));
+        let p = |x: Option<f64>| x.map_or("-".into(), p_text);
         for s in &b.slis {
             let verdict = match s.verdict {
                 Verdict::Pass => "✅ no regression",
@@ -94,18 +99,21 @@ pub fn render_markdown(check: &CheckReport) -> String {
             };
             let _ = writeln!(
                 out,
-                "| `{}` | {} | {} | {} | {} | {} | {} |",
+                "| `{}` | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
                 md_cell(&s.sli),
                 percent(s.baseline_mean),
                 percent(s.current_mean),
+                md_cell(&s.change_text()),
+                s.method.label(),
                 num(s.t, 3),
                 num(s.df, 1),
-                num(s.critical, 3),
+                p(s.p_value),
+                p(s.adjusted_p),
                 verdict
             );
         }
-        if !b.unmatched.is_empty() {
-            let _ = writeln!(out, "\nNot compared: {}.", md_cell(&b.unmatched.join(", ")));
+        if let Some(unmatched) = b.unmatched_text() {
+            let _ = writeln!(out, "\nNot compared: {}.", md_cell(&unmatched));
         }
     }
     out

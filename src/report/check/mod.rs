@@ -17,14 +17,35 @@
 //! other side, e.g. `mttf <= 1y` against a 50-year lower bound) fails; any
 //! other case is inconclusive. Such bounds shrink as `1/n`.
 //!
-//! **Baseline**: each SLI's mean availability is compared with the
-//! baseline's by Welch's t-test, one-sided (H1: the current mean is lower)
-//! at the run's confidence level: `t = (A_base - A_now) / sqrt(se_base² +
-//! se_now²)`, degrees of freedom by Welch–Satterthwaite from the standard
-//! errors and replication counts. A side where nothing failed has standard
-//! error 0 and drops out of the degrees of freedom (the other side's `n - 1`
-//! remain); with no spread on either side nothing can be tested and only an
-//! outright drop counts as a regression.
+//! **Baseline**: each SLI present in both reports is tested for a
+//! regression, one-sided (H1: the current run loses more) at the run's
+//! confidence level. When both reports have the same seed and hold
+//! per-replication figures (`replication_unavailability`, the first
+//! 2,000 replications), replication *i* of the two runs drew from the same
+//! random streams, so the test is a **paired t-test** on the differences
+//! `d_i = u_now,i - u_base,i` of the per-replication unavailabilities over
+//! the replications both hold: `t = mean(d) / (sd(d) / sqrt(n))`, `n - 1`
+//! degrees of freedom. Everything the runs share cancels in `d_i`, so a
+//! change far smaller than either run's spread is seen. When every pair is
+//! identical the difference is known to be zero and nothing is tested.
+//! Otherwise (the seeds differ, or a report has no per-replication figures,
+//! said in a note) the test falls back to **Welch's t-test** on the mean
+//! availabilities: `t = (A_base - A_now) / sqrt(se_base² + se_now²)`,
+//! degrees of freedom by Welch–Satterthwaite; a side where nothing failed
+//! has standard error 0 and drops out of the degrees of freedom, and with
+//! no spread on either side only an outright drop counts as a regression.
+//!
+//! Several SLIs are tested at once, so their p-values go through
+//! **Holm–Bonferroni** (`stats::holm_adjusted`): a regression is declared
+//! when the adjusted p-value is at most `alpha = 1 - confidence`, which
+//! keeps the chance of any false regression across the SLIs at most
+//! `alpha`, whatever their dependence. SLIs decided exactly (identical in
+//! every pair, or no spread in either run) are not in the family.
+//!
+//! A baseline of another scenario (its digest differs) is refused unless
+//! allowed ([`Baseline::allow_other_scenario`]), and so is one that shares
+//! no SLI with the run ([`admit_baseline`]); SLIs in only one of the two
+//! reports are listed.
 //!
 //! The verdicts live in `verdict.rs`, the baseline test in `baseline.rs`,
 //! and each view in its own file (`text.rs`, `markdown.rs`, `junit.rs`),
@@ -40,7 +61,9 @@ mod verdict;
 use std::fmt::Write as _;
 use std::path::Path;
 
-pub use baseline::{BaselineComparison, SliComparison};
+pub use baseline::{
+    BaselineComparison, SliComparison, TestMethod, admit_baseline, signed_duration,
+};
 pub use format::format_value;
 pub use junit::{render_junit, write_junit};
 pub use markdown::{render_markdown, write_markdown};
@@ -134,16 +157,49 @@ pub enum CheckError {
         /// One located problem per target.
         problems: Vec<Problem>,
     },
+    /// The baseline is a report of another scenario, and that was not
+    /// allowed.
+    #[error("baseline {file}: {message}")]
+    OtherScenario {
+        /// The baseline file.
+        file: String,
+        /// What differs, and the flag that allows it.
+        message: String,
+    },
+    /// The baseline has none of the run's SLIs.
+    #[error("baseline {file}: {message}")]
+    NoCommonSli {
+        /// The baseline file.
+        file: String,
+        /// Both lists of SLIs.
+        message: String,
+    },
+}
+
+/// A saved report to compare the run with.
+#[derive(Clone, Copy, Debug)]
+pub struct Baseline<'a> {
+    /// Where it came from (its file), for messages.
+    pub source: &'a str,
+    /// The report.
+    pub report: &'a Report,
+    /// Compare even when it is a report of another scenario (its digest
+    /// differs): for gating a change to the scenario itself.
+    pub allow_other_scenario: bool,
 }
 
 /// Judges `expectations` (parsed from `file`) against `report`, and
-/// compares with `baseline` (its source name and report) if given.
+/// compares with `baseline` if given (refused as [`admit_baseline`] says).
 pub fn check(
     report: &Report,
     expectations: &[Expectation],
     file: &str,
-    baseline: Option<(&str, &Report)>,
+    baseline: Option<Baseline<'_>>,
 ) -> Result<CheckReport, CheckError> {
+    if let Some(b) = &baseline {
+        let slis: Vec<String> = report.slis.iter().map(|s| s.name.clone()).collect();
+        admit_baseline(&report.scenario.name, &report.scenario.digest, &slis, b)?;
+    }
     let known: Vec<&str> = report.slis.iter().map(|s| s.name.as_str()).collect();
     let problems: Vec<Problem> = expectations
         .iter()
@@ -174,7 +230,7 @@ pub fn check(
             .iter()
             .map(|e| verdict::evaluate(report, e))
             .collect(),
-        baseline: baseline.map(|(source, old)| baseline::compare(report, source, old)),
+        baseline: baseline.map(|b| baseline::compare(report, &b)),
     })
 }
 

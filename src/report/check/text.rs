@@ -41,14 +41,36 @@ pub fn render_text(check: &CheckReport) -> String {
     if let Some(b) = &check.baseline {
         let _ = writeln!(
             out,
-            "\nbaseline {} ({}, {} replications)\ntest: {}",
+            "\nbaseline {} ({}, {} replications, seed {})\ntest: {}",
             b.source,
             b.scenario,
             b.replications,
+            b.seed,
             b.test_description()
         );
+        for note in &b.notes {
+            let _ = writeln!(out, "note: {note}");
+        }
         let width = b.slis.iter().map(|s| s.sli.len()).max().unwrap_or(0);
-        for s in &b.slis {
+        let moves: Vec<String> = b
+            .slis
+            .iter()
+            .map(|s| {
+                format!(
+                    "{} -> {}",
+                    percent(s.baseline_mean),
+                    percent(s.current_mean)
+                )
+            })
+            .collect();
+        let changes: Vec<String> = b
+            .slis
+            .iter()
+            .map(|s| format!("downtime/yr {}", s.change_text()))
+            .collect();
+        let move_width = moves.iter().map(|m| m.chars().count()).max().unwrap_or(0);
+        let change_width = changes.iter().map(|c| c.chars().count()).max().unwrap_or(0);
+        for ((s, moved), change) in b.slis.iter().zip(&moves).zip(&changes) {
             let label = match s.verdict {
                 Verdict::Pass => "ok",
                 Verdict::Fail => "REGRESSION",
@@ -56,16 +78,12 @@ pub fn render_text(check: &CheckReport) -> String {
             };
             let _ = writeln!(
                 out,
-                "{:<12}  {:<width$}  {} -> {}  {}",
-                label,
-                s.sli,
-                percent(s.baseline_mean),
-                percent(s.current_mean),
-                s.reason
+                "{:<12}  {:<width$}  {:<move_width$}  {:<change_width$}  {}",
+                label, s.sli, moved, change, s.reason
             );
         }
-        for u in &b.unmatched {
-            let _ = writeln!(out, "{:<12}  {u}", "not compared");
+        if let Some(unmatched) = b.unmatched_text() {
+            let _ = writeln!(out, "{:<12}  {unmatched}", "not compared");
         }
     }
     let _ = writeln!(
