@@ -26,6 +26,8 @@ mod faults;
 mod golden;
 /// Control-plane behaviour on deterministic timelines and timer effects.
 mod model;
+/// The precision-driven default run, its budget, the "imprecise" labels and the warnings.
+mod precision;
 /// The scaling section of the report: served load, replicas, spikes, node cost.
 mod scaling_report;
 /// Every shipped scenario validates and runs.
