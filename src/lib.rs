@@ -73,8 +73,9 @@
 //!
 //! For a given `nines` version, a report is a pure function of the
 //! scenario (its text, and any load trace file it names), the master seed
-//! and the replication count (and of the run's other options, such as the
-//! confidence level):
+//! and the run's options (a replication count, or a precision target with
+//! its budget and cap; the confidence level), never of the wall time, the
+//! machine or the number of cores:
 //!
 //! 1. Replication *i* draws all its randomness from
 //!    [`engine::Streams`]`::new(seed, i)`: ChaCha8 keyed from the master
@@ -94,9 +95,13 @@
 //!    and aggregates them in index order through the same function as a
 //!    single run, so the merged report is byte-identical to the single run
 //!    for any split.
-//! 5. A precision target (`--precision`) adds replications in rounds with
-//!    the next indices, so its figures are those of a plain run with the
-//!    final count. A sweep runs every point with the master seed: each
+//! 5. A precision-driven run (the default without `--replications`, see
+//!    [`experiment::precision`]) adds replications in rounds with the next
+//!    indices, so its figures are those of a plain run with the final
+//!    count. After each round it decides from its sums alone, and its
+//!    budget ([`experiment::budget`]) counts simulated events, not
+//!    seconds, so the same options stop it after the same replications on
+//!    any machine. A sweep runs every point with the master seed: each
 //!    random source of the model has its own stream, named after the
 //!    component, so points differ only where the swept parameter acts
 //!    (common random numbers, see [`experiment::sweep`]).

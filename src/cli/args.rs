@@ -11,9 +11,10 @@ use clap::{Parser, Subcommand};
     version,
     about,
     after_help = "Examples:\n  \
-        nines run                                   # the built-in stacked 3-node scenario\n  \
+        nines run                                   # the built-in stacked 3-node scenario, until ±20 %\n  \
         nines run scenarios/external-etcd-5.yaml --json report.json\n  \
-        nines run scenarios/single-cp.yaml --precision 0.1 --max-replications 20000\n  \
+        nines run scenarios/single-cp.yaml --precision 0.1 --budget 5m\n  \
+        nines run scenarios/single-cp.yaml --replications 500   # exactly 500 replications\n  \
         nines validate my-cluster.yaml\n  \
         nines check my-cluster.yaml --baseline main.json  # the CI gate; see nines check --help\n  \
         nines run my-cluster.yaml --shard 2/8 --json part-2.json\n  \
@@ -60,7 +61,7 @@ pub struct RunArgs {
     /// Run only shard I of N (contiguous blocks of replications) and write
     /// its raw results to --json, for `nines merge`.
     #[arg(long, value_name = "I/N", requires = "json",
-          conflicts_with_all = ["precision", "csv", "replications_csv", "plot"])]
+          conflicts_with_all = ["precision", "budget", "max_replications", "csv", "replications_csv", "plot"])]
     pub shard: Option<nines::experiment::shard::Shard>,
     /// Draw the charts (SVG and PNG) into this directory.
     #[arg(long, value_name = "DIR")]
@@ -99,7 +100,11 @@ pub struct ValidateArgs {
 /// The simulation settings `run` and `check` share.
 #[derive(Debug, clap::Args)]
 pub struct SimulationArgs {
-    /// Replications (overrides the scenario's `replications`).
+    /// Run exactly N replications (overrides the scenario's
+    /// `replications`). Without it the run is precision-driven: rounds of
+    /// replications, doubling from the scenario's `replications`, until
+    /// every headline SLI's downtime per year is within --precision, or
+    /// --budget is spent.
     #[arg(short = 'n', long, value_parser = clap::value_parser!(u64).range(2..))]
     pub replications: Option<u64>,
     /// Master seed (overrides the scenario's `seed`).
@@ -108,25 +113,39 @@ pub struct SimulationArgs {
     /// Confidence level of every interval, e.g. 0.95 or 0.99.
     #[arg(long, value_parser = parse_level)]
     pub confidence: Option<f64>,
-    /// Add replications until every SLI's unavailability interval is
-    /// within this relative half-width (e.g. 0.1 for ±10 %).
+    /// Precision target: the relative half-width of every headline SLI's
+    /// downtime interval [default: 0.2, i.e. ±20 %, when --replications is
+    /// not given]. Headline SLIs: the control plane's and each workload's
+    /// ready, requests and capacity; an SLI with no outage does not hold
+    /// the run back. Figures wider than the target are labelled imprecise.
+    /// With --replications N, the rounds start from N.
     #[arg(long, value_parser = parse_positive)]
     pub precision: Option<f64>,
-    /// Cap on replications under --precision.
+    /// Cap on the replications of a precision-driven run [default:
+    /// 1000000].
     #[arg(long, value_parser = clap::value_parser!(u64).range(2..))]
     pub max_replications: Option<u64>,
     /// Rare-event acceleration (multilevel splitting of replications near
-    /// a control-plane outage): `auto` splits under a precision target when
+    /// a control-plane outage): `auto` splits a precision-driven run when
     /// plain Monte Carlo would miss the rare outages; `on` whenever the
     /// scenario allows it; `off` never.
     #[arg(long, value_enum, default_value_t = AccelerationArg::Auto)]
     pub acceleration: AccelerationArg,
+    /// Work a precision-driven run may spend [default: 60s]: nominal
+    /// single-core time (60s, 10m, 1h), converted at 1,000,000 simulated
+    /// events per second, or a number of events (5e7 events, 50M events).
+    /// Counted in simulated events (plus 10 per replication), never on a
+    /// clock, so the same budget stops the same run on any machine and
+    /// thread count; the wall time differs: about 2x either way by scenario,
+    /// divided by the cores. The first round always runs in full.
+    #[arg(long, value_parser = parse_budget)]
+    pub budget: Option<nines::experiment::Budget>,
 }
 
 /// `--acceleration`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum AccelerationArg {
-    /// Split when a precision target is set and splitting pays off.
+    /// Split when the run is precision-driven and splitting pays off.
     Auto,
     /// Split whenever the scenario allows it.
     On,
@@ -145,8 +164,10 @@ impl From<AccelerationArg> for nines::experiment::Acceleration {
 }
 
 impl SimulationArgs {
-    /// The library's run configuration.
-    pub fn run_config(&self) -> nines::experiment::RunConfig {
+    /// The library's run configuration, with the commands' default
+    /// (precision-driven unless --replications is given); an error for
+    /// contradicting flags.
+    pub fn run_config(&self) -> Result<nines::experiment::RunConfig, String> {
         nines::experiment::RunConfig {
             replications: self.replications,
             seed: self.seed,
@@ -154,8 +175,25 @@ impl SimulationArgs {
             precision: self.precision,
             max_replications: self.max_replications,
             acceleration: self.acceleration.into(),
+            budget: self.budget,
+        }
+        .resolve()
+    }
+
+    /// The configuration of a sharded run: always a fixed count.
+    pub fn fixed_config(&self) -> nines::experiment::RunConfig {
+        nines::experiment::RunConfig {
+            replications: self.replications,
+            seed: self.seed,
+            confidence: self.confidence,
+            acceleration: self.acceleration.into(),
+            ..nines::experiment::RunConfig::default()
         }
     }
+}
+
+pub(super) fn parse_budget(text: &str) -> Result<nines::experiment::Budget, String> {
+    text.parse()
 }
 
 pub(super) fn parse_level(text: &str) -> Result<f64, String> {

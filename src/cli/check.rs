@@ -122,7 +122,10 @@ pub fn check_command(args: CheckArgs) -> anyhow::Result<ExitCode> {
         return Ok(input_error(err));
     }
 
-    let config = args.sim.run_config();
+    let config = match args.sim.run_config() {
+        Ok(config) => config,
+        Err(err) => return Ok(input_error(err)),
+    };
     let bar = Progress::new();
     let result = experiment::run(&scenario, &config, &|update| bar.update(update));
     bar.finish();
@@ -147,6 +150,7 @@ pub fn check_command(args: CheckArgs) -> anyhow::Result<ExitCode> {
     stdout.write_all(b"\n")?;
     stdout.write_all(render_text(&verdict).as_bytes())?;
     stdout.flush()?;
+    super::print_warnings(&report, None);
 
     if let Some(path) = &args.json
         && let Err(err) = write_json(&report, path)

@@ -47,25 +47,26 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(1));
         }
     };
-    let config = args.sim.run_config();
     if let (Some(shard), Some(out)) = (args.shard, &args.json) {
+        let config = args.sim.fixed_config();
         return shard::run_shard_command(&scenario, args.scenario.as_deref(), &config, shard, out);
     }
+    let config = match args.sim.run_config() {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return Ok(ExitCode::from(2));
+        }
+    };
     let bar = progress::Progress::new();
     let result = experiment::run(&scenario, &config, &|update| bar.update(update));
     bar.finish();
     let report = Report::new(&result);
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(render_table(&report).as_bytes())?;
-    if let Some(reached) = report.precision_reached
-        && !reached
-    {
-        writeln!(
-            stdout,
-            "\nnote: the precision target was not reached within {} replications; raise --max-replications",
-            report.replications
-        )?;
-    }
+    // After the table, where a reader at a terminal sees them last.
+    stdout.flush()?;
+    print_warnings(&report, None);
     if let Some(path) = &args.json {
         write_json(&report, path).with_context(|| "writing the JSON report")?;
     }
@@ -103,6 +104,17 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints the report's warnings on stderr (stdout keeps the table for
+/// scripts), each prefixed with the sweep point they belong to, if any.
+pub(crate) fn print_warnings(report: &Report, point: Option<&str>) {
+    for w in &report.warnings {
+        match point {
+            Some(label) => eprintln!("warning: [{label}] {}", w.message),
+            None => eprintln!("warning: {}", w.message),
+        }
+    }
 }
 
 fn validate_command(args: ValidateArgs) -> anyhow::Result<ExitCode> {

@@ -17,7 +17,7 @@ impl Progress {
     pub fn new() -> Self {
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::hidden());
         bar.set_style(
-            ProgressStyle::with_template("{bar:40} {pos}/{len} replications, {eta} left")
+            ProgressStyle::with_template("{msg}{bar:40} {pos}/{len} replications, {eta} left")
                 .expect("the template is valid"),
         );
         Progress {
@@ -29,6 +29,7 @@ impl Progress {
 
     pub fn update(&self, update: ProgressUpdate) {
         match update {
+            ProgressUpdate::Round(round) => self.bar.set_message(format!("round {round}: ")),
             ProgressUpdate::Planned(total) => self.bar.set_length(total),
             ProgressUpdate::Done(n) => self.bar.inc(n),
         }

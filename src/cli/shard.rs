@@ -24,7 +24,9 @@ use super::progress::Progress;
     nines run cluster.yaml --shard 2/3 --json part-2.json   # on machine 2\n  \
     nines run cluster.yaml --shard 3/3 --json part-3.json   # on machine 3\n  \
     nines merge part-*.json --json report.json\n\n\
-    The merged report is byte for byte the report of `nines run cluster.yaml --json report.json`."
+    The merged report is byte for byte the report of `nines run cluster.yaml --replications N \
+    --json report.json`, N being the shards' --replications (or the scenario's replications): \
+    a sharded run is a fixed count, never precision-driven."
 )]
 pub struct MergeArgs {
     /// Part files written by `nines run FILE --shard I/N --json PART`.

@@ -43,7 +43,10 @@ pub struct SweepArgs {
     /// entry for the same path.
     #[arg(long = "set", value_name = "PATH=VALUES", value_parser = SweepAxis::from_flag)]
     pub set: Vec<SweepAxis>,
-    /// Replications per point (overrides the scenario's `replications`).
+    /// Run exactly N replications per point (overrides the scenario's
+    /// `replications`). Without it each point is precision-driven, as in
+    /// `nines run`: rounds until every headline SLI's downtime is within
+    /// --precision, or the point's --budget is spent.
     #[arg(short = 'n', long, value_parser = clap::value_parser!(u64).range(2..))]
     pub replications: Option<u64>,
     /// Master seed (overrides the scenario's `seed`); every point runs
@@ -53,13 +56,20 @@ pub struct SweepArgs {
     /// Confidence level of every interval, e.g. 0.95 or 0.99.
     #[arg(long, value_parser = super::args::parse_level)]
     pub confidence: Option<f64>,
-    /// Per point: add replications until every SLI's unavailability
-    /// interval is within this relative half-width.
+    /// Per point: the precision target, the relative half-width of every
+    /// headline SLI's downtime interval [default: 0.2 when --replications
+    /// is not given]; see `nines run --help`.
     #[arg(long, value_parser = super::args::parse_positive)]
     pub precision: Option<f64>,
-    /// Cap on replications per point under --precision.
+    /// Cap on the replications of each precision-driven point [default:
+    /// 1000000].
     #[arg(long, value_parser = clap::value_parser!(u64).range(2..))]
     pub max_replications: Option<u64>,
+    /// Work each precision-driven point may spend [default: 60s]: nominal
+    /// single-core time converted at 1,000,000 simulated events per second,
+    /// or events (5e7 events); deterministic, see `nines run --help`.
+    #[arg(long, value_parser = super::args::parse_budget)]
+    pub budget: Option<nines::experiment::Budget>,
     /// Show only this SLI in the table (repeatable); files keep every SLI.
     #[arg(long, value_name = "NAME")]
     pub sli: Vec<String>,
@@ -126,7 +136,16 @@ pub fn sweep_command(args: SweepArgs) -> anyhow::Result<ExitCode> {
         confidence: args.confidence,
         precision: args.precision,
         max_replications: args.max_replications,
+        budget: args.budget,
         ..RunConfig::default()
+    }
+    .resolve();
+    let config = match config {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return Ok(ExitCode::from(2));
+        }
     };
     let bar = Progress::new();
     // One bar over all points: the replications of finished points plus
@@ -164,6 +183,47 @@ pub fn sweep_command(args: SweepArgs) -> anyhow::Result<ExitCode> {
     }
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(render_sweep_table(&sweep, &args.sli).as_bytes())?;
+    // The table is drawn by report::sweep; the replications of each point,
+    // when they differ, and the labels of imprecise figures follow it.
+    let counts: Vec<u64> = sweep.points.iter().map(|p| p.report.replications).collect();
+    if counts.windows(2).any(|w| w[0] != w[1]) {
+        let each: Vec<String> = sweep
+            .points
+            .iter()
+            .map(|p| format!("{}: {}", p.label, p.report.replications))
+            .collect();
+        writeln!(stdout, "\nReplications per point: {}", each.join("; "))?;
+    }
+    let imprecise: Vec<String> = sweep
+        .points
+        .iter()
+        .filter_map(|p| {
+            let names: Vec<&str> = p
+                .report
+                .slis
+                .iter()
+                .filter(|s| args.sli.is_empty() || args.sli.contains(&s.name))
+                .filter(|s| s.precision.as_ref().is_some_and(|x| x.imprecise()))
+                .map(|s| s.name.as_str())
+                .collect();
+            (!names.is_empty()).then(|| format!("{}: {}", p.label, names.join(", ")))
+        })
+        .collect();
+    if !imprecise.is_empty() {
+        let target = sweep
+            .points
+            .iter()
+            .find_map(|p| p.report.stopping.as_ref().map(|s| s.target))
+            .unwrap_or(nines::experiment::DEFAULT_PRECISION);
+        writeln!(
+            stdout,
+            "\nImprecise (downtime interval wider than ±{}; see --json for the replications each needs):",
+            nines::report::units::target_percent(target)
+        )?;
+        for line in imprecise {
+            writeln!(stdout, "  {line}")?;
+        }
+    }
     let unreached: Vec<&str> = sweep
         .points
         .iter()
@@ -173,9 +233,13 @@ pub fn sweep_command(args: SweepArgs) -> anyhow::Result<ExitCode> {
     if !unreached.is_empty() {
         writeln!(
             stdout,
-            "\nnote: the precision target was not reached at {}; raise --max-replications",
+            "\nnote: the precision target was not reached at {}; raise --budget",
             unreached.join("; ")
         )?;
+    }
+    stdout.flush()?;
+    for point in &sweep.points {
+        super::print_warnings(&point.report, Some(&point.label));
     }
     if let Some(path) = &args.json {
         write_sweep_json(&sweep, path).context("writing the sweep JSON")?;

@@ -10,10 +10,13 @@
 //! does not grow with the number of replications.
 
 mod aggregate;
+pub mod budget;
+pub mod precision;
 pub mod shard;
 pub mod split;
 pub mod sums;
 pub mod sweep;
+pub mod warnings;
 
 /// The step of `--timeseries` ([`Recording::timeseries_step`]).
 pub use crate::engine::SimDuration;
@@ -24,7 +27,12 @@ pub use aggregate::{
     CauseShare, DataLossSummary, NodeSummary, ScalingSummary, SliSummary, WorkloadScalingSummary,
     summarize, summarize_scaling,
 };
+pub use budget::{Budget, DEFAULT_BUDGET, NOMINAL_EVENTS_PER_SECOND};
+pub use precision::{
+    DEFAULT_PRECISION, PrecisionStatus, SliPrecision, StopRule, Stopping, is_headline,
+};
 pub use sums::{SAMPLE_REPLICATIONS, SampledReplication, SampledSli, Sums};
+pub use warnings::Warning;
 
 use rayon::prelude::*;
 
@@ -34,6 +42,14 @@ use crate::scenario::Scenario;
 use split::{SplitPlan, replicate_split};
 
 /// How to run an experiment; `None` fields take the scenario's values.
+///
+/// Without a `precision` target a run is exactly `replications` (or the
+/// scenario's) replications. With one, it is precision-driven: rounds of
+/// replications, doubling from `replications` (or the scenario's), until
+/// every headline SLI reaches the target, the `budget` is spent or
+/// `max_replications` are run (see [`precision`] and [`budget`]).
+/// [`RunConfig::resolve`] applies the commands' default: precision-driven
+/// unless a count is given.
 #[derive(Clone, Debug, Default)]
 pub struct RunConfig {
     /// Replications to run (or to start with, under a precision target).
@@ -42,11 +58,15 @@ pub struct RunConfig {
     pub seed: Option<u64>,
     /// Confidence level of every interval (default 0.95).
     pub confidence: Option<f64>,
-    /// Stop once the relative half-width of every SLI's unavailability
-    /// interval is below this (e.g. 0.1), adding replications in rounds.
+    /// Stop once the relative half-width of every headline SLI's
+    /// unavailability interval is at most this (e.g. 0.2), adding
+    /// replications in rounds.
     pub precision: Option<f64>,
-    /// Upper limit on replications under a precision target.
+    /// Upper limit on replications under a precision target
+    /// ([`DEFAULT_MAX_REPLICATIONS`]).
     pub max_replications: Option<u64>,
+    /// Work a precision-driven run may spend ([`DEFAULT_BUDGET`]).
+    pub budget: Option<Budget>,
     /// Whether to split replications to see rare outages (see [`split`]).
     pub acceleration: Acceleration,
 }
@@ -54,8 +74,8 @@ pub struct RunConfig {
 /// Rare-event acceleration (multilevel splitting, see [`split`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Acceleration {
-    /// Under a precision target, split when it applies (the scenario has no
-    /// load or autoscaling and a redundant control plane) and pays off
+    /// In a precision-driven run, split when it applies (the scenario has
+    /// no load or autoscaling and a redundant control plane) and pays off
     /// (plain Monte Carlo would see a control-plane group out fewer than
     /// [`AUTO_SPLIT_BELOW`] times in the first round); a fixed number of
     /// replications runs plain.
@@ -84,10 +104,35 @@ pub fn split_plan(scenario: &Scenario, config: &RunConfig, replications: u64) ->
     }
 }
 
+impl RunConfig {
+    /// The run `nines run`, `check` and `sweep` make of their flags: with
+    /// `replications` and no `precision`, exactly that many replications;
+    /// otherwise precision-driven, with the target `precision` (default
+    /// [`DEFAULT_PRECISION`]), under `budget` and `max_replications`.
+    /// A budget or a cap beside a fixed count is refused: they would be
+    /// silently ignored.
+    pub fn resolve(mut self) -> Result<RunConfig, String> {
+        if self.precision.is_none() {
+            if self.replications.is_none() {
+                self.precision = Some(DEFAULT_PRECISION);
+            } else if self.budget.is_some() || self.max_replications.is_some() {
+                return Err(
+                    "--budget and --max-replications limit a precision-driven run, but --replications fixes the count; \
+                     drop --replications (the run then stops when every headline SLI is within ±20 %), \
+                     or add --precision P to start the rounds from that count"
+                        .into(),
+                );
+            }
+        }
+        Ok(self)
+    }
+}
+
 /// Default confidence level.
 pub const DEFAULT_CONFIDENCE: f64 = 0.95;
-/// Default cap on replications under a precision target.
-pub const DEFAULT_MAX_REPLICATIONS: u64 = 100_000;
+/// Default cap on replications under a precision target: a sanity limit;
+/// the budget usually ends a run first.
+pub const DEFAULT_MAX_REPLICATIONS: u64 = 1_000_000;
 
 /// Everything an experiment produced, as plain data.
 #[derive(Clone, Debug)]
@@ -108,6 +153,12 @@ pub struct ExperimentResult {
     pub confidence: f64,
     /// Whether a precision target was given and reached.
     pub precision_reached: Option<bool>,
+    /// How the run was driven and what ended it; its target is the one
+    /// every SLI is labelled against ([`SliSummary::precision`]).
+    pub stopping: Stopping,
+    /// Failure sources expected fewer than a few times in this run
+    /// ([`warnings`]).
+    pub warnings: Vec<Warning>,
     /// One summary per SLI, in model order.
     pub slis: Vec<SliSummary>,
     /// etcd disasters and lost writes.
@@ -221,8 +272,12 @@ fn run_range(
         )
 }
 
-/// Runs the experiment. `progress` is told of every finished replication
-/// (from any thread) and of the planned total.
+/// Runs the experiment. `progress` is told of every round, of every
+/// finished replication (from any thread) and of the planned total.
+///
+/// A precision-driven run decides after each round from its sums alone
+/// (never from a clock), and round `k` runs the next indices, so its
+/// figures are those of a fixed run with the final count.
 pub fn run(
     scenario: &Scenario,
     config: &RunConfig,
@@ -230,47 +285,66 @@ pub fn run(
 ) -> ExperimentResult {
     let seed = config.seed.unwrap_or(scenario.seed);
     let confidence = config.confidence.unwrap_or(DEFAULT_CONFIDENCE);
-    let mut planned = config.replications.unwrap_or(scenario.replications).max(2);
+    let first = config.replications.unwrap_or(scenario.replications).max(2);
+    let tick = |done| progress(ProgressUpdate::Done(done));
+    let Some(target) = config.precision else {
+        progress(ProgressUpdate::Planned(first));
+        let plan = split_plan(scenario, config, first);
+        let sums = run_range(scenario, seed, 0..first, plan.as_ref(), &tick);
+        let stopping = Stopping::fixed(first);
+        return shard::from_sums(scenario, seed, confidence, stopping, plan, sums);
+    };
+    let budget = config.budget.unwrap_or(DEFAULT_BUDGET);
     let cap = config
         .max_replications
         .unwrap_or(DEFAULT_MAX_REPLICATIONS)
-        .max(planned);
-    let tick = |done| progress(ProgressUpdate::Done(done));
-    progress(ProgressUpdate::Planned(planned));
-    let plan = split_plan(scenario, config, planned);
-    let mut sums = run_range(scenario, seed, 0..planned, plan.as_ref(), &tick);
-    let mut precision_reached = None;
-    if let Some(target) = config.precision {
-        loop {
-            let summaries = summarize(scenario, &sums, confidence);
-            let worst = summaries
-                .0
-                .iter()
-                .map(|s| s.unavailability_relative_half_width())
-                .fold(0.0, f64::max);
-            if worst <= target || planned >= cap {
-                precision_reached = Some(worst <= target);
-                break;
-            }
-            // Double, so the number of rounds stays logarithmic.
-            let next = (planned * 2).min(cap);
-            progress(ProgressUpdate::Planned(next));
-            sums.merge(run_range(
-                scenario,
-                seed,
-                planned..next,
-                plan.as_ref(),
-                &tick,
-            ));
-            planned = next;
+        .max(first);
+    let plan = split_plan(scenario, config, first);
+    let mut rounds = 1;
+    progress(ProgressUpdate::Round(rounds));
+    progress(ProgressUpdate::Planned(first));
+    let mut sums = run_range(scenario, seed, 0..first, plan.as_ref(), &tick);
+    let mut planned = first;
+    let rule = loop {
+        let (slis, _) = summarize(scenario, &sums, confidence);
+        if precision::headline_reached(&slis, target, planned) {
+            break StopRule::Precision;
         }
-    }
-    shard::from_sums(scenario, seed, confidence, precision_reached, plan, sums)
+        if planned >= cap {
+            break StopRule::MaxReplications;
+        }
+        let spent = budget::work(sums.replications, sums.events);
+        let Some(next) = precision::next_round(planned, spent, budget, cap) else {
+            break StopRule::Budget;
+        };
+        rounds += 1;
+        progress(ProgressUpdate::Round(rounds));
+        progress(ProgressUpdate::Planned(next));
+        sums.merge(run_range(
+            scenario,
+            seed,
+            planned..next,
+            plan.as_ref(),
+            &tick,
+        ));
+        planned = next;
+    };
+    let stopping = Stopping {
+        rule,
+        target,
+        rounds,
+        first_round: first,
+        budget: Some(budget),
+        max_replications: Some(cap),
+    };
+    shard::from_sums(scenario, seed, confidence, stopping, plan, sums)
 }
 
 /// Progress of a running experiment.
 #[derive(Clone, Copy, Debug)]
 pub enum ProgressUpdate {
+    /// A precision-driven run starts round this (from 1).
+    Round(u32),
     /// The total number of replications is now this.
     Planned(u64),
     /// This many more replications finished.

@@ -22,7 +22,8 @@ use serde::{Deserialize, Serialize};
 
 use super::split::SplitPlan;
 use super::{
-    ExperimentResult, ProgressUpdate, RunConfig, Sums, run_range, summarize, summarize_scaling,
+    ExperimentResult, ProgressUpdate, RunConfig, Stopping, Sums, run_range, summarize,
+    summarize_scaling,
 };
 use crate::scenario::Scenario;
 
@@ -125,7 +126,8 @@ pub struct PartialRun {
 
 /// Runs one shard of the experiment. `scenario_text` is the text the
 /// scenario was parsed from (its digest must match). A precision target
-/// needs every result to decide when to stop, so it is not used here.
+/// needs every result to decide when to stop, so a sharded run is always
+/// a fixed count: `replications`, or the scenario's.
 pub fn run_shard(
     scenario: &Scenario,
     scenario_text: &str,
@@ -161,17 +163,19 @@ pub fn run_shard(
 }
 
 /// The result of an experiment from its sums. Every run ends here,
-/// sharded or not, so both give the same bytes.
+/// sharded or not, so both give the same bytes. `stopping` says how the
+/// run was driven ([`Stopping::fixed`] for a count).
 pub fn from_sums(
     scenario: &Scenario,
     seed: u64,
     confidence: f64,
-    precision_reached: Option<bool>,
+    stopping: Stopping,
     split: Option<SplitPlan>,
     sums: Sums,
 ) -> ExperimentResult {
     let (slis, data_loss) = summarize(scenario, &sums, confidence);
     let scaling = summarize_scaling(scenario, &sums, confidence);
+    let warnings = super::warnings::warnings(scenario, sums.replications, sums.events);
     ExperimentResult {
         scenario: scenario.name.clone(),
         digest: scenario.digest.clone(),
@@ -180,7 +184,9 @@ pub fn from_sums(
         horizon_secs: scenario.horizon.as_secs_f64(),
         warmup_secs: scenario.warmup.as_secs_f64(),
         confidence,
-        precision_reached,
+        precision_reached: stopping.precision_reached(),
+        stopping,
+        warnings,
         slis,
         data_loss,
         scaling,
@@ -399,7 +405,10 @@ pub fn merge(parts: Vec<(String, PartialRun)>) -> Result<ExperimentResult, Merge
         }
         sums.merge(part.sums);
     }
-    Ok(from_sums(&scenario, seed, confidence, None, split, sums))
+    let stopping = Stopping::fixed(total);
+    Ok(from_sums(
+        &scenario, seed, confidence, stopping, split, sums,
+    ))
 }
 
 fn check_usable(file: &str, part: &PartialRun) -> Result<(), MergeError> {

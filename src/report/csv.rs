@@ -19,8 +19,9 @@
 //! | `availability`, `unavailability`, `unavailability_upper`, `mttf_censored_share` | `fraction` |
 //! | `nines` | `nines` |
 //! | `downtime_per_year` | `seconds/year` |
-//! | `downtime_relative_half_width` | `ratio` |
-//! | `outages`, `events` | `count` |
+//! | `downtime_relative_half_width`, `precision_target` | `ratio` |
+//! | `imprecise` (1 when the downtime interval is wider than `precision_target`, else 0) | `flag` |
+//! | `outages`, `events`, `replications_needed` (only for an imprecise SLI: `n × (half-width / target)²`) | `count` |
 //! | `observed_years` | `years` |
 //! | `outages_per_year`, `outages_per_year_upper`, `events_per_year`, `events_per_year_upper` | `1/year` |
 //! | `mttf`, `mttf_restricted`, `mtbf`, `mean_up_time`, `mttr`, `outage_duration_{mean,p50,p90,p99,max}` | `seconds` |
@@ -162,6 +163,14 @@ pub fn summary_rows(report: &Report, point: &str) -> Vec<SummaryRow> {
             None,
             "ratio",
         );
+        if let Some(p) = &s.precision {
+            push(name, "precision_target", p.target, None, "ratio");
+            let flag = if p.imprecise() { 1.0 } else { 0.0 };
+            push(name, "imprecise", flag, None, "flag");
+            if let Some(n) = p.replications_needed {
+                push(name, "replications_needed", n as f64, None, "count");
+            }
+        }
         push(name, "outages", s.outages, None, "count");
         push(name, "observed_years", s.observed_years, None, "years");
         push(

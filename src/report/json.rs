@@ -34,12 +34,31 @@
 //! the replication count (the run itself keeps the first 10,000 in memory,
 //! for `--replications-csv` and the sweep's differences).
 //!
+//! Also added in version 2 (readers of earlier files get their defaults):
+//! `stopping` {`rule` (`fixed`, `precision`, `budget` or
+//! `max-replications`: what ended the run), `target`, `rounds`,
+//! `first_round_replications`, `max_replications`, `budget_events`,
+//! `budget_nominal_seconds`, `nominal_events_per_second`,
+//! `replication_events`, `spent_events`} (see [`StoppingReport`]);
+//! `warnings` (failure sources expected fewer than 3 times in the run,
+//! each {`kind` (`unseen-failure-mode` or `etcd-disaster`), `source`,
+//! `expected`, `per_year`, `replication_years`, `replications_needed`,
+//! `events_needed`, `message`}, see [`WarningReport`]); per SLI,
+//! `precision` {`target`, `headline`, `status` (`reached`, `imprecise` or
+//! `no-outage`), `reached`, `replications_needed`} (see
+//! [`PrecisionReport`]). `precision_reached` is `null` for a fixed number
+//! of replications and says whether a precision-driven run reached its
+//! target otherwise.
+//!
 //! Versioning: adding a field keeps the version; renaming, removing or
 //! changing the meaning of one bumps it.
 //!
 //! [`SliReport`]: super::SliReport
 //! [`WorkloadScalingReport`]: super::WorkloadScalingReport
 //! [`NodeReport`]: super::NodeReport
+//! [`StoppingReport`]: super::StoppingReport
+//! [`WarningReport`]: super::WarningReport
+//! [`PrecisionReport`]: super::PrecisionReport
 
 use std::path::Path;
 

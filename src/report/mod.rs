@@ -23,9 +23,10 @@ pub use trace::{write_timeseries, write_trace};
 
 use serde::{Deserialize, Serialize};
 
+use crate::experiment::warnings::Exposure;
 use crate::experiment::{
-    DataLossSummary, ExperimentResult, NodeSummary, ScalingSummary, SliSummary,
-    WorkloadScalingSummary,
+    DataLossSummary, ExperimentResult, NOMINAL_EVENTS_PER_SECOND, NodeSummary, PrecisionStatus,
+    ScalingSummary, SliPrecision, SliSummary, Stopping, Warning, WorkloadScalingSummary,
 };
 use crate::stats::{DurationHistogram, Estimate};
 
@@ -56,8 +57,17 @@ pub struct Report {
     pub warmup_seconds: f64,
     /// Confidence level of every interval.
     pub confidence: f64,
-    /// Whether a `--precision` target was reached (absent without one).
+    /// Whether the precision target of a precision-driven run was reached
+    /// (`null` for a fixed number of replications).
     pub precision_reached: Option<bool>,
+    /// How the run was driven and what ended it (absent in reports of
+    /// earlier versions).
+    #[serde(default)]
+    pub stopping: Option<StoppingReport>,
+    /// Failure sources expected fewer than a few times in this run: they
+    /// may dominate the downtime and be unseen.
+    #[serde(default)]
+    pub warnings: Vec<WarningReport>,
     /// Events simulated in all replications (in all their branches when
     /// they were split).
     pub events: u64,
@@ -188,6 +198,10 @@ pub struct SliReport {
     /// 0.2 for ±20 %; `null` when nothing failed.
     #[serde(with = "finite_or_null")]
     pub downtime_relative_half_width: f64,
+    /// How the downtime figure stands against the run's precision target
+    /// (absent in reports of earlier versions).
+    #[serde(default)]
+    pub precision: Option<PrecisionReport>,
     /// Outages counted in all replications (weighted when replications
     /// were split).
     pub outages: f64,
@@ -244,6 +258,174 @@ pub struct CauseReport {
     pub downtime_seconds_per_year: f64,
 }
 
+/// One SLI's downtime against the precision target.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct PrecisionReport {
+    /// The target relative half-width of the downtime interval, e.g. 0.2.
+    pub target: f64,
+    /// Whether a precision-driven run waits for this SLI (the control
+    /// plane's SLIs and each workload's `ready`, `requests`, `capacity`).
+    pub headline: bool,
+    /// `reached` (within the target), `imprecise` (wider) or `no-outage`
+    /// (nothing estimated; read the bounds).
+    pub status: String,
+    /// Whether the interval is within the target.
+    pub reached: bool,
+    /// For an imprecise SLI: about how many replications would reach the
+    /// target, `n × (relative half-width / target)²`.
+    pub replications_needed: Option<u64>,
+}
+
+impl From<SliPrecision> for PrecisionReport {
+    fn from(p: SliPrecision) -> Self {
+        PrecisionReport {
+            target: p.target,
+            headline: p.headline,
+            status: p.status.as_str().to_string(),
+            reached: p.status == PrecisionStatus::Reached,
+            replications_needed: p.replications_needed,
+        }
+    }
+}
+
+impl PrecisionReport {
+    /// Whether the figure is labelled imprecise.
+    pub fn imprecise(&self) -> bool {
+        self.status == PrecisionStatus::Imprecise.as_str()
+    }
+}
+
+/// How a run was driven and which rule ended it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct StoppingReport {
+    /// What ended the run: `fixed` (a given number of replications),
+    /// `precision` (every headline SLI reached the target), `budget` (the
+    /// budget was spent first) or `max-replications` (the cap came first).
+    pub rule: String,
+    /// The precision target every SLI is labelled against (the default,
+    /// 0.2, for a fixed run).
+    pub target: f64,
+    /// Rounds of replications (1 for a fixed run).
+    pub rounds: u32,
+    /// Replications of the first round.
+    pub first_round_replications: u64,
+    /// Cap on replications of a precision-driven run.
+    pub max_replications: Option<u64>,
+    /// Budget of a precision-driven run, in events (simulated events plus
+    /// `replication_events` per replication).
+    pub budget_events: Option<u64>,
+    /// The budget in seconds of one core at `nominal_events_per_second`.
+    pub budget_nominal_seconds: Option<f64>,
+    /// Events per second of one core a budget written as a duration is
+    /// converted at (nominal: no clock is read).
+    pub nominal_events_per_second: u64,
+    /// Events each replication is charged for its set-up.
+    pub replication_events: u64,
+    /// Work spent: simulated events plus `replication_events` per
+    /// replication.
+    pub spent_events: u64,
+}
+
+impl StoppingReport {
+    fn new(s: &Stopping, replications: u64, events: u64) -> Self {
+        StoppingReport {
+            rule: s.rule.as_str().to_string(),
+            target: s.target,
+            rounds: s.rounds,
+            first_round_replications: s.first_round,
+            max_replications: s.max_replications,
+            budget_events: s.budget.map(|b| b.events),
+            budget_nominal_seconds: s.budget.map(|b| b.nominal_secs()),
+            nominal_events_per_second: NOMINAL_EVENTS_PER_SECOND,
+            replication_events: crate::experiment::budget::REPLICATION_EVENTS,
+            spent_events: crate::experiment::budget::work(replications, events),
+        }
+    }
+}
+
+/// A failure source the run may not have seen, computed from the
+/// scenario's rates (see `experiment::warnings`).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct WarningReport {
+    /// `unseen-failure-mode` or `etcd-disaster`.
+    pub kind: String,
+    /// The failure source as downtime is charged to it (`machine
+    /// cp/hardware`, `zone outage power`, `pod web/crash`) or `etcd
+    /// disaster`.
+    pub source: String,
+    /// Expected occurrences in this run.
+    pub expected: f64,
+    /// Expected occurrences per simulated year of one replication.
+    pub per_year: f64,
+    /// Simulated years in the run.
+    pub replication_years: f64,
+    /// Replications in which 3 occurrences are expected.
+    pub replications_needed: u64,
+    /// What those replications would cost in budget events, at this run's
+    /// cost per replication.
+    pub events_needed: u64,
+    /// The warning in words.
+    pub message: String,
+}
+
+impl From<&Warning> for WarningReport {
+    fn from(w: &Warning) -> Self {
+        use crate::experiment::budget::thousands;
+        use units::{duration, number};
+        let advice = format!(
+            "about {} replications would expect it {} times (--replications {}; about {} events, {} of one core at the nominal rate)",
+            thousands(w.replications_needed),
+            crate::experiment::warnings::FEW,
+            w.replications_needed,
+            thousands(w.events_needed),
+            duration(w.events_needed as f64 / NOMINAL_EVENTS_PER_SECOND as f64),
+        );
+        let (kind, message) = match &w.exposure {
+            Exposure::FailureMode {
+                source,
+                unit,
+                units,
+                mean_time_to_failure_secs,
+            } => (
+                "unseen-failure-mode",
+                format!(
+                    "{source} is expected only {} times in this run ({} replication-years; {units} {unit}{}, mean time to failure {} each): it may dominate the downtime and be unseen; {advice}",
+                    number(w.expected),
+                    number(w.replication_years),
+                    if *units == 1 { "" } else { "s" },
+                    duration(*mean_time_to_failure_secs),
+                ),
+            ),
+            Exposure::EtcdDisaster {
+                members,
+                quorum,
+                disk_loss_mttf_secs,
+                without_data_secs,
+            } => (
+                "etcd-disaster",
+                format!(
+                    "an etcd disaster ({quorum} of {members} members without their data at once) is expected only {} times in this run ({} replication-years; about {}/yr, estimated from the disk-losing modes: a member loses its disk every {} and is without data for about {}): the etcd data loss line may show none, or too few to trust, and each disaster can dominate the downtime; {advice}",
+                    number(w.expected),
+                    number(w.replication_years),
+                    number(w.per_year),
+                    duration(*disk_loss_mttf_secs),
+                    duration(*without_data_secs),
+                ),
+            ),
+        };
+        WarningReport {
+            kind: kind.to_string(),
+            source: w.exposure.source().to_string(),
+            expected: w.expected,
+            per_year: w.per_year,
+            replication_years: w.replication_years,
+            replications_needed: w.replications_needed,
+            events_needed: w.events_needed,
+            message,
+        }
+    }
+}
+
 impl From<&SliSummary> for SliReport {
     fn from(s: &SliSummary) -> Self {
         SliReport {
@@ -254,6 +436,7 @@ impl From<&SliSummary> for SliReport {
             nines: s.nines().into(),
             downtime_seconds_per_year: s.downtime_per_year.into(),
             downtime_relative_half_width: s.unavailability_relative_half_width(),
+            precision: None,
             outages: s.outages,
             outages_per_year: s.outages_per_year.into(),
             outages_per_year_upper: s.outages_per_year_upper,
@@ -467,6 +650,12 @@ impl Report {
             warmup_seconds: result.warmup_secs,
             confidence: result.confidence,
             precision_reached: result.precision_reached,
+            stopping: Some(StoppingReport::new(
+                &result.stopping,
+                result.replications,
+                result.events,
+            )),
+            warnings: result.warnings.iter().map(Into::into).collect(),
             events: result.events,
             method: result
                 .split
@@ -478,6 +667,10 @@ impl Report {
                 .enumerate()
                 .map(|(i, s)| SliReport {
                     replication_unavailability: json::sampled_unavailability(&result.sample, i),
+                    precision: Some(
+                        s.precision(result.stopping.target, result.replications)
+                            .into(),
+                    ),
                     ..s.into()
                 })
                 .collect(),

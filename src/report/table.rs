@@ -1,14 +1,20 @@
 //! The terminal summary: one row per SLI, then (for scenarios with load or
 //! node autoscaling) one row per loaded workload and a line on the nodes.
 
-use super::units::{count, duration, number, number_with_margin, percent, percent_with_margin};
-use super::{DurationSummary, Interval, Report, ScalingReport, SliReport, WorkloadScalingReport};
+use super::units::{
+    count, duration, number, number_with_margin, percent, percent_with_margin, target_percent,
+};
+use super::{
+    DurationSummary, Interval, Report, ScalingReport, SliReport, StoppingReport,
+    WorkloadScalingReport,
+};
+use crate::experiment::budget::thousands;
 
 /// The summary table, ready to print.
 pub fn render_table(report: &Report) -> String {
     let mut out = String::new();
     out.push_str(&format!(
-        "nines {}: {}, {} replications x {}, seed {}, {:.0}% confidence\n\n",
+        "nines {}: {}, {} replications x {}, seed {}, {:.0}% confidence\n",
         report.nines_version,
         report.scenario.name,
         report.replications,
@@ -17,8 +23,17 @@ pub fn render_table(report: &Report) -> String {
         report.confidence * 100.0
     ));
     if report.method != super::MONTE_CARLO {
-        out.insert_str(out.len() - 1, &format!("estimated by {}\n", report.method));
+        out.push_str(&format!("estimated by {}\n", report.method));
     }
+    if let Some(line) = report
+        .stopping
+        .as_ref()
+        .and_then(|s| stopping_line(report, s))
+    {
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out.push('\n');
     let header = [
         "SLI",
         "availability",
@@ -29,6 +44,7 @@ pub fn render_table(report: &Report) -> String {
         "MTTF",
         "MTTR",
         "p99 outage",
+        "",
     ];
     let rows: Vec<Vec<String>> = report.slis.iter().map(|s| row(s).to_vec()).collect();
     out.push_str(&grid(&header.map(String::from), &rows, 1));
@@ -53,6 +69,7 @@ No outage in {} replication-years (< {} outages/yr at {:.0}% confidence): {}
             quiet.join(", ")
         ));
     }
+    out.push_str(&imprecise_note(report));
     let with_causes: Vec<&SliReport> = report
         .slis
         .iter()
@@ -218,20 +235,102 @@ fn plus_minus(i: &Interval) -> f64 {
     (i.upper - i.lower) / 2.0
 }
 
-/// A relative half-width as a percentage: `12%`, or `>999%`.
+/// A relative half-width as a percentage, rounded up so that a figure
+/// shown at the target (`20%`) met it: `12%`, `6.3%`, or `>999%`.
 fn relative_margin(r: f64) -> String {
+    // The small offset keeps 0.2 (20.000000000000004 %) at 20 %.
+    let up = |x: f64| (x - 1e-9).ceil();
     if !r.is_finite() {
         "-".into()
-    } else if r >= 9.995 {
+    } else if r >= 9.99 {
         ">999%".into()
-    } else if r >= 0.0995 {
-        format!("{:.0}%", r * 100.0)
+    } else if r * 100.0 > 9.9 {
+        format!("{:.0}%", up(r * 100.0))
     } else {
-        format!("{:.1}%", r * 100.0)
+        format!("{:.1}%", up(r * 1_000.0) / 10.0)
     }
 }
 
-fn row(s: &SliReport) -> [String; 9] {
+/// The line under the header of a precision-driven run: what ended it.
+/// A fixed run says nothing more than its header.
+fn stopping_line(report: &Report, s: &StoppingReport) -> Option<String> {
+    let target = target_percent(s.target);
+    let unreached = report
+        .slis
+        .iter()
+        .filter(|x| {
+            x.precision
+                .as_ref()
+                .is_some_and(|p| p.headline && p.imprecise())
+        })
+        .count();
+    let slis = if unreached == 1 { "SLI" } else { "SLIs" };
+    let rounds = if s.rounds == 1 {
+        "1 round".to_string()
+    } else {
+        format!("{} rounds", s.rounds)
+    };
+    let budget = match (s.budget_nominal_seconds, s.budget_events) {
+        (Some(secs), Some(events)) => format!(
+            "{secs}s of one core ({} events at a nominal {} events/s)",
+            thousands(events),
+            thousands(s.nominal_events_per_second),
+        ),
+        _ => "-".into(),
+    };
+    match s.rule.as_str() {
+        "precision" => Some(format!(
+            "Precision-driven: stopped after {rounds}, every headline SLI's downtime within ±{target} ({} of the budget's {} events spent)",
+            thousands(s.spent_events),
+            s.budget_events.map_or("-".into(), thousands),
+        )),
+        "budget" => Some(format!(
+            "Precision-driven: the budget of {budget} ran out after {rounds}; the precision target was not reached (±{target}) for {unreached} headline {slis}: raise --budget"
+        )),
+        "max-replications" => Some(format!(
+            "Precision-driven: stopped at --max-replications {} after {rounds}; the precision target was not reached (±{target}) for {unreached} headline {slis}",
+            s.max_replications.map_or("-".into(), thousands),
+        )),
+        _ => None,
+    }
+}
+
+/// The note naming imprecise SLIs with the replications that would
+/// likely make them precise; empty when there is none.
+fn imprecise_note(report: &Report) -> String {
+    let imprecise: Vec<(&str, u64)> = report
+        .slis
+        .iter()
+        .filter_map(|s| {
+            let p = s.precision.as_ref()?;
+            p.imprecise()
+                .then(|| (s.name.as_str(), p.replications_needed.unwrap_or(0)))
+        })
+        .collect();
+    let Some(target) = report
+        .slis
+        .iter()
+        .find_map(|s| s.precision.as_ref().map(|p| p.target))
+    else {
+        return String::new();
+    };
+    if imprecise.is_empty() {
+        return String::new();
+    }
+    let needed: Vec<String> = imprecise
+        .iter()
+        .map(|(name, n)| format!("{name} {}", thousands(*n)))
+        .collect();
+    format!(
+        "\nImprecise: downtime interval wider than ±{}; replications that would likely reach it, n × (± / {})²: {} (now {})\n",
+        target_percent(target),
+        target_percent(target),
+        needed.join(", "),
+        thousands(report.replications)
+    )
+}
+
+fn row(s: &SliReport) -> [String; 10] {
     // With no failure at all nothing was estimated: the line under the
     // table gives the simulated time and the bound on the outage rate.
     let (availability, nines, downtime, relative) = match s.unavailability_upper {
@@ -264,5 +363,28 @@ fn row(s: &SliReport) -> [String; 9] {
         s.mttr_seconds.map_or("-".into(), |m| duration(m.point)),
         s.outage_duration_seconds
             .map_or("-".into(), |d| duration(d.p99)),
+        if s.precision.as_ref().is_some_and(|p| p.imprecise()) {
+            "imprecise".into()
+        } else {
+            String::new()
+        },
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relative_margin;
+
+    #[test]
+    fn margins_round_up_so_the_target_reads_as_met_only_when_it_is() {
+        assert_eq!(relative_margin(0.2), "20%");
+        assert_eq!(relative_margin(0.2001), "21%");
+        assert_eq!(relative_margin(0.286), "29%");
+        assert_eq!(relative_margin(0.063), "6.3%");
+        assert_eq!(relative_margin(0.0631), "6.4%");
+        assert_eq!(relative_margin(0.099), "9.9%");
+        assert_eq!(relative_margin(0.0991), "10%");
+        assert_eq!(relative_margin(15.0), ">999%");
+        assert_eq!(relative_margin(f64::INFINITY), "-");
+    }
 }

@@ -106,9 +106,31 @@ pub fn number_with_margin(x: f64, half_width: f64) -> String {
     }
 }
 
+/// A relative precision (e.g. a target) as a percentage with up to three significant
+/// digits: `20%`, `5%`, `0.01%`.
+pub fn target_percent(target: f64) -> String {
+    let percent = target * 100.0;
+    let decimals = (2 - percent.abs().log10().floor() as i64).clamp(0, 6) as usize;
+    let text = format!("{percent:.decimals$}");
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        &text
+    };
+    format!("{text}%")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn targets_read_as_short_percentages() {
+        assert_eq!(target_percent(0.2), "20%");
+        assert_eq!(target_percent(0.05), "5%");
+        assert_eq!(target_percent(0.125), "12.5%");
+        assert_eq!(target_percent(0.0001), "0.01%");
+    }
 
     #[test]
     fn durations_read_naturally() {

@@ -71,7 +71,8 @@ pub struct Scenario {
     pub digest: String,
     /// Length of each simulated lifetime ([`DEFAULT_HORIZON`]).
     pub horizon: SimDuration,
-    /// Number of lifetimes ([`DEFAULT_REPLICATIONS`]).
+    /// Number of lifetimes ([`DEFAULT_REPLICATIONS`]): the count of a
+    /// fixed run, or the first round of a precision-driven one.
     pub replications: u64,
     /// Master seed ([`DEFAULT_SEED`]).
     pub seed: u64,

@@ -152,7 +152,14 @@ fn json_report_is_written_and_never_clobbers_other_files() {
     let dir = tmp.path();
     let scenario = write(dir, "s.yaml", VALID);
     let report = dir.join("report.json");
-    let out = nines_output(&["run", &scenario, "--json", report.to_str().unwrap()]);
+    let out = nines_output(&[
+        "run",
+        &scenario,
+        "--replications",
+        "4",
+        "--json",
+        report.to_str().unwrap(),
+    ]);
     assert_success(&out);
     let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
     assert_eq!(json["schema_version"], 2);

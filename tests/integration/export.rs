@@ -27,6 +27,8 @@ fn csv_exports_are_long_format_with_quoting() {
     let out = nines_output(&[
         "run",
         file.to_str().unwrap(),
+        "--replications",
+        "6",
         "--csv",
         summary.to_str().unwrap(),
         "--replications-csv",
@@ -60,6 +62,7 @@ fn csv_exports_are_long_format_with_quoting() {
         "minutes/year",
         "ratio",
         "years",
+        "flag",
     ];
     for line in text.lines().skip(1) {
         let unit = line.rsplit(',').next().unwrap();

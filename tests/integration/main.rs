@@ -26,6 +26,8 @@ mod faults;
 mod golden;
 /// Control-plane behaviour on deterministic timelines and timer effects.
 mod model;
+/// The precision-driven default run, its budget, the "imprecise" labels and the warnings.
+mod precision;
 /// Rare-event acceleration against exact Markov-chain answers at 7-10 nines.
 mod rare_events;
 /// etcd disaster recovery: people, crews, restore and rebuild; `recovery: none`; located errors.

@@ -3,7 +3,7 @@
 //! numbers, the views (table, JSON, CSV), and the shard/merge path.
 
 use nines::experiment::shard::{PARTIAL_KIND, PARTIAL_SCHEMA_VERSION, PartialRun};
-use nines::experiment::{ExperimentResult, Sums, shard};
+use nines::experiment::{ExperimentResult, Stopping, Sums, shard};
 use nines::model::{ReplicationOutcome, sli_names};
 use nines::outcome::{NodeOutcome, ScalingOutcome, SliOutcome};
 use nines::report::csv::summary_rows;
@@ -202,7 +202,15 @@ fn sums(s: &Scenario, first: usize, outcomes: &[ReplicationOutcome]) -> Sums {
 }
 
 fn aggregate(s: &Scenario, outcomes: Vec<ReplicationOutcome>) -> ExperimentResult {
-    shard::from_sums(s, 5, CONFIDENCE, None, None, sums(s, 0, &outcomes))
+    let n = outcomes.len() as u64;
+    shard::from_sums(
+        s,
+        5,
+        CONFIDENCE,
+        Stopping::fixed(n),
+        None,
+        sums(s, 0, &outcomes),
+    )
 }
 
 #[test]

@@ -65,7 +65,17 @@ fn merged_shards_equal_the_single_run_byte_for_byte() {
     let file = path(dir, "cluster.yaml");
     std::fs::write(&file, SCENARIO).unwrap();
     let (full, full_csv) = (path(dir, "full.json"), path(dir, "full.csv"));
-    ok(&["run", &file, "--json", &full, "--csv", &full_csv]);
+    // A plain run is precision-driven; shards are the scenario's count.
+    ok(&[
+        "run",
+        &file,
+        "--replications",
+        "25",
+        "--json",
+        &full,
+        "--csv",
+        &full_csv,
+    ]);
 
     let parts = shards(dir, &file, 3, &[]);
     let (merged, merged_csv) = (path(dir, "merged.json"), path(dir, "merged.csv"));

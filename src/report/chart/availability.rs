@@ -10,8 +10,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::axis::{Axis, nines_label, nines_range, nines_ticks};
 use super::mark::Mark;
 use super::{
-    AXIS_NAME_PX, Chart, FONT, GRID_COLOR, NOTE_COLOR, TARGET_COLOR, TICK_PX, color, frame, nines,
-    note, run_line, text_style,
+    AXIS_NAME_PX, Chart, FONT, GRID_COLOR, NOTE_COLOR, TARGET_COLOR, TICK_PX, color, faded,
+    foot_height, frame, imprecise, imprecise_legend, nines, notes, run_line, text_style,
 };
 use crate::report::{Report, ReportError};
 
@@ -74,8 +74,10 @@ impl Chart for Availability<'_> {
                 .chain(targets.iter().flatten().copied()),
         );
 
+        let legend = imprecise_legend(report, "faded");
         let (_, height) = body.dim_in_pixel();
-        let (plot, foot) = body.split_vertically(height - 40);
+        let (plot, foot) =
+            body.split_vertically(height - foot_height(1 + usize::from(legend.is_some())));
         let n = report.slis.len();
         let names: Vec<&str> = report.slis.iter().map(|s| s.name.as_str()).collect();
         let x_keys: Vec<f64> = (0..n).map(|i| i as f64).collect();
@@ -114,10 +116,14 @@ impl Chart for Availability<'_> {
         let nines_style = text_style(TICK_PX - 2, &NOTE_COLOR).pos(Pos::new(HPos::Left, VPos::Top));
         for (i, mark) in marks.iter().enumerate() {
             let x = i as f64;
-            let c = color(i);
+            let vague = imprecise(&report.slis[i]);
+            let c = if vague { faded(color(i)) } else { color(i) };
             if let Some(mark) = mark {
                 mark.draw(&mut chart, x, 0.06, hi, c)?;
                 let (value, detail) = match *mark {
+                    Mark::Estimate { point, .. } if vague => {
+                        (percent(point), format!("{point:.2} nines, imprecise"))
+                    }
                     Mark::Estimate { point, .. } => (percent(point), format!("{point:.2} nines")),
                     Mark::Bound(at) => (format!("≥ {}", percent(at)), "no outage seen".into()),
                 };
@@ -151,6 +157,12 @@ impl Chart for Availability<'_> {
         if targets.iter().any(Option::is_some) {
             text.push_str("   - - target");
         }
-        note(&foot, &text)
+        notes(
+            &foot,
+            &[Some(text), legend]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>(),
+        )
     }
 }

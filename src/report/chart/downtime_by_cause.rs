@@ -9,7 +9,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axis::{Axis, linear_ticks, number_label};
 use super::{
-    AXIS_NAME_PX, Chart, FONT, GRID_COLOR, PALETTE, TICK_PX, frame, note, run_line, text_style,
+    AXIS_NAME_PX, Chart, FONT, GRID_COLOR, PALETTE, TICK_PX, faded, foot_height, frame, imprecise,
+    imprecise_legend, notes, run_line, text_style,
 };
 use crate::report::{Report, ReportError, SliReport};
 
@@ -27,10 +28,12 @@ const OTHER: &str = "other causes";
 /// horizontal bar per SLI with downtime, as long as its request-weighted
 /// downtime per year (in seconds, minutes or hours, whichever reads best),
 /// split into the causes it is charged to
-/// ([`SliReport::downtime_by_cause`]). A cause keeps its colour across
-/// bars; causes beyond the six largest (over all SLIs) are drawn together
-/// as "other causes". SLIs without downtime are named in a note; with none
-/// at all the chart says "no downtime".
+/// ([`SliReport::downtime_by_cause`]), with a whisker for the confidence
+/// interval of the downtime. A cause keeps its colour across bars; causes
+/// beyond the six largest (over all SLIs) are drawn together as "other
+/// causes". The bar of an SLI whose downtime is imprecise is faded and
+/// labelled so. SLIs without downtime are named in a note; with none at
+/// all the chart says "no downtime".
 pub fn render_downtime_by_cause(report: &Report, dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
     super::write(&DowntimeByCause { report }, dir)
 }
@@ -46,6 +49,13 @@ fn total(sli: &SliReport) -> f64 {
         .map(|c| c.downtime_seconds_per_year)
         .filter(|d| d.is_finite() && *d > 0.0)
         .sum()
+}
+
+/// The confidence interval of the SLI's downtime per year, seconds, when
+/// both ends are finite.
+fn whisker(sli: &SliReport) -> Option<(f64, f64)> {
+    let d = &sli.downtime_seconds_per_year;
+    (d.lower.is_finite() && d.upper.is_finite()).then_some((d.lower.max(0.0), d.upper))
 }
 
 /// Causes in colour order: largest total downtime over all SLIs first,
@@ -147,10 +157,16 @@ impl Chart for DowntimeByCause<'_> {
         let causes = cause_order(&bars);
         let max = bars.iter().map(|s| total(s)).fold(0.0f64, f64::max);
         let (scale, unit_name, unit_short) = unit(max);
-        let x_hi = max / scale * 1.18;
+        let reach = bars
+            .iter()
+            .map(|s| whisker(s).map_or(total(s), |(_, upper)| upper.max(total(s))))
+            .fold(0.0f64, f64::max);
+        let x_hi = reach / scale * 1.18;
 
+        let legend_note = imprecise_legend(report, "faded bars");
         let (width, height) = body.dim_in_pixel();
-        let (main, foot) = body.split_vertically(height - 40);
+        let (main, foot) =
+            body.split_vertically(height - foot_height(1 + usize::from(legend_note.is_some())));
         let legend_width = 330;
         let (plot, legend) = main.split_horizontally(width - legend_width);
 
@@ -197,24 +213,41 @@ impl Chart for DowntimeByCause<'_> {
         let value_style = text_style(TICK_PX, &BLACK).pos(Pos::new(HPos::Left, VPos::Center));
         for (i, sli) in bars.iter().enumerate() {
             let y = (n - 1 - i) as f64;
+            let vague = imprecise(sli);
             let mut x = 0.0;
             for (key, secs) in segments(sli, &causes) {
                 let w = secs / scale;
+                let fill = if vague {
+                    faded(segment_color(key))
+                } else {
+                    segment_color(key)
+                };
                 chart.draw_series([
-                    Rectangle::new(
-                        [(x, y - half), (x + w, y + half)],
-                        segment_color(key).filled(),
-                    ),
+                    Rectangle::new([(x, y - half), (x + w, y + half)], fill.filled()),
                     Rectangle::new([(x, y - half), (x + w, y + half)], WHITE.stroke_width(1)),
                 ])?;
                 x += w;
             }
-            chart.draw_series([EmptyElement::at((x, y))
-                + Text::new(
-                    format!("{} {unit_short}", short(x)),
-                    (8, 0),
-                    value_style.clone(),
-                )])?;
+            let mut end = x;
+            if let Some((lower, upper)) = whisker(sli) {
+                let (lower, upper) = (lower / scale, upper / scale);
+                let cap = half * 0.5;
+                let line = BLACK.stroke_width(2);
+                chart.draw_series([
+                    PathElement::new(vec![(lower, y), (upper, y)], line),
+                    PathElement::new(vec![(lower, y - cap), (lower, y + cap)], line),
+                    PathElement::new(vec![(upper, y - cap), (upper, y + cap)], line),
+                ])?;
+                end = end.max(upper);
+            }
+            let label = if vague {
+                format!("{} {unit_short}, imprecise", short(x))
+            } else {
+                format!("{} {unit_short}", short(x))
+            };
+            chart.draw_series([
+                EmptyElement::at((end, y)) + Text::new(label, (8, 0), value_style.clone())
+            ])?;
         }
 
         // Legend: one swatch per cause, in colour order.
@@ -236,12 +269,21 @@ impl Chart for DowntimeByCause<'_> {
             legend.draw_text(&clip(name, 28), &label, (40, y))?;
         }
 
-        let mut text = String::from("mean over all replications, split by initiating cause");
+        let level = format!("{:.0}%", report.confidence * 100.0);
+        let mut text = format!(
+            "mean over all replications, split by initiating cause; whiskers: {level} confidence interval"
+        );
         if !quiet.is_empty() {
             text.push_str("; no downtime: ");
-            text.push_str(&list(&quiet, 70));
+            text.push_str(&list(&quiet, 40));
         }
-        note(&foot, &text)
+        notes(
+            &foot,
+            &[Some(text), legend_note]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>(),
+        )
     }
 }
 

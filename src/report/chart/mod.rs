@@ -37,6 +37,9 @@
 //! 4. Output is deterministic: the same report gives the same SVG bytes
 //!    and the same PNG bytes.
 //! 5. Each SLI keeps its colour (by position in the report) across charts.
+//! 6. An SLI whose downtime is imprecise (its interval wider than the
+//!    run's precision target, see `experiment::precision`) is drawn faded,
+//!    labelled "imprecise", and a note under the chart says so.
 
 mod availability;
 mod axis;
@@ -208,6 +211,51 @@ fn note<DB: DrawingBackend>(
     let (_, height) = area.dim_in_pixel();
     let style = text_style(NOTE_PX, &NOTE_COLOR).pos(Pos::new(HPos::Left, VPos::Bottom));
     area.draw_text(text, &style, (32, height as i32 - 10))
+}
+
+/// Height of the foot under a chart: one note line, or two.
+fn foot_height(lines: usize) -> u32 {
+    16 + NOTE_PX * 4 / 3 * lines.max(1) as u32
+}
+
+/// Draws note lines in the bottom-left corner of `area`, the last at the
+/// bottom.
+fn notes<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    lines: &[String],
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let (_, height) = area.dim_in_pixel();
+    let style = text_style(NOTE_PX, &NOTE_COLOR).pos(Pos::new(HPos::Left, VPos::Bottom));
+    let step = (NOTE_PX * 4 / 3) as i32;
+    for (k, line) in lines.iter().rev().enumerate() {
+        area.draw_text(line, &style, (32, height as i32 - 10 - k as i32 * step))?;
+    }
+    Ok(())
+}
+
+/// Whether the SLI's downtime is labelled imprecise.
+fn imprecise(sli: &super::SliReport) -> bool {
+    sli.precision.as_ref().is_some_and(|p| p.imprecise())
+}
+
+/// The legend line for imprecise figures: how they are drawn and the
+/// target they missed.
+fn imprecise_legend(report: &Report, drawn: &str) -> Option<String> {
+    let target = report
+        .slis
+        .iter()
+        .filter(|s| imprecise(s))
+        .find_map(|s| s.precision.as_ref().map(|p| p.target))?;
+    Some(format!(
+        "{drawn}: imprecise, the downtime interval is wider than ±{}; the table and the JSON give the replications that would reach it",
+        super::units::target_percent(target)
+    ))
+}
+
+/// `c` blended 55 % toward white: the colour of an imprecise figure.
+fn faded(c: RGBColor) -> RGBColor {
+    let mix = |v: u8| (f64::from(v) + (255.0 - f64::from(v)) * 0.55).round() as u8;
+    RGBColor(mix(c.0), mix(c.1), mix(c.2))
 }
 
 /// Writes a centered message where a chart has nothing to plot.
