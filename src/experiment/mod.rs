@@ -77,8 +77,9 @@ pub enum Acceleration {
     /// In a precision-driven run, split when it applies (the scenario has
     /// no load or autoscaling and a redundant control plane) and pays off
     /// (plain Monte Carlo would see a control-plane group out fewer than
-    /// [`AUTO_SPLIT_BELOW`] times in the first round); a fixed number of
-    /// replications runs plain.
+    /// [`AUTO_SPLIT_BELOW`] times in the replications its budget affords,
+    /// judged from a plain first round); a fixed number of replications
+    /// runs plain.
     #[default]
     Auto,
     /// Never split: plain Monte Carlo.
@@ -89,18 +90,30 @@ pub enum Acceleration {
 
 /// Under [`Acceleration::Auto`], splitting is used when plain Monte Carlo
 /// would expect fewer than this many visits to the top level in the
-/// replications planned.
-pub const AUTO_SPLIT_BELOW: f64 = 30.0;
+/// replications its budget affords: about what a ±20 % interval on the
+/// downtime needs when outage durations spread with a coefficient of
+/// variation near 3 (a short election beside an hours-long restore),
+/// `(1.96 / 0.2)² × (1 + 3²)`.
+pub const AUTO_SPLIT_BELOW: f64 = 1_000.0;
 
-/// The splitting plan `config` asks for with `replications` planned.
-pub fn split_plan(scenario: &Scenario, config: &RunConfig, replications: u64) -> Option<SplitPlan> {
-    let plan = SplitPlan::for_scenario(scenario)?;
+/// What an event of a split replication costs the budget, in plain
+/// events: copies clone the model and redraw every pending clock, so a
+/// split run simulates about six times fewer events per second of one core
+/// (measured on external-etcd-5 and external-etcd-5-vms).
+pub const SPLIT_EVENT_COST: u64 = 6;
+
+/// Replications in the first round of a split precision-driven run: a
+/// split replication costs many plain ones, and its spread is judged from
+/// these.
+pub const SPLIT_FIRST_ROUND: u64 = 40;
+
+/// The splitting plan of a run of a fixed number of `replications`: `On`
+/// splits where it applies; `Auto` and `Off` run plain (a precision-driven
+/// run decides in [`run`]).
+pub fn split_plan(scenario: &Scenario, config: &RunConfig) -> Option<SplitPlan> {
     match config.acceleration {
-        Acceleration::Off => None,
-        Acceleration::On => Some(plan),
-        Acceleration::Auto => (config.precision.is_some()
-            && plan.pays_off(replications, AUTO_SPLIT_BELOW))
-        .then_some(plan),
+        Acceleration::On => SplitPlan::for_scenario(scenario),
+        Acceleration::Auto | Acceleration::Off => None,
     }
 }
 
@@ -289,7 +302,7 @@ pub fn run(
     let tick = |done| progress(ProgressUpdate::Done(done));
     let Some(target) = config.precision else {
         progress(ProgressUpdate::Planned(first));
-        let plan = split_plan(scenario, config, first);
+        let plan = split_plan(scenario, config);
         let sums = run_range(scenario, seed, 0..first, plan.as_ref(), &tick);
         let stopping = Stopping::fixed(first);
         return shard::from_sums(scenario, seed, confidence, stopping, plan, sums);
@@ -299,12 +312,55 @@ pub fn run(
         .max_replications
         .unwrap_or(DEFAULT_MAX_REPLICATIONS)
         .max(first);
-    let plan = split_plan(scenario, config, first);
+    // Under `Auto` a first round runs plain: it tells what a plain
+    // replication costs, hence how many the budget affords, and splitting
+    // is chosen only if even those would see the top level too seldom.
+    // The plain round is then discarded (its work still charged): a split
+    // run starts afresh from replication 0 with a smaller first round.
+    let mut plan = match config.acceleration {
+        Acceleration::Off => None,
+        Acceleration::On | Acceleration::Auto => SplitPlan::for_scenario(scenario),
+    };
     let mut rounds = 1;
     progress(ProgressUpdate::Round(rounds));
     progress(ProgressUpdate::Planned(first));
-    let mut sums = run_range(scenario, seed, 0..first, plan.as_ref(), &tick);
-    let mut planned = first;
+    let mut discarded = 0;
+    let mut pilot = None;
+    if config.acceleration == Acceleration::Auto && plan.is_some() {
+        let sums = run_range(scenario, seed, 0..first, None, &tick);
+        let spent = budget::work(sums.replications, sums.events);
+        let per_replication = spent as f64 / first as f64;
+        let affordable = (budget.events as f64 / per_replication).min(cap as f64) as u64;
+        if plan
+            .as_ref()
+            .is_some_and(|p| p.pays_off(affordable, AUTO_SPLIT_BELOW))
+        {
+            discarded = spent;
+        } else {
+            plan = None;
+            pilot = Some(sums);
+        }
+    }
+    // The progress bar counts the discarded plain round too.
+    let piloted = if discarded > 0 { first } else { 0 };
+    let (mut sums, mut planned) = match pilot {
+        Some(sums) => (sums, first),
+        None if plan.is_none() => (run_range(scenario, seed, 0..first, None, &tick), first),
+        None => {
+            let planned = first.min(SPLIT_FIRST_ROUND);
+            progress(ProgressUpdate::Planned(piloted + planned));
+            (
+                run_range(scenario, seed, 0..planned, plan.as_ref(), &tick),
+                planned,
+            )
+        }
+    };
+    let first_round = planned;
+    // What the budget is charged: events, scaled for split replications,
+    // plus the discarded plain round.
+    let cost = if plan.is_some() { SPLIT_EVENT_COST } else { 1 };
+    let charged =
+        |sums: &Sums| budget::work(sums.replications, sums.events).saturating_mul(cost) + discarded;
     let rule = loop {
         let (slis, _) = summarize(scenario, &sums, confidence);
         if precision::headline_reached(&slis, target, planned) {
@@ -313,13 +369,13 @@ pub fn run(
         if planned >= cap {
             break StopRule::MaxReplications;
         }
-        let spent = budget::work(sums.replications, sums.events);
+        let spent = charged(&sums);
         let Some(next) = precision::next_round(planned, spent, budget, cap) else {
             break StopRule::Budget;
         };
         rounds += 1;
         progress(ProgressUpdate::Round(rounds));
-        progress(ProgressUpdate::Planned(next));
+        progress(ProgressUpdate::Planned(piloted + next));
         sums.merge(run_range(
             scenario,
             seed,
@@ -333,9 +389,10 @@ pub fn run(
         rule,
         target,
         rounds,
-        first_round: first,
+        first_round,
         budget: Some(budget),
         max_replications: Some(cap),
+        spent: Some(charged(&sums)),
     };
     shard::from_sums(scenario, seed, confidence, stopping, plan, sums)
 }

@@ -171,6 +171,10 @@ pub struct Stopping {
     pub budget: Option<Budget>,
     /// The cap on replications of a precision-driven run.
     pub max_replications: Option<u64>,
+    /// The work a precision-driven run charged to its budget, when it is
+    /// not just its replications' events (a discarded plain round, split
+    /// replications' copies; see `experiment::run`).
+    pub spent: Option<u64>,
 }
 
 impl Stopping {
@@ -184,6 +188,7 @@ impl Stopping {
             first_round: replications,
             budget: None,
             max_replications: None,
+            spent: None,
         }
     }
 

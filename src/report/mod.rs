@@ -338,7 +338,9 @@ impl StoppingReport {
             budget_nominal_seconds: s.budget.map(|b| b.nominal_secs()),
             nominal_events_per_second: NOMINAL_EVENTS_PER_SECOND,
             replication_events: crate::experiment::budget::REPLICATION_EVENTS,
-            spent_events: crate::experiment::budget::work(replications, events),
+            spent_events: s
+                .spent
+                .unwrap_or_else(|| crate::experiment::budget::work(replications, events)),
         }
     }
 }

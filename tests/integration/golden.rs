@@ -17,6 +17,7 @@ const REPLICATIONS: &[(&str, &str)] = &[
     ("chaos-leader-kill", "20"),
     ("etcd-backup-rpo", "5000"),
     ("external-etcd-5", "200"),
+    ("external-etcd-5-vms", "200"),
     ("haproxy-keepalived", "200"),
     ("hpa-diurnal", "4"),
     ("partition-2-1", "40"),

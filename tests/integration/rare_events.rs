@@ -182,3 +182,44 @@ fn split_replications_are_reproducible_and_thread_independent() {
     };
     assert_eq!(bits(&a), bits(&b));
 }
+
+/// A shipped scenario, read from `scenarios/`.
+fn shipped(name: &str) -> Scenario {
+    let path = format!("{}/scenarios/{name}.yaml", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).expect("shipped scenario");
+    scenario(&text)
+}
+
+/// A precision-driven run (±50 %, the default budget) under `auto`.
+fn auto_run(s: &Scenario) -> ExperimentResult {
+    let config = RunConfig {
+        precision: Some(0.5),
+        ..RunConfig::default()
+    }
+    .resolve()
+    .expect("valid configuration");
+    experiment::run(s, &config, &|_| {})
+}
+
+#[test]
+fn auto_keeps_plain_monte_carlo_where_the_budget_sees_enough_quorum_losses() {
+    // stacked-3cp loses etcd quorum ~0.014 times a year and a plain
+    // replication costs ~160 events: the budget affords thousands of
+    // quorum losses, and plain runs beat splitting there.
+    let result = auto_run(&shipped("stacked-3cp"));
+    assert!(result.split.is_none(), "stacked-3cp was split");
+}
+
+#[test]
+fn auto_splits_a_quorum_near_nine_nines() {
+    let result = auto_run(&shipped("external-etcd-5-vms"));
+    let plan = result
+        .split
+        .as_ref()
+        .expect("external-etcd-5-vms was not split");
+    assert!(plan.factors.iter().any(|&f| f > 1), "{plan:?}");
+    assert_eq!(result.stopping.first_round, experiment::SPLIT_FIRST_ROUND);
+    // The split run sees quorum losses that plain Monte Carlo at this
+    // budget would not.
+    assert!(sli(&result, "etcd.quorum").unavailability.point > 0.0);
+}
