@@ -192,6 +192,14 @@ pub fn map(objects: &[Object], options: &Options) -> Result<(Vec<Entry>, Vec<Not
         });
     }
     let entries = assemble(&mut plan, options)?;
+    // Notes in input order (object, then line); notes about the whole
+    // import last.
+    let mut order: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, object) in objects.iter().enumerate() {
+        order.entry(object.origin()).or_insert(i);
+    }
+    plan.notes
+        .sort_by_key(|n| (order.get(&n.origin).copied().unwrap_or(usize::MAX), n.line));
     Ok((entries, plan.notes))
 }
 
@@ -282,7 +290,7 @@ fn cluster_configuration(object: &Object, plan: &mut Plan) -> Result<(), ImportE
                     ))
                 })?;
                 plan.etcd.push(
-                    Entry::new(key, s(format_duration(millis * 1_000)))
+                    Entry::new(key, s(format_duration(millis.saturating_mul(1_000))))
                         .with(format!("etcd --{flag}={millis} from {from}")),
                 );
             }
@@ -421,7 +429,11 @@ fn kubelet_configuration(object: &Object, plan: &mut Plan) -> Result<(), ImportE
         let secs = lease.count()?;
         // The kubelet renews its lease every 0.25 x the lease duration.
         plan.node_lifecycle.push(
-            Entry::new("lease_renew_interval", s(format_duration(secs * 250_000))).with(format!(
+            Entry::new(
+                "lease_renew_interval",
+                s(format_duration(secs.saturating_mul(250_000))),
+            )
+            .with(format!(
                 "0.25 x KubeletConfiguration nodeLeaseDurationSeconds={secs} ({})",
                 object.file
             )),
@@ -573,7 +585,7 @@ fn workload(object: &Object, plan: &mut Plan) -> Result<WorkloadPlan, ImportErro
                 } else {
                     parse_memory(&text)
                 };
-                *total += parsed.map_err(|e| value.error(e))?;
+                *total = total.saturating_add(parsed.map_err(|e| value.error(e))?);
                 from_limits |= limit;
             }
         }
@@ -696,8 +708,8 @@ fn workload(object: &Object, plan: &mut Plan) -> Result<WorkloadPlan, ImportErro
             Y::Flow(vec![(
                 "lognormal".into(),
                 Y::Flow(vec![
-                    ("median".into(), s(seconds(STARTUP_MEDIAN_SECS + initial_delay))),
-                    ("p99".into(), s(seconds(STARTUP_P99_SECS + initial_delay))),
+                    ("median".into(), s(seconds(STARTUP_MEDIAN_SECS.saturating_add(initial_delay)))),
+                    ("p99".into(), s(seconds(STARTUP_P99_SECS.saturating_add(initial_delay)))),
                 ]),
             )]),
         )
@@ -1514,12 +1526,13 @@ fn assemble(plan: &mut Plan, options: &Options) -> Result<Vec<Entry>, ImportErro
             .workloads
             .iter()
             .map(|w| {
-                w.cpu
-                    * w.autoscaling
+                w.cpu.saturating_mul(
+                    w.autoscaling
                         .as_ref()
-                        .map_or(w.replicas, |a| a.2.max(w.replicas))
+                        .map_or(w.replicas, |a| a.2.max(w.replicas)),
+                )
             })
-            .sum();
+            .fold(0u64, u64::saturating_add);
         let count = ASSUMED_WORKERS.max(needed.div_ceil(ASSUMED_WORKER_CPU));
         note_whole(
             &mut plan.notes,
@@ -1646,7 +1659,10 @@ fn assemble(plan: &mut Plan, options: &Options) -> Result<Vec<Entry>, ImportErro
                     w.replicas
                 );
             }
-            let load = PLACEHOLDER_CAPACITY * replicas * utilization / 100;
+            let load = PLACEHOLDER_CAPACITY
+                .saturating_mul(replicas)
+                .saturating_mul(utilization)
+                / 100;
             entries.push(Entry::new("capacity", s(PLACEHOLDER_CAPACITY.to_string())).above(vec![
                 "REVIEW: Kubernetes objects carry no traffic figures, and an HPA needs them: requests/s one pod serves at".into(),
                 "its full CPU request, and the offered load. These placeholders keep the HPA at its target with the".into(),

@@ -359,3 +359,56 @@ fn the_cli_writes_a_file_only_when_told_to_overwrite() {
     assert_eq!(bad.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("no-such-file.yaml"));
 }
+
+#[test]
+fn json_as_kubectl_writes_it_and_standard_input() {
+    let json = r#"{"apiVersion": "v1", "kind": "List", "items": [
+        {"apiVersion": "v1", "kind": "Node",
+         "metadata": {"name": "w1", "labels": {"topology.kubernetes.io/zone": "z1"}},
+         "status": {"allocatable": {"cpu": "2", "memory": "8Gi"}}},
+        {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "api"},
+         "spec": {"replicas": 2, "template": {"spec": {"containers": [
+            {"name": "api", "resources": {"requests": {"cpu": "250m", "memory": "256Mi"}}}]}}}}
+    ]}"#;
+    let imported = import_text(json).unwrap();
+    let scenario = validates_and_runs(&imported);
+    assert_eq!(scenario.zones, vec!["z1"]);
+    assert_eq!(scenario.workloads[0].replicas, 2);
+
+    let mut child = crate::util::nines(&["import", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(json.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("#   <stdin>"));
+}
+
+#[test]
+fn hostile_numbers_give_errors_not_panics() {
+    let big = u64::MAX;
+    for text in [
+        format!(
+            "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nnodeLeaseDurationSeconds: {big}\n"
+        ),
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: w}}\nspec:\n  replicas: {big}\n  template:\n    spec:\n      containers:\n      - name: a\n        resources: {{requests: {{cpu: \"{big}\", memory: 1Gi}}}}\n        readinessProbe: {{initialDelaySeconds: {big}}}\n      - name: b\n        resources: {{requests: {{cpu: \"{big}\"}}}}\n---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {{name: h}}\nspec:\n  scaleTargetRef: {{kind: Deployment, name: w}}\n  maxReplicas: {big}\n"
+        ),
+    ] {
+        // Either a scenario or an error; never a panic.
+        let _ = import_text(&text).map(|i| i.yaml);
+    }
+}
