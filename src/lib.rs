@@ -58,6 +58,7 @@
 //! | Layer | Module | May import (`crate::…`) | Owns |
 //! |---|---|---|---|
 //! | binary | `main.rs`, `cli/` | the public library only; never `nines::engine`, `nines::model`, rayon or statrs | flags, files, progress, exit codes |
+//! | import | [`import`] | `scenario` | Kubernetes objects (kubeadm, Nodes, workloads, HPAs, PDBs) to a commented scenario text, validated by `scenario` |
 //! | report | [`report`] | `experiment`, `stats`, and `scenario` only for the vocabulary of `expect:` targets | the report value, table, JSON, CSV, charts, traces, the `check` verdicts |
 //! | experiment | [`experiment`] | `model`, `scenario`, `outcome`, `stats`, `engine` | replications and threads (the only user of rayon), aggregation, shards, sweeps |
 //! | model | [`model`] | `engine`, `dist`, `load`, `scenario`, `outcome` | Kubernetes HA semantics: machines, zones, etcd, endpoint, leases, data plane, autoscalers, SLIs |
@@ -117,6 +118,7 @@ pub mod analytic;
 pub mod dist;
 pub mod engine;
 pub mod experiment;
+pub mod import;
 pub mod load;
 pub mod model;
 pub mod outcome;

@@ -15,6 +15,7 @@ use clap::{Parser, Subcommand};
         nines run scenarios/external-etcd-5.yaml --json report.json\n  \
         nines run scenarios/single-cp.yaml --precision 0.1 --budget 5m\n  \
         nines run scenarios/single-cp.yaml --replications 500   # exactly 500 replications\n  \
+        nines import kubeadm.yaml nodes.yaml manifests/ -o my-cluster.yaml\n  \
         nines validate my-cluster.yaml\n  \
         nines check my-cluster.yaml --baseline main.json  # the CI gate; see nines check --help\n  \
         nines run my-cluster.yaml --shard 2/8 --json part-2.json\n  \
@@ -39,6 +40,8 @@ pub enum Command {
     Merge(crate::cli::shard::MergeArgs),
     /// Run the scenario over a grid of parameter values (--set etcd.members=1,3,5).
     Sweep(crate::cli::sweep::SweepArgs),
+    /// Write a commented scenario from Kubernetes objects (kubeadm config, nodes, workloads).
+    Import(crate::cli::import::ImportArgs),
 }
 
 #[derive(Debug, clap::Args)]

@@ -2,6 +2,7 @@
 
 mod args;
 mod check;
+mod import;
 mod plot;
 mod progress;
 mod shard;
@@ -29,6 +30,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Check(check) => check::check_command(check),
         Command::Merge(merge) => shard::merge_command(merge),
         Command::Sweep(sweep) => sweep::sweep_command(sweep),
+        Command::Import(import) => import::import_command(import),
     }
 }
 

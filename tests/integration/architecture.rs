@@ -25,6 +25,8 @@ fn allowed() -> BTreeMap<&'static str, &'static [&'static str]> {
         ),
         // `scenario` only for the vocabulary of `expect:` targets (report::check).
         ("report", &["experiment", "stats", "scenario"][..]),
+        // Kubernetes objects in, scenario text out, checked by `scenario`.
+        ("import", &["scenario"][..]),
     ])
 }
 

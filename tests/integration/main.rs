@@ -24,6 +24,8 @@ mod export;
 mod faults;
 /// Golden reports of the shipped scenarios, byte for byte.
 mod golden;
+/// `nines import`: Kubernetes objects to a scenario that validates and runs.
+mod import;
 /// Control-plane behaviour on deterministic timelines and timer effects.
 mod model;
 /// The precision-driven default run, its budget, the "imprecise" labels and the warnings.
