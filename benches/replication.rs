@@ -43,6 +43,8 @@ fn replications(c: &mut Criterion) {
         // The autoscaling target: 1,000 replication-years in under 2
         // minutes on 2 cores, i.e. under 240 ms per replication-year.
         "hpa-diurnal.yaml",
+        // A zone lost at the daily peak: evictions, pending pods, scale-ups.
+        "zone-loss-at-peak.yaml",
     ] {
         bench_scenario(c, file);
     }

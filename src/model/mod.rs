@@ -72,6 +72,9 @@ struct Network {
     side: Vec<u64>,
     /// The clients' side (and a cloud load balancer's).
     client_side: u64,
+    /// `kubelet_connected[m]`: machine m's kubelet reaches a writable
+    /// apiserver (kept here so refreshes reuse the buffer).
+    kubelet_connected: Vec<bool>,
 }
 
 /// The simulated cluster.
@@ -142,6 +145,7 @@ impl<'s> ClusterModel<'s> {
                 up: vec![true; machines],
                 side: vec![0; machines],
                 client_side: 0,
+                kubelet_connected: vec![false; machines],
             },
             clients_zone: ZoneId::new(scenario.clients_zone),
             control_plane: ControlPlane::new(
@@ -235,12 +239,13 @@ impl<'s> ClusterModel<'s> {
             self.note_disaster(ctx.now());
         }
         // Kubelets heartbeat through any writable apiserver on their side.
-        let kubelet_connected: Vec<bool> = (0..self.network.up.len())
-            .map(|m| self.network.up[m] && self.control_plane.writable_from(self.network.side[m]))
-            .collect();
+        for m in 0..self.network.up.len() {
+            self.network.kubelet_connected[m] =
+                self.network.up[m] && self.control_plane.writable_from(self.network.side[m]);
+        }
         let view = ControlPlaneView {
             machine_up: &self.network.up,
-            kubelet_connected: &kubelet_connected,
+            kubelet_connected: &self.network.kubelet_connected,
             controllers: self.control_plane.controllers_lead(),
             scheduler: self.control_plane.scheduler_leads(),
         };

@@ -20,6 +20,8 @@ const REPLICATIONS: &[(&str, &str)] = &[
     ("external-etcd-5-vms", "200"),
     ("haproxy-keepalived", "200"),
     ("hpa-diurnal", "4"),
+    // 150,000 pods placed at the start: the fewest replications allowed.
+    ("large-5000-nodes", "2"),
     ("partition-2-1", "40"),
     ("single-cp", "200"),
     ("stacked-3cp-3zones", "200"),

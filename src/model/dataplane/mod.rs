@@ -19,12 +19,14 @@
 //! Nodes and their lifecycle are in `nodes`, pods and their probes in
 //! `pods`, the scheduler and the workload controllers in `placement`.
 
+mod index;
 mod nodes;
 mod placement;
 mod pods;
 
 use rand::RngExt;
 
+use index::PodIndex;
 use nodes::Node;
 use pods::{Pod, PodState};
 
@@ -119,6 +121,30 @@ pub(crate) struct DataPlane {
     revisions: Vec<u32>,
     /// Each workload's random sources.
     streams: Vec<WorkloadStreams>,
+    /// Indices over `pods`, kept in step with them.
+    index: PodIndex,
+    /// Bumped whenever a node's eligibility or free capacity changes other
+    /// than by a pod's binding.
+    node_epoch: u64,
+    /// Per workload: the (bindings, node epoch) at which placing one of
+    /// its pods last failed; it fails again until either moves.
+    unplaceable: Vec<Option<(u64, u64)>>,
+    /// A reusable buffer of pod indices.
+    scratch: Vec<usize>,
+    /// The nodes pods may be placed on, per node selector, as of a node
+    /// epoch.
+    eligible: Vec<Eligible>,
+}
+
+/// The nodes a pod with node selector `group` may be placed on (present,
+/// Ready, not cordoned), in node order, and their zones.
+#[derive(Clone)]
+struct Eligible {
+    group: Option<usize>,
+    /// The node epoch they were found at.
+    epoch: Option<u64>,
+    nodes: Vec<usize>,
+    zones: Vec<usize>,
 }
 
 /// The random sources of one workload's pods, named after the workload
@@ -159,11 +185,16 @@ impl DataPlane {
         workloads: Vec<Workload>,
         lifecycle: NodeLifecycle,
     ) -> Self {
-        let nodes = workers
+        let nodes: Vec<Node> = workers
             .into_iter()
             .map(|w| Node::new(w.machine, w.zone, w.group, w.allocatable, w.present))
             .collect();
         DataPlane {
+            index: PodIndex::new(workloads.len(), nodes.len(), zones),
+            node_epoch: 0,
+            unplaceable: vec![None; workloads.len()],
+            scratch: Vec::new(),
+            eligible: Vec::new(),
             nodes,
             pods: Vec::new(),
             revisions: vec![0; workloads.len()],
@@ -209,13 +240,13 @@ impl DataPlane {
             _ => {}
         }
         for node in 0..self.nodes.len() {
+            let down = !view.machine_up[self.nodes[node].machine.index()];
+            self.index.set_down(node, down);
             self.refresh_node(node, view, ctx);
         }
         if view.controllers {
-            let due: Vec<usize> = (0..self.pods.len())
-                .filter(|&p| !self.pods[p].deleted && self.pods[p].eviction_due)
-                .collect();
-            for pod in due {
+            // Evicting a pod takes it out of the set and adds no other.
+            while let Some(&pod) = self.index.due.first() {
                 self.evict(pod, ctx);
             }
             // ReplicaSet / StatefulSet / Deployment controllers.
@@ -224,16 +255,35 @@ impl DataPlane {
             }
         }
         if view.scheduler {
-            for pod in 0..self.pods.len() {
-                if !self.pods[pod].deleted
-                    && self.pods[pod].state == PodState::Pending
-                    && let Some(node) = self.choose_node(pod)
-                {
-                    self.bind(pod, node);
-                }
-            }
+            self.schedule_pending();
         }
         self.start_containers(view.machine_up, ctx);
+        #[cfg(debug_assertions)]
+        self.assert_index();
+    }
+
+    /// The scheduler's pass over the pending pods, in pod order. Placement
+    /// depends only on the pod's workload, the nodes and the bindings, so
+    /// a workload whose pod found no node is skipped until one of those
+    /// moves.
+    fn schedule_pending(&mut self) {
+        let stuck =
+            |dp: &Self, w: usize| dp.unplaceable[w] == Some((dp.index.bindings, dp.node_epoch));
+        if !(0..self.workloads.len()).any(|w| self.index.pending_count[w] > 0 && !stuck(self, w)) {
+            return;
+        }
+        let mut next = 0;
+        while let Some(&pod) = self.index.pending.range(next..).next() {
+            next = pod + 1;
+            let w = self.pods[pod].workload;
+            if stuck(self, w) {
+                continue;
+            }
+            match self.choose_node(pod) {
+                Some(node) => self.bind(pod, node),
+                None => self.unplaceable[w] = Some((self.index.bindings, self.node_epoch)),
+            }
+        }
     }
 
     /// Reacts to one of its events; `controllers`: kube-controller-manager
@@ -279,26 +329,20 @@ impl DataPlane {
     /// Per workload: (ready pods that serve, pods the endpoints list).
     /// Endpoints keep a pod whose machine died until its node is marked
     /// NotReady; requests sent to it fail.
+    /// `machine_up` must be what the last refresh saw (it is kept in the
+    /// indices).
     pub fn serving(&self, workload: WorkloadId, machine_up: &[bool]) -> (usize, usize) {
-        let workload = workload.index();
-        let mut serving = 0;
-        let mut listed = 0;
-        for p in self
-            .pods
-            .iter()
-            .filter(|p| !p.deleted && p.workload == workload)
-        {
-            let up = p
-                .node
-                .is_some_and(|n| machine_up[self.nodes[n].machine.index()]);
-            if p.listed {
-                listed += 1;
-                if p.state == PodState::Running && up && !p.hung && !p.unready {
-                    serving += 1;
-                }
-            }
-        }
-        (serving, listed)
+        let w = workload.index();
+        debug_assert!(
+            self.nodes
+                .iter()
+                .zip(&self.index.down)
+                .all(|(n, &down)| down != machine_up[n.machine.index()])
+        );
+        (
+            self.index.ready[w] - self.index.ready_down[w],
+            self.index.listed[w],
+        )
     }
 
     /// Number of workloads.
@@ -314,11 +358,7 @@ impl DataPlane {
 
     /// Pods waiting for a node.
     pub fn pending(&self, workload: WorkloadId) -> usize {
-        let workload = workload.index();
-        self.pods
-            .iter()
-            .filter(|p| !p.deleted && p.workload == workload && p.state == PodState::Pending)
-            .count()
+        self.index.pending_count[workload.index()]
     }
 }
 
@@ -363,11 +403,10 @@ impl DataPlane {
         w: WorkloadId,
         machine_up: &'a [bool],
     ) -> impl Iterator<Item = PodView> + 'a {
-        let w = w.index();
         let nodes = &self.nodes;
-        self.pods
+        self.index.by_workload[w.index()]
             .iter()
-            .filter(move |p| !p.deleted && p.workload == w)
+            .map(|&p| &self.pods[p])
             .map(move |p| PodView {
                 bound_at: p.node.map(|_| p.bound_at),
                 serving: p.listed
@@ -380,6 +419,12 @@ impl DataPlane {
                 unready_since: p.unready_since,
                 terminating: p.terminating,
             })
+    }
+
+    /// A number that changes whenever anything in workload `w`'s pod
+    /// views may have (other than by the passing of time).
+    pub fn pods_version(&self, w: WorkloadId) -> u64 {
+        self.index.version[w.index()]
     }
 
     /// Every worker node slot, in node order.
@@ -396,11 +441,11 @@ impl DataPlane {
 
     /// Pods the scheduler could not place: (requests, required group).
     pub fn unschedulable(&self) -> Vec<(Resources, Option<usize>)> {
-        self.pods
+        self.index
+            .pending
             .iter()
-            .filter(|p| !p.deleted && p.state == PodState::Pending)
-            .map(|p| {
-                let w = &self.workloads[p.workload];
+            .map(|&p| {
+                let w = &self.workloads[self.pods[p].workload];
                 (w.requests, w.node_group)
             })
             .collect()
@@ -408,9 +453,9 @@ impl DataPlane {
 
     /// Requests and required group of each pod bound to node `node`.
     pub fn pods_on(&self, node: usize) -> Vec<(Resources, Option<usize>)> {
-        self.pods
+        self.index.by_node[node]
             .iter()
-            .filter(|p| !p.deleted && p.node == Some(node))
+            .map(|&p| &self.pods[p])
             .map(|p| {
                 let w = &self.workloads[p.workload];
                 (w.requests, w.node_group)

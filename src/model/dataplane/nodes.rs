@@ -18,6 +18,9 @@ pub(super) struct Node {
     pub group: usize,
     pub allocatable: Resources,
     pub used: Resources,
+    /// `used` CPU per mille of `allocatable`, as the scheduler ranks nodes
+    /// (kept with `used`, so a placement divides nothing).
+    pub used_permille: u64,
     /// Last lease renewal before the kubelet fell silent.
     pub silent_since: Option<SimTime>,
     pub mark: Option<EventKey>,
@@ -46,6 +49,7 @@ impl Node {
             group,
             allocatable,
             used: Resources::default(),
+            used_permille: 0,
             silent_since: None,
             mark: None,
             not_ready: false,
@@ -54,6 +58,11 @@ impl Node {
             cordoned: false,
             present,
         }
+    }
+
+    /// Brings `used_permille` in line with `used`.
+    pub fn note_used(&mut self) {
+        self.used_permille = self.used.cpu_millis * 1000 / self.allocatable.cpu_millis.max(1);
     }
 }
 
@@ -76,21 +85,24 @@ impl DataPlane {
                 ctx.cancel(key);
             }
             if n.not_ready || n.tainted {
+                if n.not_ready {
+                    self.node_epoch += 1;
+                }
                 n.not_ready = false;
                 n.tainted = false;
                 // The kubelet is back: pending evictions stop, and a
                 // StatefulSet pod that was deleted meanwhile is now gone.
-                for pod in 0..self.pods.len() {
-                    if self.pods[pod].node != Some(node) || self.pods[pod].deleted {
-                        continue;
-                    }
+                let pods = self.pods_on_node(node);
+                for &pod in &pods {
                     if self.pods[pod].terminating {
                         self.delete(pod, ctx);
                     } else if let Some(key) = self.pods[pod].eviction.take() {
                         ctx.cancel(key);
                         self.pods[pod].eviction_due = false;
+                        self.reindex(pod);
                     }
                 }
+                self.scratch = pods;
             }
             return;
         }
@@ -191,18 +203,32 @@ impl DataPlane {
         let n = &mut self.nodes[node];
         n.mark = None;
         n.not_ready = true;
-        for pod in self.pods.iter_mut().filter(|p| p.node == Some(node)) {
-            pod.unlist(now);
+        self.node_epoch += 1;
+        // Deleted pods bound here are unlisted already.
+        let pods = self.pods_on_node(node);
+        for &pod in &pods {
+            self.pods[pod].unlist(now);
+            self.reindex(pod);
         }
+        self.scratch = pods;
+    }
+
+    /// The live pods bound to node `node`, in pod order, in the reusable
+    /// buffer (hand it back to `scratch` when done).
+    pub(super) fn pods_on_node(&mut self, node: usize) -> Vec<usize> {
+        let mut pods = std::mem::take(&mut self.scratch);
+        pods.clear();
+        pods.extend(self.index.by_node[node].iter().copied());
+        pods
     }
 
     /// The node got its NoExecute taint: each pod's toleration starts.
     pub(super) fn on_tainted<E: From<DataEvent>>(&mut self, node: usize, ctx: &mut Ctx<'_, E>) {
         self.nodes[node].taint = None;
         self.nodes[node].tainted = true;
-        for pod in 0..self.pods.len() {
+        for &pod in &self.index.by_node[node] {
             let p = &self.pods[pod];
-            if p.deleted || p.node != Some(node) || p.eviction.is_some() || p.terminating {
+            if p.eviction.is_some() || p.terminating {
                 continue;
             }
             let toleration = self.workloads[p.workload].toleration;
@@ -221,6 +247,7 @@ impl DataPlane {
     pub fn set_cordoned(&mut self, machine: MachineId, cordoned: bool) {
         if let Some(node) = self.node_of(machine) {
             self.nodes[node].cordoned = cordoned;
+            self.node_epoch += 1;
         }
     }
 
@@ -234,6 +261,8 @@ impl DataPlane {
             n.cordoned = false;
             n.silent_since = None;
             n.used = Resources::default();
+            n.note_used();
+            self.node_epoch += 1;
         }
     }
 
@@ -243,15 +272,16 @@ impl DataPlane {
         let Some(node) = self.node_of(machine) else {
             return;
         };
-        for pod in 0..self.pods.len() {
-            if !self.pods[pod].deleted && self.pods[pod].node == Some(node) {
-                self.delete(pod, ctx);
-            }
+        let pods = self.pods_on_node(node);
+        for &pod in &pods {
+            self.delete(pod, ctx);
         }
+        self.scratch = pods;
         let n = &mut self.nodes[node];
         for key in [n.mark.take(), n.taint.take()].into_iter().flatten() {
             ctx.cancel(key);
         }
         n.present = false;
+        self.node_epoch += 1;
     }
 }

@@ -5,7 +5,7 @@
 //! §4).
 
 use super::pods::{Pod, PodState};
-use super::{DataPlane, WorkloadId};
+use super::{DataPlane, Eligible, WorkloadId};
 use crate::engine::Ctx;
 use crate::model::ids::MachineId;
 
@@ -18,9 +18,12 @@ impl DataPlane {
     pub(super) fn reconcile<E>(&mut self, w: usize, machine_up: &[bool], ctx: &mut Ctx<'_, E>) {
         let target = self.revisions[w];
         let replicas = self.workloads[w].replicas;
-        let live: Vec<usize> = (0..self.pods.len())
-            .filter(|&p| !self.pods[p].deleted && self.pods[p].workload == w)
-            .collect();
+        let count = self.index.by_workload[w].len();
+        if count == replicas && self.index.at_revision[w] == count {
+            // The common case: nothing to create, delete or roll.
+            return;
+        }
+        let live: Vec<usize> = self.index.by_workload[w].iter().copied().collect();
         let old: Vec<usize> = live
             .iter()
             .copied()
@@ -82,6 +85,8 @@ impl DataPlane {
     /// Starts a rolling update of workload `w` to a new revision.
     pub fn start_rollout(&mut self, w: WorkloadId) {
         self.revisions[w.index()] += 1;
+        // No live pod has the new revision yet.
+        self.index.at_revision[w.index()] = 0;
     }
 
     pub(super) fn bind(&mut self, pod: usize, node: usize) {
@@ -89,71 +94,70 @@ impl DataPlane {
         let n = &mut self.nodes[node];
         n.used.cpu_millis += requests.cpu_millis;
         n.used.memory_bytes += requests.memory_bytes;
+        n.note_used();
         self.pods[pod].node = Some(node);
         self.pods[pod].state = PodState::Starting;
         self.pods[pod].bound_at = self.now;
+        self.reindex(pod);
     }
 
     /// The scheduler: a feasible node with room that keeps the spread and
     /// anti-affinity rules, preferring the emptiest spread domain, then
     /// fewer pods of the workload on the node, then the least used node.
-    pub(super) fn choose_node(&self, pod: usize) -> Option<usize> {
-        let w = &self.workloads[self.pods[pod].workload];
+    /// Two passes over the nodes, with the workload's pods per node and per
+    /// zone read from the indices.
+    pub(super) fn choose_node(&mut self, pod: usize) -> Option<usize> {
         let workload = self.pods[pod].workload;
-        let on_node = |node: usize| {
-            self.pods
-                .iter()
-                .filter(|p| !p.deleted && p.workload == workload && p.node == Some(node))
-                .count()
-        };
-        let eligible: Vec<usize> = (0..self.nodes.len())
-            .filter(|&n| {
-                let node = &self.nodes[n];
-                node.present && !node.not_ready && !node.cordoned
-            })
-            .filter(|&n| w.node_group.is_none_or(|g| self.nodes[n].group == g))
-            .collect();
-        let domain = |node: usize, by_zone: bool| {
+        let slot = self.eligible_nodes(self.workloads[workload].node_group);
+        let w = &self.workloads[workload];
+        let eligible = &self.eligible[slot];
+        let in_domain = |node: usize, by_zone: bool| {
             if by_zone {
-                self.nodes[node].zone.index()
+                self.index.in_zone(workload, self.nodes[node].zone.index())
             } else {
-                node
+                self.index.on_node(workload, node)
             }
         };
-        let in_domain = |d: usize, by_zone: bool| {
-            self.pods
-                .iter()
-                .filter(|p| !p.deleted && p.workload == workload)
-                .filter_map(|p| p.node)
-                .filter(|&n| domain(n, by_zone) == d)
-                .count()
-        };
+        // The least-populated spread domain among the eligible nodes' (0
+        // without any).
+        let least = w.spread.map_or(0, |spread| {
+            if spread.by_zone {
+                eligible
+                    .zones
+                    .iter()
+                    .map(|&z| self.index.in_zone(workload, z))
+                    .min()
+                    .unwrap_or(0)
+            } else {
+                eligible
+                    .nodes
+                    .iter()
+                    .map(|&n| self.index.on_node(workload, n))
+                    .min()
+                    .unwrap_or(0)
+            }
+        });
         let mut best: Option<((usize, usize, u64), usize)> = None;
-        for &node in &eligible {
+        for &node in &eligible.nodes {
             let n = &self.nodes[node];
             if n.used.cpu_millis + w.requests.cpu_millis > n.allocatable.cpu_millis
                 || n.used.memory_bytes + w.requests.memory_bytes > n.allocatable.memory_bytes
             {
                 continue;
             }
-            let same = on_node(node);
+            let same = self.index.on_node(workload, node);
             if w.anti_affinity == Some(true) && same > 0 {
                 continue;
             }
             let mut spread_count = 0;
             if let Some(spread) = w.spread {
-                let here = in_domain(domain(node, spread.by_zone), spread.by_zone);
-                let least = eligible
-                    .iter()
-                    .map(|&e| in_domain(domain(e, spread.by_zone), spread.by_zone))
-                    .min()
-                    .unwrap_or(0);
+                let here = in_domain(node, spread.by_zone);
                 if spread.hard && here + 1 > least + spread.max_skew {
                     continue;
                 }
                 spread_count = here;
             }
-            let used = n.used.cpu_millis * 1000 / n.allocatable.cpu_millis.max(1);
+            let used = n.used_permille;
             let preferred = if w.anti_affinity == Some(false) || w.anti_affinity.is_none() {
                 same
             } else {
@@ -165,6 +169,43 @@ impl DataPlane {
             }
         }
         best.map(|(_, node)| node)
+    }
+
+    /// The index in `eligible` of the nodes eligible for pods of node
+    /// group `group` (any group: `None`), rebuilt when a node's
+    /// eligibility moved since.
+    fn eligible_nodes(&mut self, group: Option<usize>) -> usize {
+        let slot = match self.eligible.iter().position(|e| e.group == group) {
+            Some(slot) => slot,
+            None => {
+                self.eligible.push(Eligible {
+                    group,
+                    epoch: None,
+                    nodes: Vec::new(),
+                    zones: Vec::new(),
+                });
+                self.eligible.len() - 1
+            }
+        };
+        let e = &mut self.eligible[slot];
+        if e.epoch != Some(self.node_epoch) {
+            e.epoch = Some(self.node_epoch);
+            e.nodes.clear();
+            e.zones.clear();
+            for (i, node) in self.nodes.iter().enumerate() {
+                if node.present
+                    && !node.not_ready
+                    && !node.cordoned
+                    && group.is_none_or(|g| node.group == g)
+                {
+                    e.nodes.push(i);
+                    if !e.zones.contains(&node.zone.index()) {
+                        e.zones.push(node.zone.index());
+                    }
+                }
+            }
+        }
+        slot
     }
 
     /// `kubectl drain`: evicts through the Eviction API every pod on the
@@ -181,12 +222,9 @@ impl DataPlane {
         let Some(node) = self.node_of(machine) else {
             return true;
         };
-        for pod in 0..self.pods.len() {
-            let p = &self.pods[pod];
-            if p.deleted || p.node != Some(node) {
-                continue;
-            }
-            let w = p.workload;
+        let pods = self.pods_on_node(node);
+        for &pod in &pods {
+            let w = self.pods[pod].workload;
             let allowed = match self.workloads[w].pdb_min_available {
                 None => true,
                 Some(min) => self.serving(WorkloadId::new(w), machine_up).0 > min,
@@ -195,19 +233,16 @@ impl DataPlane {
                 self.delete(pod, ctx);
             }
         }
-        !self.pods.iter().any(|p| !p.deleted && p.node == Some(node))
+        self.scratch = pods;
+        self.index.by_node[node].is_empty()
     }
 
     /// Whether every PodDisruptionBudget allows evicting all the pods on
     /// node `node` now.
     pub fn evictable(&self, node: usize, machine_up: &[bool]) -> bool {
         let mut per_workload = vec![0usize; self.workloads.len()];
-        for p in self
-            .pods
-            .iter()
-            .filter(|p| !p.deleted && p.node == Some(node))
-        {
-            per_workload[p.workload] += 1;
+        for &p in &self.index.by_node[node] {
+            per_workload[self.pods[p].workload] += 1;
         }
         per_workload.iter().enumerate().all(|(w, &n)| {
             n == 0

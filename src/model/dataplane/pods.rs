@@ -107,16 +107,19 @@ impl DataPlane {
             ever_ready: false,
             unready_since: SimTime::ZERO,
         };
-        match self.pods.iter().position(|p| p.deleted) {
-            Some(slot) => {
+        let slot = match self.index.free.first() {
+            Some(&slot) => {
                 self.pods[slot] = pod;
                 slot
             }
             None => {
                 self.pods.push(pod);
+                self.index.push_slot();
                 self.pods.len() - 1
             }
-        }
+        };
+        self.reindex(slot);
+        slot
     }
 
     pub(super) fn delete<E>(&mut self, pod: usize, ctx: &mut Ctx<'_, E>) {
@@ -125,6 +128,7 @@ impl DataPlane {
             let n = &mut self.nodes[node];
             n.used.cpu_millis -= requests.cpu_millis;
             n.used.memory_bytes -= requests.memory_bytes;
+            n.note_used();
         }
         self.disarm_faults(pod, ctx);
         let p = &mut self.pods[pod];
@@ -133,6 +137,7 @@ impl DataPlane {
         }
         p.deleted = true;
         p.listed = false;
+        self.reindex(pod);
     }
 
     /// Containers run only on running machines; a bound pod (re)starts
@@ -142,7 +147,9 @@ impl DataPlane {
         machine_up: &[bool],
         ctx: &mut Ctx<'_, E>,
     ) {
-        for pod in 0..self.pods.len() {
+        // Only pods that changed, or whose machine did, can need it.
+        let check = std::mem::take(&mut self.index.check);
+        for &pod in &check {
             let p = &self.pods[pod];
             let Some(node) = p.node else { continue };
             if p.deleted || p.terminating {
@@ -173,7 +180,12 @@ impl DataPlane {
                 }
                 _ => {}
             }
+            self.reindex(pod);
         }
+        // What the loop changed is settled: each pod's containers are now
+        // as its machine allows.
+        self.index.check = check;
+        self.index.check.clear();
     }
 
     /// The taint manager evicts (deletes) a pod; without a controller
@@ -184,6 +196,7 @@ impl DataPlane {
             self.evict(pod, ctx);
         } else {
             self.pods[pod].eviction_due = true;
+            self.reindex(pod);
         }
     }
 
@@ -199,6 +212,7 @@ impl DataPlane {
                 if let Some(key) = self.pods[pod].start.take() {
                     ctx.cancel(key);
                 }
+                self.reindex(pod);
             }
         }
     }
@@ -223,6 +237,7 @@ impl DataPlane {
             };
             self.pods[pod].fault_timers[mode] = Some(ctx.schedule(delay, failed.into()));
         }
+        self.reindex(pod);
     }
 
     fn disarm_faults<E>(&mut self, pod: usize, ctx: &mut Ctx<'_, E>) {
@@ -237,6 +252,7 @@ impl DataPlane {
         }
         p.hung = false;
         p.unready = false;
+        self.reindex(pod);
     }
 
     /// When the probes notice: a uniform phase within one period plus the
@@ -270,6 +286,7 @@ impl DataPlane {
             PodFailureKind::Crash => self.crash(pod, ctx),
             PodFailureKind::Hang => {
                 self.pods[pod].hung = true;
+                self.reindex(pod);
                 let at = self.detection(pod, ctx);
                 let key = ctx.schedule(at, DataEvent::PodProbeFailed { pod: id }.into());
                 self.pods[pod].fault_keys.push(key);
@@ -277,6 +294,7 @@ impl DataPlane {
             PodFailureKind::Unready(duration) => {
                 let flap = duration.sample(ctx.rng(self.streams[w].failures[mode]));
                 self.pods[pod].unready = true;
+                self.reindex(pod);
                 let at = self.detection(pod, ctx);
                 let detect = ctx.schedule(at, DataEvent::PodProbeFailed { pod: id }.into());
                 let end = ctx.schedule(flap, DataEvent::PodFlapEnded { pod: id }.into());
@@ -303,12 +321,14 @@ impl DataPlane {
         };
         let key = ctx.schedule(delay, restarted.into());
         self.pods[pod].fault_keys.push(key);
+        self.reindex(pod);
     }
 
     /// Readiness failed: the pod leaves the endpoints; a hung container
     /// also fails liveness (same defaults) and is killed and restarted.
     pub(super) fn on_probe_failed<E: From<DataEvent>>(&mut self, pod: usize, ctx: &mut Ctx<'_, E>) {
         self.pods[pod].unlist(ctx.now());
+        self.reindex(pod);
         if self.pods[pod].hung {
             self.pods[pod].fault_keys.clear();
             self.crash(pod, ctx);
@@ -322,6 +342,7 @@ impl DataPlane {
         if p.state == PodState::Crashed {
             p.state = PodState::Starting;
         }
+        self.reindex(pod);
     }
 
     /// The flap is over: ready again at the next successful probe (or at
@@ -340,6 +361,7 @@ impl DataPlane {
                 pod: PodId::new(pod),
             };
             self.pods[pod].start = Some(ctx.schedule(wait, started.into()));
+            self.reindex(pod);
         } else {
             self.on_started(pod, ctx);
         }

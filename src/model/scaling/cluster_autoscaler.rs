@@ -395,17 +395,21 @@ impl ClusterAutoscaler {
             }
         }
         let threshold = self.spec.scale_down_utilization_threshold;
-        // Groups above their minimum, whose nodes may go.
-        let resizable = |group: usize| {
-            self.groups.iter().any(|g| {
-                g.index == group
-                    && nodes
-                        .iter()
-                        .filter(|n| n.group == group && n.present)
-                        .count()
-                        > g.scaling.min
+        // Groups above their minimum, whose nodes may go (counted once,
+        // not per node).
+        let above_min: Vec<usize> = self
+            .groups
+            .iter()
+            .filter(|g| {
+                nodes
+                    .iter()
+                    .filter(|n| n.group == g.index && n.present)
+                    .count()
+                    > g.scaling.min
             })
-        };
+            .map(|g| g.index)
+            .collect();
+        let resizable = |group: usize| above_min.contains(&group);
         let cooldown = self.last_scale_up.map_or(SimTime::ZERO, |at| {
             at + self.spec.scale_down_delay_after_add
         });

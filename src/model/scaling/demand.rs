@@ -27,7 +27,7 @@ pub(super) struct SpikeState {
 }
 
 impl SpikeState {
-    fn extra_at(&self, t: SimTime) -> f64 {
+    pub(super) fn extra_at(&self, t: SimTime) -> f64 {
         self.changes
             .iter()
             .rev()

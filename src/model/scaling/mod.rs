@@ -20,6 +20,8 @@ use tally::{NodeTally, WorkloadTally};
 use timeseries::{Sampler, TimeseriesRow};
 use workload_autoscaler::{Observed, WorkloadAutoscaler};
 
+use std::cell::Cell;
+
 use rand::RngExt;
 
 use crate::engine::{Ctx, EventKey, SimDuration, SimTime, StreamLabel};
@@ -161,6 +163,11 @@ pub(crate) struct Scaling<'s> {
     /// Worker nodes that exist (provisioned, not removed).
     workers: usize,
     sampler: Option<Sampler>,
+    /// Per workload: the profile's demand at the last scrape asked for
+    /// (every plan between two scrapes asks for the same one).
+    scrape_demand: Vec<Cell<Option<(SimTime, f64)>>>,
+    /// A reusable buffer for a workload's pod views.
+    pod_buffer: Vec<PodView>,
 }
 
 impl<'s> Scaling<'s> {
@@ -199,6 +206,8 @@ impl<'s> Scaling<'s> {
             node_tally: NodeTally::new(warmup, workers),
             workers,
             sampler: None,
+            scrape_demand: vec![Cell::new(None); workloads.len()],
+            pod_buffer: Vec::new(),
         }
     }
 
@@ -259,9 +268,32 @@ impl<'s> Scaling<'s> {
             replicas: u32::try_from(replicas).expect("replicas fit a u32"),
             pods,
             scrape,
-            demand_at_scrape: self.demand_at(w.index(), scrape),
+            demand_at_scrape: self.demand_at_scrape(w.index(), scrape),
             capacity: workload.load.as_ref().map_or(1.0, |l| l.capacity),
             request_millis: workload.requests.cpu_millis,
+            pods_version: 0,
+        }
+    }
+
+    /// `demand_at(w, scrape)`, remembered per workload: the same value,
+    /// without the trigonometry.
+    fn demand_at_scrape(&self, w: usize, scrape: SimTime) -> f64 {
+        let cache = &self.scrape_demand[w];
+        let profile = match cache.get() {
+            Some((at, value)) if at == scrape => value,
+            _ => {
+                let value = self.workloads[w]
+                    .load
+                    .as_ref()
+                    .map_or(0.0, |load| load.profile.at(scrape.as_secs_f64()));
+                cache.set(Some((scrape, value)));
+                value
+            }
+        };
+        if self.workloads[w].load.is_some() {
+            profile + self.spikes[w].extra_at(scrape)
+        } else {
+            0.0
         }
     }
 
@@ -311,8 +343,15 @@ impl<'s> Scaling<'s> {
         };
         let now = ctx.now();
         let controller = self.controller;
-        let pods: Vec<PodView> = data.pod_views(w, machine_up).collect();
-        let seen = self.observed(w, now, data.replicas(w), &pods);
+        let mut pods = std::mem::take(&mut self.pod_buffer);
+        pods.clear();
+        let version = data.pods_version(w);
+        let replicas = u32::try_from(data.replicas(w)).expect("replicas fit a u32");
+        if !self.autoscalers[s].knows_ready(version, replicas) {
+            pods.extend(data.pod_views(w, machine_up));
+        }
+        let mut seen = self.observed(w, now, data.replicas(w), &pods);
+        seen.pods_version = version;
         let extra = self.spikes[w.index()].extra;
         let demand_now = self.demand_at(w.index(), now);
         let load = self.workloads[w.index()].load.as_ref().map(|l| &l.profile);
@@ -329,6 +368,7 @@ impl<'s> Scaling<'s> {
         let (phase, resolution) = (self.scrape_phase, controller.metric_resolution);
         let scrape_after = |t: SimTime| t.grid_at_or_after(phase, resolution);
         let wake = self.autoscalers[s].plan(&seen, demand_now, &controller, exit, scrape_after);
+        self.pod_buffer = pods;
         let tick = self.autoscalers[s].tick;
         let synced = ScalingEvent::AutoscalerSynced { workload: w }.into();
         self.autoscalers[s].tick = reschedule(ctx, tick, wake, synced);

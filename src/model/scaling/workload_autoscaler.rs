@@ -18,6 +18,8 @@
 //! replicas, are folded into the stabilization history when the loop
 //! resumes.
 
+use std::collections::BTreeMap;
+
 use super::hpa::{self, Normalizer, PodCondition, PodSample, ReplicaCalc};
 use crate::engine::{EventKey, SimDuration, SimTime};
 use crate::model::dataplane::PodView;
@@ -30,9 +32,10 @@ enum PolicyState {
     Hpa {
         spec: Box<Hpa>,
         normalizer: Box<Normalizer>,
-        /// Demand band `(ready pods, replicas) -> [lo, hi]` of the last
-        /// plan, cached: the binary search is the costly part.
-        band: Option<(usize, u32, f64, f64)>,
+        /// Demand band `(ready pods, replicas) -> [lo, hi]` of every plan
+        /// so far, cached: the binary search is the costly part, and it
+        /// depends on nothing else (the spec is fixed).
+        bands: BTreeMap<(usize, u32), (f64, f64)>,
     },
     Threshold(ThresholdPolicy),
 }
@@ -62,6 +65,8 @@ pub(crate) struct Observed<'a> {
     pub capacity: f64,
     /// The pod's CPU request, millicores.
     pub request_millis: u64,
+    /// The data plane's version of the workload's pods.
+    pub pods_version: u64,
 }
 
 /// One workload's autoscaler.
@@ -78,6 +83,10 @@ pub(crate) struct WorkloadAutoscaler {
     /// Time and direction (up = true) of the last change.
     last_change: Option<(SimTime, bool)>,
     flapping_window: SimDuration,
+    /// The (pods version, replicas) at which an HPA plan found every pod
+    /// counted ready: with neither changed they still are (time only moves
+    /// a pod towards counting), and the pods need not be looked at.
+    ready_memo: Option<(u64, u32)>,
 }
 
 impl WorkloadAutoscaler {
@@ -102,7 +111,7 @@ impl WorkloadAutoscaler {
                     PolicyState::Hpa {
                         spec: Box::new(h.clone()),
                         normalizer: Box::new(normalizer),
-                        band: None,
+                        bands: BTreeMap::new(),
                     },
                     controller.sync_period,
                 )
@@ -119,6 +128,7 @@ impl WorkloadAutoscaler {
             last_sync: None,
             last_change: None,
             flapping_window: spec.flapping_window,
+            ready_memo: None,
         }
     }
 
@@ -150,10 +160,11 @@ impl WorkloadAutoscaler {
                         current,
                     );
                 }
+                let serving = seen.pods.iter().filter(|q| q.serving).count();
                 let samples: Vec<PodSample> = seen
                     .pods
                     .iter()
-                    .map(|p| pod_sample(p, seen, controller))
+                    .map(|p| pod_sample(p, serving, seen, controller))
                     .collect();
                 let calc = ReplicaCalc {
                     current_replicas: current,
@@ -201,27 +212,24 @@ impl WorkloadAutoscaler {
             PolicyState::Hpa {
                 spec,
                 normalizer,
-                band,
+                bands,
             } => {
-                let ready = seen.pods.len() == seen.replicas as usize
-                    && seen
-                        .pods
-                        .iter()
-                        .all(|p| counted_ready(p, now, seen.scrape, controller));
+                let memo = Some((seen.pods_version, seen.replicas));
+                let ready = self.ready_memo == memo
+                    || (seen.pods.len() == seen.replicas as usize
+                        && seen
+                            .pods
+                            .iter()
+                            .all(|p| counted_ready(p, now, seen.scrape, controller)));
                 if !ready {
                     return Some(next_sync);
                 }
-                let n = seen.pods.len();
-                let cached = band.filter(|&(bn, br, _, _)| bn == n && br == seen.replicas);
-                let (lo, hi) = match cached {
-                    Some((_, _, lo, hi)) => (lo, hi),
-                    None => {
-                        let (lo, hi) = hpa_band(spec, normalizer, n, seen);
-                        *band = Some((n, seen.replicas, lo, hi));
-                        (lo, hi)
-                    }
-                };
-                (lo, hi)
+                self.ready_memo = memo;
+                // As many pods as replicas, all counted.
+                let n = seen.replicas as usize;
+                *bands
+                    .entry((n, seen.replicas))
+                    .or_insert_with(|| hpa_band(spec, normalizer, n, seen))
             }
             PolicyState::Threshold(t) => {
                 let n = seen.pods.iter().filter(|p| p.serving).count() as f64;
@@ -245,6 +253,12 @@ impl WorkloadAutoscaler {
         }
         let exit = next_demand_exit(band.0, band.1)?;
         Some(self.grid_after(scrape_after(exit).max(now)))
+    }
+
+    /// Whether a plan needs no pod views: an HPA that found every pod
+    /// counted ready at this version and replica count.
+    pub fn knows_ready(&self, pods_version: u64, replicas: u32) -> bool {
+        self.ready_memo == Some((pods_version, replicas))
     }
 
     /// The first sync strictly after `t`.
@@ -273,8 +287,14 @@ fn established(p: &PodView) -> bool {
     p.ready_since == SimTime::ZERO && p.bound_at == Some(SimTime::ZERO)
 }
 
-/// `groupPods` for a CPU metric: the pod's class and sample.
-fn pod_sample(p: &PodView, seen: &Observed<'_>, controller: &HpaController) -> PodSample {
+/// `groupPods` for a CPU metric: the pod's class and sample; `serving`:
+/// how many of the workload's pods serve.
+fn pod_sample(
+    p: &PodView,
+    serving: usize,
+    seen: &Observed<'_>,
+    controller: &HpaController,
+) -> PodSample {
     let request_millis = seen.request_millis;
     let scrape = seen.scrape;
     if p.terminating {
@@ -294,7 +314,6 @@ fn pod_sample(p: &PodView, seen: &Observed<'_>, controller: &HpaController) -> P
     // metrics-server has a sample for a pod whose containers ran during
     // the last scrape window.
     let has_sample = established(p) || bound_at < scrape;
-    let serving = seen.pods.iter().filter(|q| q.serving).count();
     let usage = has_sample.then(|| {
         if p.serving {
             usage_millis(
@@ -439,8 +458,10 @@ mod tests {
             demand_at_scrape: 50.0,
             capacity: 100.0,
             request_millis: 1000,
+            pods_version: 0,
         };
-        pod_sample(&pods[0], &seen, controller).condition
+        let serving = pods.iter().filter(|q| q.serving).count();
+        pod_sample(&pods[0], serving, &seen, controller).condition
     }
 
     #[test]
