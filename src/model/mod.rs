@@ -338,7 +338,7 @@ impl Handler for ClusterModel<'_> {
             ClusterEvent::Endpoint(event) => {
                 self.control_plane
                     .endpoint
-                    .on(event, &net, self.network.client_side);
+                    .on(event, &net, self.network.client_side, now);
             }
             ClusterEvent::Lease(event) => self.control_plane.on_lease(event, ctx),
             ClusterEvent::Standby(event) => self.control_plane.on_standby(event, &net),

@@ -209,7 +209,8 @@ pub struct LeaderElection {
     /// A candidate may take the lease this long after it last saw it change
     /// ([`DEFAULT_LEASE_DURATION`]).
     pub lease_duration: SimDuration,
-    /// A leader that cannot renew for this long steps down
+    /// A leader's round of renewal attempts gives up after this long; the
+    /// round starts a retry period after its last success
     /// ([`DEFAULT_RENEW_DEADLINE`]).
     pub renew_deadline: SimDuration,
     /// Time between renewals; candidates poll every retry x (1 + U[0, 1.2))

@@ -22,6 +22,9 @@ mod determinism;
 mod export;
 /// Zones, partitions, chaos plans, repair crews, attribution and traces.
 mod faults;
+/// Timers measured against their derived distributions: lease takeover,
+/// VRRP takeover, the metrics-server window, the balancers' health checks.
+mod fidelity;
 /// Golden reports of the shipped scenarios, byte for byte.
 mod golden;
 /// `nines import`: Kubernetes objects to a scenario that validates and runs.

@@ -15,6 +15,8 @@ use crate::engine::{Ctx, EventKey, SimDuration, SimTime, StreamLabel};
 
 /// The random source of the health checks' phases.
 const HEALTH_CHECK_PHASES: StreamLabel = StreamLabel::new(&["endpoint", "health-check-phase"]);
+/// The random source of the first VRRP MASTER's advertisement phase.
+const ADVERT_PHASE: StreamLabel = StreamLabel::new(&["endpoint", "vrrp-advert-phase"]);
 use crate::model::ids::{BalancerId, ControlPlaneId, MachineId};
 use crate::scenario::{Endpoint as EndpointConfig, HealthCheck};
 
@@ -57,6 +59,9 @@ pub(crate) struct Endpoint {
     /// Which instance holds the virtual IP (keepalived only).
     vip_holder: Option<usize>,
     vip_takeover: Option<EventKey>,
+    /// Phase of the VIP holder's advertisement grid: a MASTER advertises
+    /// when it takes the VIP and every `advert_int` after.
+    advert_phase: SimDuration,
     was_alive: Vec<bool>,
     /// A cloud load balancer failed by a chaos step.
     cloud_failed: bool,
@@ -107,13 +112,23 @@ impl Endpoint {
             hosts,
             vip_holder,
             vip_takeover: None,
+            advert_phase: SimDuration::ZERO,
             cloud_failed: false,
         }
     }
 
     /// Draws each balancer/backend pair's health-check phase (in a fixed
-    /// order from one stream: they are drawn once, at the start).
+    /// order from one stream: they are drawn once, at the start), and the
+    /// first MASTER's advertisement phase.
     pub fn start<E>(&mut self, ctx: &mut Ctx<'_, E>) {
+        if let EndpointConfig::HaproxyKeepalived {
+            advert_interval, ..
+        } = self.config
+        {
+            self.advert_phase = SimDuration::from_micros(
+                (advert_interval.as_micros() as f64 * ctx.rng(ADVERT_PHASE).random::<f64>()) as u64,
+            );
+        }
         let interval = self.health().map_or(SimDuration::ZERO, |h| h.interval);
         for monitor in self.monitors.iter_mut().flatten() {
             monitor.phase = SimDuration::from_micros(
@@ -230,8 +245,10 @@ impl Endpoint {
 
     /// VRRP: the highest-priority live instance (instance 0, the MASTER)
     /// holds the VIP and preempts when back; when the holder dies a backup
-    /// takes over after [`MASTER_DOWN_ADVERTS`] x advert_int + skew, skew =
-    /// (256 - priority)/256 s.
+    /// takes over [`MASTER_DOWN_ADVERTS`] x advert_int + skew, skew =
+    /// (256 - priority)/256 s, after the last advertisement it received
+    /// (the holder advertises every advert_int from when it took the VIP),
+    /// so 0 to one interval less than that after the death.
     /// Across a partition the instances cannot hear each other: the
     /// clients' side elects its own master the same way.
     fn refresh_vip<E: From<EndpointEvent>>(
@@ -248,20 +265,27 @@ impl Endpoint {
         else {
             return;
         };
+        let now = ctx.now();
+        // The backups' master-down timers run from the last advertisement
+        // they heard: the lost holder's last one, or (when nobody held the
+        // VIP) their own start, now.
+        let mut heard_last = now;
         if let Some(holder) = self.vip_holder
             && !self.serves_clients(holder, net, client_side)
         {
             self.vip_holder = None;
+            heard_last = now.grid_at_or_before(self.advert_phase, advert_interval);
         }
         if self.serves_clients(0, net, client_side) && self.vip_holder != Some(0) {
-            self.vip_holder = Some(0);
+            self.take_vip(0, now, advert_interval);
         }
         let any_alive = (0..self.hosts.len()).any(|i| self.serves_clients(i, net, client_side));
         match (self.vip_holder, self.vip_takeover, any_alive) {
             (None, None, true) => {
                 let skew = SimDuration::from_micros((256 - u64::from(priority)) * 1_000_000 / 256);
                 let delay = advert_interval.saturating_mul(MASTER_DOWN_ADVERTS) + skew;
-                self.vip_takeover = Some(ctx.schedule(delay, EndpointEvent::VipTakenOver.into()));
+                let at = (heard_last + delay).max(now);
+                self.vip_takeover = Some(ctx.schedule_at(at, EndpointEvent::VipTakenOver.into()));
             }
             (Some(_), Some(key), _) | (None, Some(key), false) => {
                 ctx.cancel(key);
@@ -269,6 +293,17 @@ impl Endpoint {
             }
             _ => {}
         }
+    }
+
+    /// Instance `holder` becomes MASTER at `now`: it advertises at once and
+    /// every `advert_interval` after.
+    fn take_vip(&mut self, holder: usize, now: SimTime, advert_interval: SimDuration) {
+        self.vip_holder = Some(holder);
+        self.advert_phase = if advert_interval.is_zero() {
+            SimDuration::ZERO
+        } else {
+            SimDuration::from_micros(now.as_micros() % advert_interval.as_micros())
+        };
     }
 
     /// Balancer hosts (HAProxy + keepalived) that do not run.
@@ -298,7 +333,7 @@ impl Endpoint {
 
     /// Reacts to one of its events; `client_side` is the clients' network
     /// side.
-    pub fn on(&mut self, event: EndpointEvent, net: &Net<'_>, client_side: u64) {
+    pub fn on(&mut self, event: EndpointEvent, net: &Net<'_>, client_side: u64, now: SimTime) {
         match event {
             EndpointEvent::BackendMarked {
                 balancer,
@@ -309,13 +344,22 @@ impl Endpoint {
                 monitor.pending = None;
                 monitor.marked_up = up;
             }
-            EndpointEvent::VipTakenOver => self.on_vip_taken_over(net, client_side),
+            EndpointEvent::VipTakenOver => self.on_vip_taken_over(net, client_side, now),
         }
     }
 
-    fn on_vip_taken_over(&mut self, net: &Net<'_>, client_side: u64) {
+    fn on_vip_taken_over(&mut self, net: &Net<'_>, client_side: u64, now: SimTime) {
         self.vip_takeover = None;
-        self.vip_holder = (0..self.hosts.len()).find(|&i| self.serves_clients(i, net, client_side));
+        let EndpointConfig::HaproxyKeepalived {
+            advert_interval, ..
+        } = self.config
+        else {
+            return;
+        };
+        match (0..self.hosts.len()).find(|&i| self.serves_clients(i, net, client_side)) {
+            Some(holder) => self.take_vip(holder, now, advert_interval),
+            None => self.vip_holder = None,
+        }
     }
 
     /// Share of write and read requests that succeed right now.

@@ -1,16 +1,29 @@
 //! client-go leader election, as kube-controller-manager and kube-scheduler
-//! run it (docs/kubernetes-defaults.md §1.2), simulated without a tick per renewal.
+//! run it (docs/kubernetes-defaults.md §1.2), simulated without a tick per
+//! renewal.
 //!
-//! While the leader renews, nothing needs simulating. When it stops — its
-//! machine died, or its local apiserver cannot write — the lease record
-//! freezes at the last renewal. Each candidate notices the frozen record at
-//! its next successful poll (polls every retry x (1 + U[0, 1.2))), and may
-//! take the lease at its first poll at least `lease_duration` after that
-//! observation. A leader unable to renew for `renew_deadline` steps down
-//! and its process restarts (so it forgets what it observed). Candidates
-//! need their own local apiserver to read and write the lease (kubeadm
-//! points both components at the apiserver on their machine).
+//! The leader tries to renew on a grid: at its acquisition and every
+//! `retry_period` after (client-go's `renew`: a success, a `retry_period`
+//! pause, then a round of attempts every `retry_period` that gives up
+//! `renew_deadline` after the round began). While it renews, the record
+//! changes at every renewal and nothing needs simulating. When it stops —
+//! its machine died, or its local apiserver cannot write — the record
+//! freezes at its last successful renewal, on that grid.
+//!
+//! Each candidate polls on a jittered loop of its own (sleeps of retry x
+//! (1 + U[0, 1.2))); its polls are drawn lazily, once, and kept, so a
+//! re-plan never redraws them. The first of its polls after the record
+//! froze that could read the lease is its observation (client-go's
+//! `observedTime`): polls that fell while its apiserver could not serve
+//! simply failed, and a poll that came between the last renewal and the
+//! crash has already seen the final record. It takes the lease at its
+//! first poll at least `lease_duration` after that observation, if it can
+//! write then. Candidates need their own local apiserver to read and write
+//! the lease (kubeadm points both components at the apiserver on their
+//! machine). A process that (re)starts forgets what it observed and polls
+//! at once.
 
+use std::collections::VecDeque;
 use std::fmt;
 
 use rand::RngExt;
@@ -65,6 +78,11 @@ pub enum LeaseEvent {
     },
 }
 
+/// Polls further back than this many of the longest sleeps are not walked
+/// through one by one: the loop has forgotten its start, and the next poll
+/// is drawn from the stationary law instead.
+const MEMORY_POLLS: u64 = 32;
+
 /// One lease (one component) and its candidates.
 #[derive(Clone)]
 pub(crate) struct Lease {
@@ -72,27 +90,49 @@ pub(crate) struct Lease {
     timers: LeaderElection,
     /// The candidate holding the lease.
     pub holder: Option<usize>,
+    /// The holder's last successful write of the record (as far as known:
+    /// while it renews, the record also changes at every later grid point).
     record_changed_at: SimTime,
+    /// Phase of the holder's renewal grid (None: the initial holder's, not
+    /// drawn yet).
+    renew_phase: Option<SimDuration>,
+    /// Whether the holder could write at the last refresh, and since when.
+    holder_able: bool,
+    holder_able_since: SimTime,
     step_down: Option<EventKey>,
-    /// The pending acquisition and the inputs it was computed from.
-    plan: Option<(EventKey, PlanInputs)>,
-    /// When each candidate last saw the record change (None: not since its
-    /// process started).
-    observed: Vec<Option<SimTime>>,
-    /// Since when each candidate has been able to reach the lease.
-    able_since: Vec<Option<SimTime>>,
-    /// Which candidates were able when the pending plan was made.
-    planned_able: Vec<bool>,
-    /// The random source of the leader's renewal phase.
+    /// The pending acquisition.
+    plan: Option<EventKey>,
+    candidates: Vec<Candidate>,
+    /// The random source of the initial holder's renewal phase.
     renewals: StreamLabel,
-    /// Each candidate's random source (its jittered polls).
-    polls: Vec<StreamLabel>,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct PlanInputs {
-    holder: Option<usize>,
-    record_changed_at: SimTime,
+/// One candidate's leader-election loop.
+#[derive(Clone)]
+struct Candidate {
+    /// Its process runs.
+    alive: bool,
+    /// Its apiserver can read and write the lease.
+    able: bool,
+    /// Its two latest spans of being able, `[from, to)` (`to` = MAX while
+    /// able): whether a past poll could read the lease.
+    spans: [(SimTime, SimTime); 2],
+    /// Its next polls, drawn and not yet handled, in order.
+    polls: VecDeque<SimTime>,
+    /// When its process started (None: long before the start, so its polls
+    /// are at a stationary phase).
+    started: Option<SimTime>,
+    /// Its first successful poll since the record last changed (None: not
+    /// yet, or not since its process started).
+    observed: Option<SimTime>,
+    /// Its random source (the jittered sleeps).
+    stream: StreamLabel,
+}
+
+impl Candidate {
+    fn able_at(&self, t: SimTime) -> bool {
+        self.spans.iter().any(|&(from, to)| from <= t && t < to)
+    }
 }
 
 impl Lease {
@@ -108,15 +148,26 @@ impl Lease {
             timers,
             holder: initial,
             record_changed_at: SimTime::ZERO,
+            renew_phase: None,
+            holder_able: true,
+            holder_able_since: SimTime::ZERO,
             step_down: None,
             plan: None,
-            observed: vec![None; candidates],
-            able_since: vec![Some(SimTime::ZERO); candidates],
-            planned_able: Vec::with_capacity(candidates),
-            renewals: StreamLabel::new(&["lease", id.name(), "renewal"]),
-            polls: (0..candidates)
-                .map(|c| StreamLabel::new(&["lease", id.name(), "poll", &c.to_string()]))
+            candidates: (0..candidates)
+                .map(|c| Candidate {
+                    alive: true,
+                    able: true,
+                    spans: [
+                        (SimTime::ZERO, SimTime::MAX),
+                        (SimTime::ZERO, SimTime::ZERO),
+                    ],
+                    polls: VecDeque::new(),
+                    started: None,
+                    observed: None,
+                    stream: StreamLabel::new(&["lease", id.name(), "poll", &c.to_string()]),
+                })
                 .collect(),
+            renewals: StreamLabel::new(&["lease", id.name(), "renewal"]),
         }
     }
 
@@ -125,11 +176,68 @@ impl Lease {
         self.holder.is_some_and(|h| able[h])
     }
 
-    fn last_renewal<E>(&self, ctx: &mut Ctx<'_, E>) -> SimTime {
-        let back =
-            self.timers.retry_period.as_micros() as f64 * ctx.rng(self.renewals).random::<f64>();
-        let now = ctx.now().as_micros();
-        SimTime::from_micros(now.saturating_sub(back as u64)).max(self.record_changed_at)
+    fn retry(&self) -> SimDuration {
+        self.timers.retry_period
+    }
+
+    /// One jittered sleep of the candidates' loop.
+    fn sleep<E>(&self, stream: StreamLabel, ctx: &mut Ctx<'_, E>) -> SimDuration {
+        let retry = self.retry().as_micros() as f64;
+        SimDuration::from_micros((retry * (1.0 + JITTER * ctx.rng(stream).random::<f64>())) as u64)
+    }
+
+    /// The time from an arbitrary instant to the next poll of a loop that
+    /// has run for long: the sleep covering the instant is length-biased
+    /// (density proportional to its length), and the instant falls
+    /// uniformly within it.
+    fn stationary_wait<E>(&self, stream: StreamLabel, ctx: &mut Ctx<'_, E>) -> SimDuration {
+        let short = self.retry().as_micros() as f64;
+        let long = short * (1.0 + JITTER);
+        let rng = ctx.rng(stream);
+        let covering = (short * short + rng.random::<f64>() * (long * long - short * short)).sqrt();
+        SimDuration::from_micros((covering * rng.random::<f64>()) as u64)
+    }
+
+    /// The holder's renewal grid phase (the initial holder's is drawn on
+    /// first use).
+    fn phase<E>(&mut self, ctx: &mut Ctx<'_, E>) -> SimDuration {
+        if let Some(phase) = self.renew_phase {
+            return phase;
+        }
+        let retry = self.retry().as_micros() as f64;
+        let phase =
+            SimDuration::from_micros((retry * ctx.rng(self.renewals).random::<f64>()) as u64);
+        self.renew_phase = Some(phase);
+        phase
+    }
+
+    /// The holder's last successful renewal at or before `t`: its last
+    /// grid point since it last became able, or the last one known.
+    fn last_renewal<E>(&mut self, t: SimTime, ctx: &mut Ctx<'_, E>) -> SimTime {
+        let phase = self.phase(ctx);
+        let tried = t.grid_at_or_before(phase, self.retry());
+        if self.holder_able && tried >= self.holder_able_since {
+            tried.max(self.record_changed_at)
+        } else {
+            self.record_changed_at
+        }
+    }
+
+    /// The record froze at `at`: every candidate's observation is void.
+    fn record_changed(&mut self, at: SimTime) {
+        if at != self.record_changed_at {
+            self.record_changed_at = at;
+            for c in &mut self.candidates {
+                c.observed = None;
+            }
+        }
+    }
+
+    /// When a leader whose last success was `last` gives up: its next
+    /// round of attempts starts a retry period later and ends a renew
+    /// deadline after that.
+    fn deadline(&self, last: SimTime) -> SimTime {
+        last + self.retry() + self.timers.renew_deadline
     }
 
     /// `alive[i]`: candidate i's process runs; `able[i]`: its apiserver can
@@ -141,106 +249,166 @@ impl Lease {
         ctx: &mut Ctx<'_, E>,
     ) {
         let now = ctx.now();
-        for i in 0..able.len() {
-            if !alive[i] {
-                self.observed[i] = None;
-            }
-            match (able[i], self.able_since[i]) {
-                (true, None) => self.able_since[i] = Some(now),
-                (false, Some(_)) => self.able_since[i] = None,
-                _ => {}
-            }
-        }
         if let Some(h) = self.holder {
             if !alive[h] {
+                let last = self.last_renewal(now, ctx);
+                self.record_changed(last);
                 self.holder = None;
-                self.record_changed_at = self.last_renewal(ctx);
                 if let Some(key) = self.step_down.take() {
                     ctx.cancel(key);
                 }
-            } else if !able[h] {
+            } else if !able[h] && self.holder_able {
+                let last = self.last_renewal(now, ctx);
+                self.record_changed(last);
+                self.holder_able = false;
                 if self.step_down.is_none() {
-                    self.record_changed_at = self.last_renewal(ctx);
-                    let at = (self.record_changed_at + self.timers.renew_deadline).max(ctx.now());
+                    let at = self.deadline(last).max(now);
                     let stepped_down = LeaseEvent::SteppedDown { lease: self.id };
                     self.step_down = Some(ctx.schedule_at(at, stepped_down.into()));
                 }
-            } else if let Some(key) = self.step_down.take() {
-                // Renewed before the deadline: nothing changed for others.
-                ctx.cancel(key);
+            } else if able[h] && !self.holder_able {
+                self.holder_able = true;
+                self.holder_able_since = now;
+                // Its next attempt succeeds, unless the round gave up first.
+                let phase = self.phase(ctx);
+                let next = now.grid_at_or_after(phase, self.retry());
+                if next < self.deadline(self.record_changed_at)
+                    && let Some(key) = self.step_down.take()
+                {
+                    ctx.cancel(key);
+                }
             }
         }
-        if self.leading(able) {
-            if let Some((key, _)) = self.plan.take() {
-                ctx.cancel(key);
+        for (i, c) in self.candidates.iter_mut().enumerate() {
+            if c.alive && !alive[i] {
+                c.alive = false;
+                c.polls.clear();
+                c.observed = None;
+            } else if !c.alive && alive[i] {
+                c.alive = true;
+                c.started = Some(now);
+                c.polls.clear();
+                c.polls.push_back(now);
+                c.observed = None;
             }
-            return;
+            if c.able != able[i] {
+                c.able = able[i];
+                if able[i] {
+                    c.spans = [(now, SimTime::MAX), c.spans[0]];
+                } else {
+                    c.spans[0].1 = now;
+                }
+            }
         }
-        let inputs = PlanInputs {
-            holder: self.holder,
-            record_changed_at: self.record_changed_at,
-        };
-        if let Some((_, previous)) = self.plan
-            && previous == inputs
-            && self.planned_able == able
-        {
-            return;
-        }
-        if let Some((key, _)) = self.plan.take() {
+        if let Some(key) = self.plan.take() {
             ctx.cancel(key);
         }
-        self.planned_able.clear();
-        self.planned_able.extend_from_slice(able);
-        self.plan_acquisition(able, inputs, ctx);
+        if self.leading(able) {
+            return;
+        }
+        self.plan_acquisition(ctx);
     }
 
-    /// The earliest acquisition among the able candidates.
-    fn plan_acquisition<E: From<LeaseEvent>>(
-        &mut self,
-        able: &[bool],
-        inputs: PlanInputs,
-        ctx: &mut Ctx<'_, E>,
-    ) {
+    /// Handles candidate `i`'s polls before `now`: the first one since the
+    /// record changed that could read the lease is its observation.
+    fn catch_up<E>(&mut self, i: usize, ctx: &mut Ctx<'_, E>) {
         let now = ctx.now();
-        let retry = self.timers.retry_period.as_micros() as f64;
-        let lease = self.timers.lease_duration;
-        let mut best: Option<(SimTime, usize)> = None;
-        for candidate in (0..able.len()).filter(|&i| able[i]) {
-            let stream = self.polls[candidate];
-            let gap = |ctx: &mut Ctx<'_, E>| {
-                SimDuration::from_micros(
-                    (retry * (1.0 + JITTER * ctx.rng(stream).random::<f64>())) as u64,
-                )
-            };
-            // Polls run since the candidate could reach the lease; the first
-            // one after the record froze (at a uniform point of a gap) sees
-            // the final version.
-            let base = self
-                .record_changed_at
-                .max(self.able_since[candidate].unwrap_or(now));
-            let first_poll = base
-                + SimDuration::from_micros(
-                    (gap(ctx).as_micros() as f64 * ctx.rng(stream).random::<f64>()) as u64,
-                );
-            let observed = match self.observed[candidate] {
-                Some(seen) if seen >= self.record_changed_at && seen <= now => seen,
-                _ => {
-                    self.observed[candidate] = Some(first_poll);
-                    first_poll
+        let since = self.record_changed_at;
+        let stream = self.candidates[i].stream;
+        let longest =
+            SimDuration::from_micros((self.retry().as_micros() as f64 * (1.0 + JITTER)) as u64);
+        let memory = longest.saturating_mul(MEMORY_POLLS);
+        let front = self.candidates[i].polls.front().copied();
+        match front {
+            Some(p) if p + memory >= since => {}
+            _ => {
+                // A loop running since long before the record changed.
+                let start = self.candidates[i].started.filter(|&s| s + memory >= since);
+                let first = match start {
+                    Some(s) => s,
+                    None => since + self.stationary_wait(stream, ctx),
+                };
+                let c = &mut self.candidates[i];
+                c.polls.clear();
+                c.polls.push_back(first);
+            }
+        }
+        loop {
+            let p = match self.candidates[i].polls.front() {
+                Some(&p) => p,
+                None => {
+                    let last = now;
+                    self.candidates[i].polls.push_back(last);
+                    continue;
                 }
             };
-            let earliest = observed + lease;
-            let mut poll = observed;
-            if retry == 0.0 {
-                poll = poll.max(earliest);
+            if p >= now {
+                break;
             }
-            while poll < earliest {
-                poll += gap(ctx);
+            let c = &mut self.candidates[i];
+            c.polls.pop_front();
+            if p >= since && c.observed.is_none() && c.able_at(p) {
+                c.observed = Some(p);
             }
-            // Redrawn polls of a re-planned candidate may fall in the past.
-            let poll = poll.max(now);
-            if best.is_none_or(|(t, _)| poll < t) {
-                best = Some((poll, candidate));
+            if c.polls.is_empty() {
+                let next = p + self.sleep(stream, ctx);
+                self.candidates[i].polls.push_back(next);
+            }
+        }
+    }
+
+    /// The `k`-th drawn future poll of candidate `i` (drawing as needed).
+    fn poll_at<E>(&mut self, i: usize, k: usize, ctx: &mut Ctx<'_, E>) -> SimTime {
+        let stream = self.candidates[i].stream;
+        while self.candidates[i].polls.len() <= k {
+            let last = *self.candidates[i]
+                .polls
+                .back()
+                .expect("a caught-up candidate has its next poll drawn");
+            let next = last + self.sleep(stream, ctx);
+            self.candidates[i].polls.push_back(next);
+        }
+        self.candidates[i].polls[k]
+    }
+
+    /// The earliest acquisition among the candidates that can write now
+    /// (assuming they still can then: any change re-plans).
+    fn plan_acquisition<E: From<LeaseEvent>>(&mut self, ctx: &mut Ctx<'_, E>) {
+        let now = ctx.now();
+        let lease = self.timers.lease_duration;
+        let mut best: Option<(SimTime, usize)> = None;
+        for i in 0..self.candidates.len() {
+            let c = &self.candidates[i];
+            if Some(i) == self.holder || !c.alive || !c.able {
+                continue;
+            }
+            let at = if self.retry().is_zero() {
+                // Polls at every instant: observed when the record froze
+                // or when it became able, whichever is later.
+                let observed = c
+                    .observed
+                    .unwrap_or(self.record_changed_at.max(c.spans[0].0));
+                (observed + lease).max(now)
+            } else {
+                self.catch_up(i, ctx);
+                let mut k = 0;
+                let observed = match self.candidates[i].observed {
+                    Some(seen) => seen,
+                    None => {
+                        k = 1;
+                        self.poll_at(i, 0, ctx)
+                    }
+                };
+                loop {
+                    let poll = self.poll_at(i, k, ctx);
+                    if poll >= observed + lease {
+                        break poll;
+                    }
+                    k += 1;
+                }
+            };
+            if best.is_none_or(|(t, _)| at < t) {
+                best = Some((at, i));
             }
         }
         if let Some((at, candidate)) = best {
@@ -248,8 +416,7 @@ impl Lease {
                 lease: self.id,
                 candidate: ControlPlaneId::new(candidate),
             };
-            let key = ctx.schedule_at(at, acquired.into());
-            self.plan = Some((key, inputs));
+            self.plan = Some(ctx.schedule_at(at, acquired.into()));
         }
     }
 
@@ -257,26 +424,42 @@ impl Lease {
     pub fn on<E>(&mut self, event: LeaseEvent, ctx: &mut Ctx<'_, E>) {
         match event {
             LeaseEvent::Acquired { candidate, .. } => self.on_acquired(candidate, ctx),
-            LeaseEvent::SteppedDown { .. } => self.on_stepped_down(),
+            LeaseEvent::SteppedDown { .. } => self.on_stepped_down(ctx.now()),
         }
     }
 
     fn on_acquired<E>(&mut self, candidate: ControlPlaneId, ctx: &mut Ctx<'_, E>) {
         let now = ctx.now();
+        let winner = candidate.index();
         self.plan = None;
-        self.holder = Some(candidate.index());
-        self.record_changed_at = now;
-        self.observed.iter_mut().for_each(|o| *o = None);
+        self.holder = Some(winner);
+        self.holder_able = true;
+        self.holder_able_since = now;
+        let retry = self.retry().as_micros();
+        self.renew_phase = Some(SimDuration::from_micros(if retry == 0 {
+            0
+        } else {
+            now.as_micros() % retry
+        }));
+        self.record_changed(now);
+        // Its candidate loop ended with the win.
+        self.candidates[winner].polls.clear();
+        self.candidates[winner].started = None;
         if let Some(key) = self.step_down.take() {
             ctx.cancel(key);
         }
     }
 
-    /// The leader gave up: its process exits and restarts as a candidate.
-    fn on_stepped_down(&mut self) {
+    /// The leader gave up: its process exits and restarts as a candidate,
+    /// polling at once.
+    fn on_stepped_down(&mut self, now: SimTime) {
         self.step_down = None;
         if let Some(h) = self.holder.take() {
-            self.observed[h] = None;
+            let c = &mut self.candidates[h];
+            c.observed = None;
+            c.started = Some(now);
+            c.polls.clear();
+            c.polls.push_back(now);
         }
     }
 }
