@@ -104,8 +104,12 @@ pub const SPLIT_EVENT_COST: u64 = 6;
 
 /// Replications in the first round of a split precision-driven run: a
 /// split replication costs many plain ones, and its spread is judged from
-/// these.
+/// these. The round ends sooner, after a chunk of [`SPLIT_CHUNK`], once a
+/// quarter of the budget is spent.
 pub const SPLIT_FIRST_ROUND: u64 = 40;
+
+/// The chunk a split first round grows by.
+pub const SPLIT_CHUNK: u64 = 10;
 
 /// The splitting plan of a run of a fixed number of `replications`: `On`
 /// splits where it applies; `Auto` and `Off` run plain (a precision-driven
@@ -347,12 +351,32 @@ pub fn run(
         Some(sums) => (sums, first),
         None if plan.is_none() => (run_range(scenario, seed, 0..first, None, &tick), first),
         None => {
-            let planned = first.min(SPLIT_FIRST_ROUND);
-            progress(ProgressUpdate::Planned(piloted + planned));
-            (
-                run_range(scenario, seed, 0..planned, plan.as_ref(), &tick),
-                planned,
-            )
+            // A split replication may cost thousands of plain ones: the
+            // first round grows in chunks and stops early once it has
+            // spent a quarter of the budget (counted in events, so the
+            // same options stop it at the same replication anywhere).
+            let last = first.min(SPLIT_FIRST_ROUND);
+            let mut sums = empty_sums(scenario);
+            let mut planned = 0;
+            while planned < last {
+                let next = (planned + SPLIT_CHUNK).min(last);
+                progress(ProgressUpdate::Planned(piloted + next));
+                sums.merge(run_range(
+                    scenario,
+                    seed,
+                    planned..next,
+                    plan.as_ref(),
+                    &tick,
+                ));
+                planned = next;
+                let charged = budget::work(sums.replications, sums.events)
+                    .saturating_mul(SPLIT_EVENT_COST)
+                    + discarded;
+                if charged >= budget.events / 4 {
+                    break;
+                }
+            }
+            (sums, planned)
         }
     };
     let first_round = planned;
