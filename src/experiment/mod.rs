@@ -347,6 +347,16 @@ pub fn run(
     }
     // The progress bar counts the discarded plain round too.
     let piloted = if discarded > 0 { first } else { 0 };
+    // What the budget is charged: events, scaled for split replications,
+    // plus the discarded plain round.
+    let cost = if plan.is_some() { SPLIT_EVENT_COST } else { 1 };
+    let charged =
+        |sums: &Sums| budget::work(sums.replications, sums.events).saturating_mul(cost) + discarded;
+    // Runs the next replications `range` into `sums`.
+    let extend = |sums: &mut Sums, range: std::ops::Range<u64>| {
+        progress(ProgressUpdate::Planned(piloted + range.end));
+        sums.merge(run_range(scenario, seed, range, plan.as_ref(), &tick));
+    };
     let (mut sums, mut planned) = match pilot {
         Some(sums) => (sums, first),
         None if plan.is_none() => (run_range(scenario, seed, 0..first, None, &tick), first),
@@ -360,19 +370,9 @@ pub fn run(
             let mut planned = 0;
             while planned < last {
                 let next = (planned + SPLIT_CHUNK).min(last);
-                progress(ProgressUpdate::Planned(piloted + next));
-                sums.merge(run_range(
-                    scenario,
-                    seed,
-                    planned..next,
-                    plan.as_ref(),
-                    &tick,
-                ));
+                extend(&mut sums, planned..next);
                 planned = next;
-                let charged = budget::work(sums.replications, sums.events)
-                    .saturating_mul(SPLIT_EVENT_COST)
-                    + discarded;
-                if charged >= budget.events / 4 {
+                if charged(&sums) >= budget.events / 4 {
                     break;
                 }
             }
@@ -380,11 +380,6 @@ pub fn run(
         }
     };
     let first_round = planned;
-    // What the budget is charged: events, scaled for split replications,
-    // plus the discarded plain round.
-    let cost = if plan.is_some() { SPLIT_EVENT_COST } else { 1 };
-    let charged =
-        |sums: &Sums| budget::work(sums.replications, sums.events).saturating_mul(cost) + discarded;
     let rule = loop {
         let (slis, _) = summarize(scenario, &sums, confidence);
         if precision::headline_reached(&slis, target, planned) {
@@ -399,14 +394,7 @@ pub fn run(
         };
         rounds += 1;
         progress(ProgressUpdate::Round(rounds));
-        progress(ProgressUpdate::Planned(piloted + next));
-        sums.merge(run_range(
-            scenario,
-            seed,
-            planned..next,
-            plan.as_ref(),
-            &tick,
-        ));
+        extend(&mut sums, planned..next);
         planned = next;
     };
     let stopping = Stopping {
