@@ -85,17 +85,7 @@ impl Chart for Sweep<'_> {
             .iter()
             .flat_map(|l| l.marks.iter().map(|m| m.0))
             .collect();
-        let (min, max) = xs
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| {
-                (lo.min(x), hi.max(x))
-            });
-        let pad = if max > min {
-            (max - min) * 0.06
-        } else {
-            (min.abs() * 0.1).max(1.0)
-        };
-        let (x_lo, x_hi) = (min - pad, max + pad);
+        let (x_lo, x_hi) = padded_range(&xs);
         // Lines side by side so their whiskers do not hide each other.
         let dodge = (x_hi - x_lo) * 0.006;
         let (lo, hi) = nines_range(
@@ -271,17 +261,7 @@ impl Chart for SweepDifference<'_> {
             .iter()
             .flat_map(|l| l.marks.iter().map(|m| m.0))
             .collect();
-        let (min, max) = xs
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| {
-                (lo.min(x), hi.max(x))
-            });
-        let pad = if max > min {
-            (max - min) * 0.06
-        } else {
-            (min.abs() * 0.1).max(1.0)
-        };
-        let (x_lo, x_hi) = (min - pad, max + pad);
+        let (x_lo, x_hi) = padded_range(&xs);
         let dodge = (x_hi - x_lo) * 0.006;
 
         let largest = lines
@@ -384,4 +364,20 @@ impl Chart for SweepDifference<'_> {
             ),
         )
     }
+}
+
+/// The range of the swept values `xs`, padded so the end marks stay clear
+/// of the axes (a single value gets a range around it).
+fn padded_range(xs: &[f64]) -> (f64, f64) {
+    let (min, max) = xs
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| {
+            (lo.min(x), hi.max(x))
+        });
+    let pad = if max > min {
+        (max - min) * 0.06
+    } else {
+        (min.abs() * 0.1).max(1.0)
+    };
+    (min - pad, max + pad)
 }
