@@ -254,6 +254,13 @@ impl Recorder {
     pub fn fork(&mut self, now: SimTime) -> Recorder {
         self.accumulate(now);
         Recorder {
+            warmup: self.warmup,
+            min_outage: self.min_outage,
+            value: self.value,
+            since: self.since,
+            weight: self.weight,
+            open: self.open.clone(),
+            failed: self.failed,
             lost_micros: 0.0,
             outages: Vec::new(),
             outage_weights: Vec::new(),
@@ -261,7 +268,6 @@ impl Recorder {
             first_failures: 0.0,
             first_failure: None,
             lost_by_cause: Vec::new(),
-            ..self.clone()
         }
     }
 

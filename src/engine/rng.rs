@@ -97,6 +97,10 @@ pub struct Streams {
     replication: u64,
     branch: u64,
     streams: HashMap<StreamLabel, SimRng, BuildHasherDefault<IdentityHasher>>,
+    /// The most streams any branch of this replication had so far: a fork
+    /// reserves that many, since growing the map moves every (large)
+    /// generator.
+    most: usize,
 }
 
 impl Streams {
@@ -110,6 +114,7 @@ impl Streams {
             replication,
             branch: 0,
             streams: HashMap::default(),
+            most: 0,
         }
     }
 
@@ -128,7 +133,22 @@ impl Streams {
     /// stream, numbered by the branch too.
     pub fn fork(&mut self, branch: u64) {
         self.branch = branch;
+        self.most = self.most.max(self.streams.len());
         self.streams.clear();
+    }
+
+    /// The streams of `branch` of the same replication, none drawn yet:
+    /// what [`Streams::fork`] leaves, without copying the streams it would
+    /// drop.
+    pub fn forked(&self, branch: u64) -> Streams {
+        let most = self.most.max(self.streams.len());
+        Streams {
+            keyed: self.keyed.clone(),
+            replication: self.replication,
+            branch,
+            streams: HashMap::with_capacity_and_hasher(most, Default::default()),
+            most,
+        }
     }
 
     /// The branch whose streams these are (0 for an unsplit replication).
@@ -176,6 +196,21 @@ mod tests {
         forked.fork(1);
         assert_ne!(base, first_words(forked.get(label)));
         assert_eq!(forked.branch(), 1);
+    }
+
+    #[test]
+    fn forked_streams_are_a_fork_of_a_clone() {
+        let label = StreamLabel::new(&["fail", "cp", "0", "crash"]);
+        let mut used = Streams::new(7, 3);
+        used.get(label).next_u64();
+        let mut cloned = used.clone();
+        cloned.fork(5);
+        let mut forked = used.forked(5);
+        assert_eq!(forked.branch(), 5);
+        assert_eq!(
+            first_words(cloned.get(label)),
+            first_words(forked.get(label))
+        );
     }
 
     #[test]

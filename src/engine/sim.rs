@@ -103,6 +103,23 @@ impl<H: Handler> Simulation<H> {
         self.streams.fork(branch);
     }
 
+    /// A copy that goes on with fresh randomness from the streams of
+    /// `branch`: the clone followed by [`Simulation::fork_streams`], without
+    /// copying the streams the fork drops.
+    pub fn fork(&self, branch: u64) -> Self
+    where
+        H: Clone,
+        H::Event: Clone,
+    {
+        Simulation {
+            now: self.now,
+            queue: self.queue.clone(),
+            streams: self.streams.forked(branch),
+            handler: self.handler.clone(),
+            events_handled: self.events_handled,
+        }
+    }
+
     /// The time of the next pending event, if any.
     pub fn next_event_time(&mut self) -> Option<SimTime> {
         self.queue.peek_time()

@@ -303,7 +303,7 @@ pub fn replicate_split(
                 let (mut sim, birth, split) = if copies.left == 0 {
                     (copies.snapshot, copies.birth, copies.split)
                 } else {
-                    let sim = copies.snapshot.clone();
+                    let sim = copies.snapshot.fork(branch_id(copies.split, copy));
                     let (birth, split) = (copies.birth, copies.split);
                     stack.push(Work::Copies(copies));
                     (sim, birth, split)
@@ -399,7 +399,8 @@ fn adjust<'s>(branch: &mut Branch<'s>, plan: &SplitPlan, next_split: &mut u64) -
         let weight = branch.sim.handler().weight() / f64::from(factor);
         branch.sim.handler_mut().set_weight(now, weight);
         copies.push(Copies {
-            snapshot: branch.sim.clone(),
+            // Its streams are never drawn from: each copy forks its own.
+            snapshot: branch.sim.fork(branch_id(*next_split, 0)),
             left: factor - 1,
             birth: at,
             split: *next_split,

@@ -11,6 +11,8 @@
 //! started it (a machine failure mode, a zone outage or partition, a chaos
 //! step, an etcd disaster, a pod failure). See `outcome` for the rules.
 
+use std::sync::Arc;
+
 use super::ClusterModel;
 use super::control_plane::Net;
 use super::ids::{DomainId, ModeId, StepId, WorkloadId};
@@ -271,7 +273,8 @@ impl Causes {
 /// fault recoveries of the current event.
 #[derive(Clone)]
 pub(super) struct Attribution {
-    causes: Causes,
+    /// Shared by the branches of a split replication: copies clone it often.
+    causes: Arc<Causes>,
     current: CauseId,
     recovered: Vec<CauseId>,
 }
@@ -280,7 +283,7 @@ impl Attribution {
     /// Nothing to blame yet.
     pub fn new(scenario: &Scenario) -> Self {
         Attribution {
-            causes: Causes::new(scenario),
+            causes: Arc::new(Causes::new(scenario)),
             current: 0,
             recovered: Vec::new(),
         }
@@ -390,7 +393,8 @@ pub struct ReplicationOutcome {
 /// The SLIs' names and their recorders, in outcome order.
 #[derive(Clone)]
 pub(super) struct Slis {
-    names: Vec<String>,
+    /// Shared by the branches of a split replication: copies clone it often.
+    names: Arc<[String]>,
     recorders: Vec<Recorder>,
     /// The values of the event being recorded (kept to reuse its memory).
     values: Vec<f64>,
@@ -399,7 +403,7 @@ pub(super) struct Slis {
 impl Slis {
     /// The SLIs of `scenario`, recorded from its warm-up on.
     pub fn new(scenario: &Scenario) -> Self {
-        let names = sli_names(scenario);
+        let names: Arc<[String]> = sli_names(scenario).into();
         let recorders = names
             .iter()
             .map(|_| Recorder::new(scenario.warmup, scenario.min_outage))
