@@ -104,12 +104,15 @@ pub const SPLIT_EVENT_COST: u64 = 6;
 
 /// Replications in the first round of a split precision-driven run: a
 /// split replication costs many plain ones, and its spread is judged from
-/// these. The round ends sooner, after a chunk of [`SPLIT_CHUNK`], once a
-/// quarter of the budget is spent.
+/// these. The round starts with [`SPLIT_FIRST_CHUNK`] replications and
+/// doubles, ending sooner once a quarter of the budget is spent.
 pub const SPLIT_FIRST_ROUND: u64 = 40;
 
-/// The chunk a split first round grows by.
-pub const SPLIT_CHUNK: u64 = 10;
+/// The replications a split first round starts with (the fewest that show
+/// a spread): one split replication of a scenario whose rare states are
+/// frequent can cost millions of events, so the round grows by doubling
+/// and stops within about twice the quarter budget.
+pub const SPLIT_FIRST_CHUNK: u64 = 2;
 
 /// The splitting plan of a run of a fixed number of `replications`: `On`
 /// splits where it applies; `Auto` and `Off` run plain (a precision-driven
@@ -362,14 +365,14 @@ pub fn run(
         None if plan.is_none() => (run_range(scenario, seed, 0..first, None, &tick), first),
         None => {
             // A split replication may cost thousands of plain ones: the
-            // first round grows in chunks and stops early once it has
+            // first round doubles from two and stops early once it has
             // spent a quarter of the budget (counted in events, so the
             // same options stop it at the same replication anywhere).
             let last = first.min(SPLIT_FIRST_ROUND);
             let mut sums = empty_sums(scenario);
             let mut planned = 0;
             while planned < last {
-                let next = (planned + SPLIT_CHUNK).min(last);
+                let next = (planned * 2).max(SPLIT_FIRST_CHUNK).min(last);
                 extend(&mut sums, planned..next);
                 planned = next;
                 if charged(&sums) >= budget.events / 4 {
