@@ -3,6 +3,10 @@
 //! - `parallel/stacked-3cp/{1,2} threads`: 20,000 plain replications of
 //!   stacked-3cp on one and on two threads of one rayon pool, side by side;
 //!   the ratio of the two is the speed-up (target ≥ 1.9× on 2 cores).
+//!   `parallel/stacked-3cp/2 independent halves` is the machine's ceiling
+//!   beside them: two OS threads, each with a one-thread pool, run 10,000
+//!   replications apiece and share nothing (no work stealing, no merge).
+//!   A speed-up near the ceiling's is all the cores give.
 //! - `split/external-etcd-5-vms`: 160 split replications of the nine-nines
 //!   etcd scenario; the bench prints the relative half-width of
 //!   `etcd.quorum` they reach, so the time to ±10 % is the measured time ×
@@ -47,6 +51,27 @@ fn parallel(c: &mut Criterion) {
             b.iter(|| pool.install(|| black_box(experiment::run(&scenario, &config, &|_| {}))))
         });
     }
+    let halves: Vec<rayon::ThreadPool> = (0..2)
+        .map(|_| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(1)
+                .build()
+                .expect("thread pool")
+        })
+        .collect();
+    let half = fixed(10_000, Acceleration::Off);
+    group.bench_function("2 independent halves", |b| {
+        b.iter(|| {
+            std::thread::scope(|scope| {
+                for pool in &halves {
+                    let (scenario, half) = (&scenario, &half);
+                    scope.spawn(move || {
+                        pool.install(|| black_box(experiment::run(scenario, half, &|_| {})))
+                    });
+                }
+            })
+        })
+    });
     group.finish();
 }
 
