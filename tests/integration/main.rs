@@ -31,6 +31,9 @@ mod golden;
 mod import;
 /// Control-plane behaviour on deterministic timelines and timer effects.
 mod model;
+/// Outputs tools read: check verdicts as JSON, JSON Schemas, schema_version, CSV columns,
+/// completions and man pages.
+mod outputs;
 /// The precision-driven default run, its budget, the "imprecise" labels and the warnings.
 mod precision;
 /// Rare-event acceleration against exact Markov-chain answers at 7-10 nines.
