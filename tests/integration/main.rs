@@ -16,6 +16,8 @@ mod check;
 mod cli;
 /// Worker nodes, pods and workloads under the real recovery timers.
 mod dataplane;
+/// deploy/: the restricted Pod Security Standard, the image name, one Debian release.
+mod deploy;
 /// Same seed, same bytes, for any thread count.
 mod determinism;
 /// CSV exports: long-format summary and per-replication rows.
