@@ -40,6 +40,8 @@ mod outputs;
 mod precision;
 /// Rare-event acceleration against exact Markov-chain answers at 7-10 nines.
 mod rare_events;
+/// The README's commands, run as shown in a fresh directory.
+mod readme;
 /// etcd disaster recovery: people, crews, restore and rebuild; `recovery: none`; located errors.
 mod recovery;
 /// The scaling section of the report: served load, replicas, spikes, node cost.
