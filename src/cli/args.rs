@@ -42,6 +42,10 @@ pub enum Command {
     Sweep(crate::cli::sweep::SweepArgs),
     /// Write a commented scenario from Kubernetes objects (kubeadm config, nodes, workloads).
     Import(crate::cli::import::ImportArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(crate::cli::generate::CompletionsArgs),
+    /// Print the man page of nines, or of one subcommand, in roff.
+    Man(crate::cli::generate::ManArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -61,10 +65,14 @@ pub struct RunArgs {
     /// Write every replication's raw result per SLI as CSV to this file.
     #[arg(long, value_name = "FILE")]
     pub replications_csv: Option<PathBuf>,
+    /// Write each SLI's downtime by cause (share and downtime per year) as
+    /// CSV to this file.
+    #[arg(long, value_name = "FILE")]
+    pub causes_csv: Option<PathBuf>,
     /// Run only shard I of N (contiguous blocks of replications) and write
     /// its raw results to --json, for `nines merge`.
     #[arg(long, value_name = "I/N", requires = "json",
-          conflicts_with_all = ["precision", "budget", "max_replications", "csv", "replications_csv", "plot"])]
+          conflicts_with_all = ["precision", "budget", "max_replications", "csv", "replications_csv", "causes_csv", "plot"])]
     pub shard: Option<nines::experiment::shard::Shard>,
     /// Draw the charts (SVG and PNG) into this directory.
     #[arg(long, value_name = "DIR")]

@@ -1,7 +1,7 @@
 //! `nines check FILE`: the CI gate. Runs the scenario, judges its
 //! `expect:` targets on the confidence intervals, optionally compares with
 //! a saved baseline report, prints the verdict and writes the Markdown and
-//! JUnit summaries. Exit codes: 0 pass, 1 fail, 2 usage or input error, 3
+//! JUnit summaries and the verdicts as JSON. Exit codes: 0 pass, 1 fail, 2 usage or input error, 3
 //! inconclusive.
 
 use std::io::Write;
@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use nines::experiment;
 use nines::report::check::{
-    Baseline, admit_baseline, check, render_text, write_junit, write_markdown,
+    Baseline, admit_baseline, check, render_text, write_check_json, write_junit, write_markdown,
 };
 use nines::report::{Report, read_json, render_table, write_json};
 use nines::scenario::Scenario;
@@ -65,9 +65,14 @@ pub struct CheckArgs {
     /// Write JUnit XML (one test case per target and baseline SLI).
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
-    /// Write the full report as JSON (e.g. the next run's baseline).
+    /// Write the verdicts as JSON: per target and per baseline SLI, with
+    /// the overall verdict and exit code (schema: schemas/check.schema.json).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Write the full run report as JSON, as `nines run --json` does (e.g.
+    /// the next check's --baseline).
+    #[arg(long, value_name = "FILE")]
+    pub report_json: Option<PathBuf>,
 }
 
 /// An input error: printed, exit code 2. Exit code 1 means "a target
@@ -101,6 +106,13 @@ pub fn check_command(args: CheckArgs) -> anyhow::Result<ExitCode> {
             "{file} has no `expect:` targets and no --baseline was given, so there is nothing to check; \
              add e.g. `expect: [\"api.write.availability >= 99.9%\"]`"
         )));
+    }
+    let unknown = experiment::unknown_expectation_slis(&scenario, &file);
+    if !unknown.is_empty() {
+        for problem in unknown {
+            eprintln!("{problem}");
+        }
+        return Ok(ExitCode::from(INPUT_ERROR));
     }
     let baseline = match &args.baseline {
         Some(path) => match read_json(path) {
@@ -152,10 +164,17 @@ pub fn check_command(args: CheckArgs) -> anyhow::Result<ExitCode> {
     stdout.flush()?;
     super::print_warnings(&report, None);
 
-    if let Some(path) = &args.json
+    if let Some(path) = &args.report_json
         && let Err(err) = write_json(&report, path)
     {
         return Ok(input_error(format_args!("writing the JSON report: {err}")));
+    }
+    if let Some(path) = &args.json
+        && let Err(err) = write_check_json(&verdict, path)
+    {
+        return Ok(input_error(format_args!(
+            "writing the JSON verdicts: {err}"
+        )));
     }
     if let Some(path) = &args.markdown
         && let Err(err) = write_markdown(&verdict, path)

@@ -2,6 +2,7 @@
 
 mod args;
 mod check;
+mod generate;
 mod import;
 mod plot;
 mod progress;
@@ -31,6 +32,8 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Merge(merge) => shard::merge_command(merge),
         Command::Sweep(sweep) => sweep::sweep_command(sweep),
         Command::Import(import) => import::import_command(import),
+        Command::Completions(c) => generate::completions_command(c),
+        Command::Man(m) => generate::man_command(m),
     }
 }
 
@@ -75,6 +78,7 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitCode> {
     shard::write_csvs(
         args.csv.as_deref(),
         args.replications_csv.as_deref(),
+        args.causes_csv.as_deref(),
         &report,
         &result,
     )?;
@@ -122,6 +126,14 @@ pub(crate) fn print_warnings(report: &Report, point: Option<&str>) {
 fn validate_command(args: ValidateArgs) -> anyhow::Result<ExitCode> {
     match Scenario::load(&args.scenario) {
         Ok(scenario) => {
+            let file = args.scenario.display().to_string();
+            let unknown = experiment::unknown_expectation_slis(&scenario, &file);
+            if !unknown.is_empty() {
+                for problem in unknown {
+                    eprintln!("{problem}");
+                }
+                return Ok(ExitCode::from(1));
+            }
             println!(
                 "{}: valid ({} machines in {} zones, {} etcd members, {} replications x {})",
                 args.scenario.display(),

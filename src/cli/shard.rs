@@ -10,7 +10,7 @@ use anyhow::Context;
 
 use nines::experiment::shard::{Shard, merge, run_shard};
 use nines::experiment::{ExperimentResult, RunConfig};
-use nines::report::csv::{write_csv, write_replications_csv};
+use nines::report::csv::{write_causes_csv, write_csv, write_replications_csv};
 use nines::report::{Report, read_partial, render_table, write_json, write_partial};
 use nines::scenario::{DEFAULT_SCENARIO, Scenario};
 
@@ -41,6 +41,9 @@ pub struct MergeArgs {
     /// Write every replication's raw result per SLI as CSV.
     #[arg(long, value_name = "FILE")]
     pub replications_csv: Option<PathBuf>,
+    /// Write each SLI's downtime by cause as CSV.
+    #[arg(long, value_name = "FILE")]
+    pub causes_csv: Option<PathBuf>,
 }
 
 /// Runs one shard and writes its part file.
@@ -102,6 +105,7 @@ pub fn merge_command(args: MergeArgs) -> anyhow::Result<ExitCode> {
     write_csvs(
         args.csv.as_deref(),
         args.replications_csv.as_deref(),
+        args.causes_csv.as_deref(),
         &report,
         &result,
     )?;
@@ -112,11 +116,15 @@ pub fn merge_command(args: MergeArgs) -> anyhow::Result<ExitCode> {
 pub fn write_csvs(
     csv: Option<&Path>,
     replications_csv: Option<&Path>,
+    causes_csv: Option<&Path>,
     report: &Report,
     result: &ExperimentResult,
 ) -> anyhow::Result<()> {
     if let Some(path) = csv {
         write_csv(report, path).context("writing the CSV summary")?;
+    }
+    if let Some(path) = causes_csv {
+        write_causes_csv(report, path).context("writing the downtime-by-cause CSV")?;
     }
     if let Some(path) = replications_csv {
         write_replications_csv(result, path).context("writing the per-replication CSV")?;

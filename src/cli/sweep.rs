@@ -13,7 +13,7 @@ use nines::experiment::sweep::{SweepProgress, run_sweep};
 use nines::experiment::{ProgressUpdate, RunConfig};
 use nines::report::sweep::{
     SweepReport, find_reference, point_label, render_sweep_charts, render_sweep_table,
-    write_sweep_csv, write_sweep_json,
+    write_sweep_causes_csv, write_sweep_csv, write_sweep_json,
 };
 use nines::report::{Report, json_round_trip};
 use nines::scenario::sweep::{SweepAxis, SweepPlan};
@@ -76,9 +76,14 @@ pub struct SweepArgs {
     /// Write every point's report and parameter values as JSON.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
-    /// Write the summary of every point as CSV (long format).
+    /// Write the summary of every point as CSV (long format, one column
+    /// per swept parameter).
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
+    /// Write every point's downtime by cause as CSV (one column per swept
+    /// parameter).
+    #[arg(long, value_name = "FILE")]
+    pub causes_csv: Option<PathBuf>,
     /// Draw availability against the swept parameter, and the paired
     /// differences to the reference point, into this directory.
     #[arg(long, value_name = "DIR")]
@@ -246,6 +251,9 @@ pub fn sweep_command(args: SweepArgs) -> anyhow::Result<ExitCode> {
     }
     if let Some(path) = &args.csv {
         write_sweep_csv(&sweep, path).context("writing the sweep CSV")?;
+    }
+    if let Some(path) = &args.causes_csv {
+        write_sweep_causes_csv(&sweep, path).context("writing the downtime-by-cause CSV")?;
     }
     if let Some(dir) = &args.plot {
         let saved = sweep

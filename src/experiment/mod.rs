@@ -38,8 +38,31 @@ use rayon::prelude::*;
 
 use crate::engine::{SimTime, Simulation, Streams};
 use crate::model::{ClusterModel, ReplicationOutcome};
-use crate::scenario::Scenario;
+use crate::scenario::{DATA_LOSS, Problem, Scenario};
 use split::{SplitPlan, replicate_split};
+
+/// The `expect:` targets of `scenario` (read from `file`) that name an SLI
+/// it does not report, each located, with the valid names. Known before
+/// running, so `nines validate` and `nines check` refuse them at once.
+pub fn unknown_expectation_slis(scenario: &Scenario, file: &str) -> Vec<Problem> {
+    let known = sli_names(scenario);
+    scenario
+        .expect
+        .iter()
+        .filter(|e| e.sli != DATA_LOSS && !known.contains(&e.sli))
+        .map(|e| Problem {
+            file: file.to_string(),
+            line: e.line,
+            column: e.column,
+            field: format!("expect[{}]", e.index),
+            message: format!(
+                "unknown SLI `{}`; this scenario's SLIs are {} (and {DATA_LOSS})",
+                e.sli,
+                known.join(", ")
+            ),
+        })
+        .collect()
+}
 
 /// How to run an experiment; `None` fields take the scenario's values.
 ///

@@ -146,13 +146,8 @@ pub fn exposures(scenario: &Scenario) -> Vec<(Exposure, f64)> {
         }
     }
     for m in &scenario.zone_failures {
-        let kind = if m.partitions {
-            "partition"
-        } else {
-            "zone outage"
-        };
         mode(
-            format!("{kind} {}", m.name),
+            crate::model::zone_mode_label(&m.name, m.partitions),
             "zone",
             scenario.zones.len(),
             m,

@@ -44,7 +44,7 @@ mod trace;
 
 pub use branching::splittable;
 pub use event::ClusterEvent;
-pub use record::{ReplicationOutcome, cause_labels, sli_names};
+pub use record::{NO_FAULT, ReplicationOutcome, cause_labels, sli_names, zone_mode_label};
 pub use scaling::hpa;
 pub use scaling::timeseries::TimeseriesRow;
 pub use trace::TraceEntry;

@@ -165,14 +165,35 @@ pub fn sli_names(scenario: &Scenario) -> Vec<String> {
     names
 }
 
+/// The label of outages that started before any fault of the replication:
+/// the load outran the ready pods, or pods were still starting.
+pub const NO_FAULT: &str = "no fault (load or start-up)";
+
+/// The cause label of a zone failure mode: `zone outage power`,
+/// `partition inter-zone-link`, or just `zone outage` (`partition`) when
+/// the mode's name only repeats that (`zone-outage`).
+pub fn zone_mode_label(name: &str, partitions: bool) -> String {
+    let kind = if partitions {
+        "partition"
+    } else {
+        "zone outage"
+    };
+    let words = name.replace(['-', '_'], " ").to_lowercase();
+    if words == kind || (partitions && words == "zone partition") {
+        kind.to_string()
+    } else {
+        format!("{kind} {name}")
+    }
+}
+
 /// The labels outages are charged to, indexed like
-/// [`SliOutcome::lost_by_cause_secs`]; index 0 is "none". Built from the
-/// scenario alone.
+/// [`SliOutcome::lost_by_cause_secs`]; index 0 is [`NO_FAULT`]. Built from
+/// the scenario alone.
 pub fn cause_labels(scenario: &Scenario) -> Vec<String> {
     Causes::new(scenario).labels
 }
 
-/// Index of a cause in the labels of [`cause_labels`]; 0 is "none".
+/// Index of a cause in the labels of [`cause_labels`]; 0 is [`NO_FAULT`].
 type CauseId = usize;
 
 /// Everything outages can be charged to, with its label.
@@ -195,7 +216,7 @@ struct Causes {
 
 impl Causes {
     fn new(scenario: &Scenario) -> Self {
-        let mut labels = vec!["none".to_string()];
+        let mut labels = vec![NO_FAULT.to_string()];
         let mut add = |label: String| {
             labels.push(label);
             labels.len() - 1
@@ -213,14 +234,7 @@ impl Causes {
         let zone = scenario
             .zone_failures
             .iter()
-            .map(|m| {
-                let kind = if m.partitions {
-                    "partition"
-                } else {
-                    "zone outage"
-                };
-                add(format!("{kind} {}", m.name))
-            })
+            .map(|m| add(zone_mode_label(&m.name, m.partitions)))
             .collect();
         let domain = scenario
             .failure_domains
@@ -544,6 +558,17 @@ mod tests {
     }
 
     #[test]
+    fn zone_labels_do_not_repeat_their_kind() {
+        assert_eq!(zone_mode_label("zone-outage", false), "zone outage");
+        assert_eq!(zone_mode_label("power", false), "zone outage power");
+        assert_eq!(zone_mode_label("partition", true), "partition");
+        assert_eq!(
+            zone_mode_label("inter-zone-link", true),
+            "partition inter-zone-link"
+        );
+    }
+
+    #[test]
     fn cause_labels_need_only_the_scenario() {
         let scenario = shipped(
             "chaos-leader-kill",
@@ -552,7 +577,7 @@ mod tests {
         assert_eq!(
             cause_labels(&scenario),
             [
-                "none",
+                NO_FAULT,
                 "machine cp/crash",
                 "machine cp/hardware",
                 "chaos kill-etcd-leader",

@@ -54,9 +54,30 @@
 //! (`first_failure_seconds` counts from the end of the warmup and is empty
 //! when the SLI never failed).
 //!
+//! **Downtime by cause** (`nines run --causes-csv FILE`, `nines sweep
+//! --causes-csv FILE`): where each SLI's lost time comes from, one row per
+//! (SLI, cause), largest share first, columns `scenario, point, sli,
+//! cause, share, downtime_per_year_seconds`: `cause` is the fault charged
+//! with the outages (`machine cp/crash`, `zone outage`, `partition
+//! inter-zone-link`, `chaos kill-etcd-leader`, `planned monthly-upgrade`,
+//! `etcd disaster (majority of disks lost)`, ...; see the run report's
+//! `downtime_by_cause`), `share` its fraction of the SLI's lost time
+//! (from 0 to 1) and `downtime_per_year_seconds` the request-weighted
+//! downtime per year it accounts for. An SLI that never failed has no rows.
+//!
+//! **Sweeps** (`nines sweep --csv`, `--causes-csv`) add one column per
+//! swept parameter right after `point`, named by its path (`zones`,
+//! `etcd.members`, `endpoint.interval`) and holding the point's value as
+//! written (`3`, `10s`), so a sweep reads straight into a pivot table; a
+//! path that would repeat a column name is prefixed `parameter.`.
+//!
+//! Every CSV ends with a `schema_version` column: the version of these
+//! layouts ([`CSV_SCHEMA_VERSION`]), the same in every row.
+//!
 //! Numbers are written in full precision (shortest round-trip form).
-//! Adding a metric keeps the layout; renaming or removing a column or a
-//! metric is a breaking change, noted in the changelog.
+//! Adding a metric or a column keeps the layout and its version; renaming
+//! or removing a column or a metric is a breaking change, bumps
+//! [`CSV_SCHEMA_VERSION`] and is noted in `CHANGELOG.md`.
 
 use std::path::Path;
 
@@ -64,6 +85,9 @@ use serde::Serialize;
 
 use super::{Interval, Report, ReportError};
 use crate::experiment::ExperimentResult;
+
+/// Version of the CSV layouts, written in every row's `schema_version`.
+pub const CSV_SCHEMA_VERSION: u32 = 1;
 
 /// One figure of a report.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -84,6 +108,8 @@ pub struct SummaryRow {
     pub upper: Option<f64>,
     /// Unit of value, lower and upper.
     pub unit: &'static str,
+    /// [`CSV_SCHEMA_VERSION`].
+    pub schema_version: u32,
 }
 
 /// One replication's raw result for one SLI.
@@ -105,6 +131,27 @@ pub struct ReplicationRow {
     pub downtime_seconds: f64,
     /// Time from the end of the warmup to the first counted outage, seconds.
     pub first_failure_seconds: Option<f64>,
+    /// [`CSV_SCHEMA_VERSION`].
+    pub schema_version: u32,
+}
+
+/// One SLI's downtime charged to one cause.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CauseRow {
+    /// Scenario name.
+    pub scenario: String,
+    /// Sweep point (empty for a plain run).
+    pub point: String,
+    /// SLI name.
+    pub sli: String,
+    /// The cause, as in the report's `downtime_by_cause`.
+    pub cause: String,
+    /// Share of the SLI's lost time, 0 to 1.
+    pub share: f64,
+    /// Request-weighted downtime per year from this cause, seconds.
+    pub downtime_per_year_seconds: f64,
+    /// [`CSV_SCHEMA_VERSION`].
+    pub schema_version: u32,
 }
 
 fn finite(x: f64) -> Option<f64> {
@@ -124,6 +171,7 @@ pub fn summary_rows(report: &Report, point: &str) -> Vec<SummaryRow> {
             lower: ci.and_then(|c| finite(c.0)),
             upper: ci.and_then(|c| finite(c.1)),
             unit,
+            schema_version: CSV_SCHEMA_VERSION,
         });
     };
     let ci = |i: &Interval| Some((i.lower, i.upper));
@@ -304,10 +352,85 @@ pub fn replication_rows(result: &ExperimentResult, point: &str) -> Vec<Replicati
                 outages: sli.outages,
                 downtime_seconds: sli.downtime_secs,
                 first_failure_seconds: sli.first_failure_secs,
+                schema_version: CSV_SCHEMA_VERSION,
             });
         }
     }
     rows
+}
+
+/// The downtime-by-cause rows of a report at a sweep `point`.
+pub fn cause_rows(report: &Report, point: &str) -> Vec<CauseRow> {
+    report
+        .slis
+        .iter()
+        .flat_map(|s| {
+            s.downtime_by_cause.iter().map(|c| CauseRow {
+                scenario: report.scenario.name.clone(),
+                point: point.to_string(),
+                sli: s.name.clone(),
+                cause: c.cause.clone(),
+                share: c.share,
+                downtime_per_year_seconds: c.downtime_seconds_per_year,
+                schema_version: CSV_SCHEMA_VERSION,
+            })
+        })
+        .collect()
+}
+
+/// Writes the downtime-by-cause CSV of one report (a plain run).
+pub fn write_causes_csv(report: &Report, path: &Path) -> Result<(), ReportError> {
+    write_rows(&cause_rows(report, ""), path)
+}
+
+/// Writes `rows` with one column per sweep parameter inserted after their
+/// `point` column: `parameters` names the columns (swept paths, in axis
+/// order) and `values` gives a point label's values in that order.
+pub fn write_rows_with_parameters<T: Serialize>(
+    rows: &[T],
+    parameters: &[String],
+    values: &dyn Fn(&str) -> Vec<String>,
+    path: &Path,
+) -> Result<(), ReportError> {
+    let io = |message: String| ReportError::Io {
+        path: path.display().to_string(),
+        message,
+    };
+    let mut writer = ::csv::Writer::from_writer(Vec::new());
+    for row in rows {
+        writer.serialize(row).map_err(|e| io(e.to_string()))?;
+    }
+    let bytes = writer.into_inner().map_err(|e| io(e.to_string()))?;
+    let mut reader = ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(bytes.as_slice());
+    let mut records: Vec<Vec<String>> = Vec::with_capacity(rows.len() + 1);
+    let mut at = None;
+    for record in reader.records() {
+        let record = record.map_err(|e| io(e.to_string()))?;
+        let mut fields: Vec<String> = record.iter().map(str::to_string).collect();
+        let point = *at.get_or_insert_with(|| fields.iter().position(|f| f == "point"));
+        let Some(point) = point else {
+            return Err(io("rows without a `point` column".into()));
+        };
+        let inserted = if records.is_empty() {
+            parameters
+                .iter()
+                .map(|p| {
+                    if fields.contains(p) {
+                        format!("parameter.{p}")
+                    } else {
+                        p.clone()
+                    }
+                })
+                .collect()
+        } else {
+            values(&fields[point])
+        };
+        fields.splice(point + 1..point + 1, inserted);
+        records.push(fields);
+    }
+    write_rows(&records, path)
 }
 
 /// Writes the summary CSV of one report (a plain run).
@@ -368,13 +491,14 @@ mod tests {
             lower: None,
             upper: Some(1.0),
             unit: "fraction",
+            schema_version: CSV_SCHEMA_VERSION,
         };
         let mut writer = ::csv::Writer::from_writer(Vec::new());
         writer.serialize(&row).unwrap();
         let text = String::from_utf8(writer.into_inner().unwrap()).unwrap();
         assert_eq!(
             text,
-            "scenario,point,sli,metric,value,lower,upper,unit\n\"a, \"\"b\"\"\",,api.write,availability,0.5,,1.0,fraction\n"
+            "scenario,point,sli,metric,value,lower,upper,unit,schema_version\n\"a, \"\"b\"\"\",,api.write,availability,0.5,,1.0,fraction,1\n"
         );
     }
 }

@@ -10,6 +10,7 @@ pub mod csv;
 mod json;
 mod partial;
 mod read;
+pub mod schema;
 pub mod sweep;
 mod table;
 mod trace;
@@ -21,6 +22,7 @@ pub use read::{json_round_trip, read_json};
 pub use table::render_table;
 pub use trace::{write_timeseries, write_trace};
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::experiment::warnings::Exposure;
@@ -39,7 +41,7 @@ fn monte_carlo() -> String {
 
 /// A full report. Its JSON form is documented in `src/report/json.rs` and
 /// versioned by [`SCHEMA_VERSION`].
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 pub struct Report {
     /// Version of this layout.
     pub schema_version: u32,
@@ -88,7 +90,7 @@ pub struct Report {
 }
 
 /// Which scenario a report is about.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 pub struct ScenarioInfo {
     /// Scenario name.
     pub name: String,
@@ -99,19 +101,23 @@ pub struct ScenarioInfo {
 /// A point estimate with its interval. Values that are not finite (an
 /// unbounded upper limit, an unknown standard error) are written as `null`
 /// and read back as NaN.
-#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 pub struct Interval {
     /// Point estimate.
     #[serde(with = "finite_or_null")]
+    #[schemars(with = "Option<f64>")]
     pub point: f64,
     /// Lower bound.
     #[serde(with = "finite_or_null")]
+    #[schemars(with = "Option<f64>")]
     pub lower: f64,
     /// Upper bound.
     #[serde(with = "finite_or_null")]
+    #[schemars(with = "Option<f64>")]
     pub upper: f64,
     /// Standard error of the point estimate.
     #[serde(with = "finite_or_null")]
+    #[schemars(with = "Option<f64>")]
     pub std_error: f64,
 }
 
@@ -146,7 +152,7 @@ mod finite_or_null {
 /// Distribution of durations (outages, spike absorption), seconds. The
 /// count, mean and maximum are exact; quantiles come from a log-scale
 /// histogram and are within about 6 %.
-#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 pub struct DurationSummary {
     /// Number of durations (weighted when replications were split).
     pub count: f64,
@@ -177,7 +183,7 @@ impl DurationSummary {
 }
 
 /// One SLI.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 pub struct SliReport {
     /// Name, e.g. `api.write`.
     pub name: String,
@@ -197,6 +203,7 @@ pub struct SliReport {
     /// Half the width of the downtime interval over the downtime, e.g.
     /// 0.2 for ±20 %; `null` when nothing failed.
     #[serde(with = "finite_or_null")]
+    #[schemars(with = "Option<f64>")]
     pub downtime_relative_half_width: f64,
     /// How the downtime figure stands against the run's precision target
     /// (absent in reports of earlier versions).
@@ -247,7 +254,7 @@ pub struct SliReport {
 /// The part of an SLI's lost time charged to one cause: the fault whose
 /// recovery ended each outage, or, for outages that ended without one,
 /// the fault that started them.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 pub struct CauseReport {
     /// The cause, e.g. `machine cp/crash`, `zone outage power`,
     /// `chaos kill-leader`.
@@ -259,7 +266,7 @@ pub struct CauseReport {
 }
 
 /// One SLI's downtime against the precision target.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 pub struct PrecisionReport {
     /// The target relative half-width of the downtime interval, e.g. 0.2.
     pub target: f64,
@@ -296,7 +303,7 @@ impl PrecisionReport {
 }
 
 /// How a run was driven and which rule ended it.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 pub struct StoppingReport {
     /// What ended the run: `fixed` (a given number of replications),
     /// `precision` (every headline SLI reached the target), `budget` (the
@@ -347,7 +354,7 @@ impl StoppingReport {
 
 /// A failure source the run may not have seen, computed from the
 /// scenario's rates (see `experiment::warnings`).
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 pub struct WarningReport {
     /// `unseen-failure-mode` or `etcd-disaster`.
     pub kind: String,
@@ -471,7 +478,7 @@ impl From<&SliSummary> for SliReport {
 }
 
 /// etcd data loss.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 pub struct DataLossReport {
     /// Disasters in all replications (weighted when replications were
     /// split).
@@ -499,7 +506,7 @@ impl From<&DataLossSummary> for DataLossReport {
 }
 
 /// Load, autoscaling and worker nodes.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 pub struct ScalingReport {
     /// One entry per workload with a `load`, in scenario order.
     pub workloads: Vec<WorkloadScalingReport>,
@@ -509,7 +516,7 @@ pub struct ScalingReport {
 
 /// One workload with a `load`. Totals are over all replications' measured
 /// windows; rates are means of per-replication rates.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 pub struct WorkloadScalingReport {
     /// Workload name.
     pub name: String,
@@ -558,7 +565,7 @@ pub struct WorkloadScalingReport {
 }
 
 /// Worker nodes over all replications.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 pub struct NodeReport {
     /// Node-hours per year.
     pub node_hours_per_year: Interval,

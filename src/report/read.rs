@@ -36,6 +36,13 @@ fn parse(text: &str, shown: &str) -> Result<Report, ReportError> {
     };
     let value: serde_json::Value =
         serde_json::from_str(text).map_err(|e| invalid(format!("not a JSON file ({e})")))?;
+    if value.get("kind").and_then(serde_json::Value::as_str) == Some(super::check::CHECK_KIND) {
+        return Err(invalid(
+            "these are the verdicts of `nines check --json`, not a run report; \
+             save a report with `nines run --json FILE` or `nines check --report-json FILE`"
+                .into(),
+        ));
+    }
     match value
         .get("schema_version")
         .and_then(serde_json::Value::as_u64)

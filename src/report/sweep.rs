@@ -55,7 +55,12 @@
 //! point with a paired difference by two rows per SLI: metric
 //! `unavailability_difference` (unit `fraction`) and
 //! `downtime_per_year_difference` (unit `seconds/year`), `value` the mean
-//! difference to the reference and `lower`/`upper` its interval.
+//! difference to the reference and `lower`/`upper` its interval. After
+//! `point` comes one column per swept parameter, named by its path and
+//! holding the point's value as written (`zones`, `etcd.members`), so
+//! `pandas.pivot_table(index="zones", columns="etcd.members")` needs no
+//! parsing of the label. `--causes-csv FILE` writes the downtime by cause
+//! of every point (`report::csv`) with the same parameter columns.
 
 use std::path::{Path, PathBuf};
 
@@ -542,11 +547,46 @@ pub fn write_sweep_csv(sweep: &SweepReport, path: &Path) -> Result<(), ReportErr
                     lower: finite(i.lower),
                     upper: finite(i.upper),
                     unit,
+                    schema_version: super::csv::CSV_SCHEMA_VERSION,
                 });
             }
         }
     }
-    super::csv::write_rows(&rows, path)
+    write_with_parameters(sweep, &rows, path)
+}
+
+/// Writes the downtime-by-cause CSV of every point (see `report::csv`),
+/// with one column per swept parameter.
+pub fn write_sweep_causes_csv(sweep: &SweepReport, path: &Path) -> Result<(), ReportError> {
+    let rows: Vec<super::csv::CauseRow> = sweep
+        .points
+        .iter()
+        .flat_map(|p| super::csv::cause_rows(&p.report, &p.label))
+        .collect();
+    write_with_parameters(sweep, &rows, path)
+}
+
+/// Writes rows of the sweep's points with one column per swept parameter
+/// after `point`, holding the point's value as written.
+fn write_with_parameters<T: Serialize>(
+    sweep: &SweepReport,
+    rows: &[T],
+    path: &Path,
+) -> Result<(), ReportError> {
+    let by_label: std::collections::HashMap<&str, Vec<String>> = sweep
+        .points
+        .iter()
+        .map(|p| {
+            let values = sweep
+                .parameters
+                .iter()
+                .map(|name| p.values.get(name).map(text).unwrap_or_default())
+                .collect();
+            (p.label.as_str(), values)
+        })
+        .collect();
+    let values = |label: &str| by_label.get(label).cloned().unwrap_or_default();
+    super::csv::write_rows_with_parameters(rows, &sweep.parameters, &values, path)
 }
 
 /// Draws availability against the first parameter with more than one value

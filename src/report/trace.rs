@@ -1,12 +1,28 @@
 //! The event timeline of one replication as JSON lines: one object per
 //! line with `time_seconds`, `kind`, `detail` and `cause` (the initiating
-//! fault outages are charged to at that moment).
+//! fault outages are charged to at that moment) and `schema_version`
+//! ([`TRACE_SCHEMA_VERSION`]); and the `--timeseries` CSV, whose last
+//! column is `schema_version` (the CSV layouts' version, see `report::csv`).
 
 use std::io::Write;
 use std::path::Path;
 
+use serde::Serialize;
+
 use super::ReportError;
+use super::csv::CSV_SCHEMA_VERSION;
 use crate::experiment::{TimeseriesRow, TraceEntry};
+
+/// Version of the trace's JSON-lines layout.
+pub const TRACE_SCHEMA_VERSION: u32 = 1;
+
+/// A trace line: the entry and the layout's version.
+#[derive(Serialize)]
+struct TraceLine<'a> {
+    #[serde(flatten)]
+    entry: &'a TraceEntry,
+    schema_version: u32,
+}
 
 /// Writes the timeline. An existing file is replaced only if it is itself
 /// a nines trace (its first line has `time_seconds` and `kind`).
@@ -19,7 +35,11 @@ pub fn write_trace(entries: &[TraceEntry], path: &Path) -> Result<(), ReportErro
     };
     let (mut out, io) = create_replacing(path, ours)?;
     for entry in entries {
-        let line = serde_json::to_string(entry).map_err(|e| io(std::io::Error::other(e)))?;
+        let line = serde_json::to_string(&TraceLine {
+            entry,
+            schema_version: TRACE_SCHEMA_VERSION,
+        })
+        .map_err(|e| io(std::io::Error::other(e)))?;
         writeln!(out, "{line}").map_err(&io)?;
     }
     out.flush().map_err(io)
@@ -56,18 +76,27 @@ fn create_replacing(
 }
 
 /// The header of a `--timeseries` CSV.
-const TIMESERIES_HEADER: &str = "time_seconds,workload,demand,served,replicas,ready,nodes,pending";
+const TIMESERIES_HEADER: &str =
+    "time_seconds,workload,demand,served,replicas,ready,nodes,pending,schema_version";
+
+/// The header the time series had before `schema_version`: such a file is
+/// ours too.
+const TIMESERIES_HEADER_UNVERSIONED: &str =
+    "time_seconds,workload,demand,served,replicas,ready,nodes,pending";
 
 /// Writes one replication's sampled time series as CSV. An existing file
 /// is replaced only if it is itself a nines time series.
 pub fn write_timeseries(rows: &[TimeseriesRow], path: &Path) -> Result<(), ReportError> {
-    let ours = |existing: &str| existing.lines().next() == Some(TIMESERIES_HEADER);
+    let ours = |existing: &str| {
+        let first = existing.lines().next();
+        first == Some(TIMESERIES_HEADER) || first == Some(TIMESERIES_HEADER_UNVERSIONED)
+    };
     let (mut out, io) = create_replacing(path, ours)?;
     writeln!(out, "{TIMESERIES_HEADER}").map_err(&io)?;
     for r in rows {
         writeln!(
             out,
-            "{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{CSV_SCHEMA_VERSION}",
             r.time_seconds, r.workload, r.demand, r.served, r.replicas, r.ready, r.nodes, r.pending
         )
         .map_err(&io)?;

@@ -238,7 +238,7 @@ fn timeseries_samples_one_replication_on_a_grid() {
     let mut lines = text.lines();
     assert_eq!(
         lines.next(),
-        Some("time_seconds,workload,demand,served,replicas,ready,nodes,pending")
+        Some("time_seconds,workload,demand,served,replicas,ready,nodes,pending,schema_version")
     );
     let rows: Vec<Vec<f64>> = lines
         .map(|l| {

@@ -40,7 +40,7 @@ fn csv_exports_are_long_format_with_quoting() {
     let mut lines = text.lines();
     assert_eq!(
         lines.next(),
-        Some("scenario,point,sli,metric,value,lower,upper,unit")
+        Some("scenario,point,sli,metric,value,lower,upper,unit,schema_version")
     );
     let availability = lines
         .find(|l| l.contains(",api.write,availability,"))
@@ -49,7 +49,7 @@ fn csv_exports_are_long_format_with_quoting() {
         availability.starts_with("\"csv, \"\"quoted\"\"\",,api.write,availability,0.9"),
         "{availability}"
     );
-    assert!(availability.ends_with(",fraction"));
+    assert!(availability.ends_with(",fraction,1"));
     assert!(text.contains(",data_loss,events_per_year_upper,"), "{text}");
     let units = [
         "fraction",
@@ -65,7 +65,9 @@ fn csv_exports_are_long_format_with_quoting() {
         "flag",
     ];
     for line in text.lines().skip(1) {
-        let unit = line.rsplit(',').next().unwrap();
+        let mut fields = line.rsplit(',');
+        assert_eq!(fields.next(), Some("1"), "schema_version in {line}");
+        let unit = fields.next().unwrap();
         assert!(units.contains(&unit), "unknown unit in {line}");
     }
 
@@ -74,7 +76,7 @@ fn csv_exports_are_long_format_with_quoting() {
     assert_eq!(
         lines.next(),
         Some(
-            "scenario,point,replication,sli,availability,outages,downtime_seconds,first_failure_seconds"
+            "scenario,point,replication,sli,availability,outages,downtime_seconds,first_failure_seconds,schema_version"
         )
     );
     // Six replications, six control-plane SLIs each.

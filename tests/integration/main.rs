@@ -16,6 +16,8 @@ mod check;
 mod cli;
 /// Worker nodes, pods and workloads under the real recovery timers.
 mod dataplane;
+/// deploy/: the restricted Pod Security Standard, the image name, one Debian release.
+mod deploy;
 /// Same seed, same bytes, for any thread count.
 mod determinism;
 /// CSV exports: long-format summary and per-replication rows.
@@ -31,10 +33,15 @@ mod golden;
 mod import;
 /// Control-plane behaviour on deterministic timelines and timer effects.
 mod model;
+/// Outputs tools read: check verdicts as JSON, JSON Schemas, schema_version, CSV columns,
+/// completions and man pages.
+mod outputs;
 /// The precision-driven default run, its budget, the "imprecise" labels and the warnings.
 mod precision;
 /// Rare-event acceleration against exact Markov-chain answers at 7-10 nines.
 mod rare_events;
+/// The README's commands, run as shown in a fresh directory.
+mod readme;
 /// etcd disaster recovery: people, crews, restore and rebuild; `recovery: none`; located errors.
 mod recovery;
 /// The scaling section of the report: served load, replicas, spikes, node cost.

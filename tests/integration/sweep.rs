@@ -135,11 +135,16 @@ fn the_same_sweep_twice_is_byte_identical_for_any_thread_count() {
     assert!(first == second, "two runs of one sweep differ");
     let csv = String::from_utf8(first.2).unwrap();
     assert!(
-        csv.starts_with("scenario,point,sli,metric,value,lower,upper,unit\n"),
+        csv.starts_with(
+            "scenario,point,etcd.members,etcd.election_timeout,sli,metric,value,lower,upper,unit,schema_version\n"
+        ),
         "{csv}"
     );
+    // One column per parameter, holding the value as written.
     assert!(
-        csv.contains("base,etcd.members=3 etcd.election_timeout=1500ms,etcd.quorum,availability,"),
+        csv.contains(
+            "base,etcd.members=3 etcd.election_timeout=1500ms,3,1500ms,etcd.quorum,availability,"
+        ),
         "{csv}"
     );
 }

@@ -29,10 +29,14 @@ pub(super) fn format_target(metric: Metric, x: f64) -> String {
     }
 }
 
-/// Three significant digits, no exponent for ordinary rates.
+/// Three significant digits, no exponent for ordinary rates; rare ones
+/// (below 1e-4) in scientific notation, never rounded to `0.000`.
 pub(super) fn significant(x: f64) -> String {
     if x == 0.0 {
         return "0".into();
+    }
+    if x.abs() < 1e-4 {
+        return format!("{x:.2e}");
     }
     let digits = (2 - x.abs().log10().floor() as i32).clamp(0, 12) as usize;
     format!("{x:.digits$}")
@@ -76,6 +80,8 @@ mod tests {
         assert_eq!(significant(0.01234), "0.0123");
         assert_eq!(significant(2.5), "2.50");
         assert_eq!(significant(123.4), "123");
+        assert_eq!(significant(2.45e-6), "2.45e-6");
+        assert_eq!(significant(0.0001), "0.000100");
         assert_eq!(format_target(Metric::Availability, 0.9995), "99.95%");
         assert_eq!(trim_float(4.0, 8), "4");
         assert_eq!(p_text(0.0412), "0.0412");

@@ -53,6 +53,7 @@
 
 mod baseline;
 mod format;
+mod json;
 mod junit;
 mod markdown;
 mod text;
@@ -65,6 +66,10 @@ pub use baseline::{
     BaselineComparison, SliComparison, TestMethod, admit_baseline, signed_duration,
 };
 pub use format::format_value;
+pub use json::{
+    BaselineJson, CHECK_KIND, CHECK_SCHEMA_VERSION, CheckJson, ExpectationJson, ObservedJson,
+    render_check_json, write_check_json,
+};
 pub use junit::{render_junit, write_junit};
 pub use markdown::{render_markdown, write_markdown};
 pub use text::render_text;
