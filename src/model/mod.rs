@@ -342,6 +342,13 @@ impl Handler for ClusterModel<'_> {
             }
             ClusterEvent::Lease(event) => self.control_plane.on_lease(event, ctx),
             ClusterEvent::Standby(event) => self.control_plane.on_standby(event, &net),
+            ClusterEvent::Cert(event) => {
+                match event {
+                    event::CertEvent::Expired => self.attribution.certificates_expired(),
+                    event::CertEvent::Renewed => self.attribution.certificates_renewed(),
+                }
+                self.control_plane.certificates.on(event, ctx);
+            }
             ClusterEvent::Data(event) => {
                 if let dataplane::DataEvent::PodFailed { pod, mode } = event {
                     self.attribution

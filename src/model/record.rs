@@ -16,7 +16,7 @@ use super::control_plane::Net;
 use super::ids::{DomainId, ModeId, StepId, WorkloadId};
 use crate::engine::{Ctx, SimTime};
 use crate::outcome::{NodeOutcome, Recorder, ScalingOutcome, SliOutcome};
-use crate::scenario::{ChaosAction, Scenario};
+use crate::scenario::{CertificateRenewal, ChaosAction, Scenario};
 
 use super::scaling::timeseries::TimeseriesRow;
 use super::trace::TraceEntry;
@@ -189,6 +189,8 @@ struct Causes {
     chaos: Vec<CauseId>,
     /// An etcd disaster.
     disaster: CauseId,
+    /// The control plane's certificates expired (only when they can).
+    certificates: Option<CauseId>,
 }
 
 impl Causes {
@@ -255,6 +257,12 @@ impl Causes {
             })
             .collect();
         let disaster = add("etcd disaster (majority of disks lost)".to_string());
+        let certificates = scenario
+            .control_plane
+            .certificates
+            .as_ref()
+            .filter(|c| c.renewal != CertificateRenewal::Auto)
+            .map(|_| add("certificates expired".to_string()));
         Causes {
             labels,
             machine,
@@ -263,6 +271,7 @@ impl Causes {
             pod,
             chaos,
             disaster,
+            certificates,
         }
     }
 }
@@ -320,6 +329,20 @@ impl Attribution {
     /// etcd was restored (or rebuilt) after a disaster.
     pub fn disaster_recovered(&mut self) {
         self.recover(self.causes.disaster);
+    }
+
+    /// The expired certificates were renewed.
+    pub fn certificates_renewed(&mut self) {
+        if let Some(cause) = self.causes.certificates {
+            self.recover(cause);
+        }
+    }
+
+    /// The control plane's certificates expired.
+    pub fn certificates_expired(&mut self) {
+        if let Some(cause) = self.causes.certificates {
+            self.current = cause;
+        }
     }
 
     /// The current cause's label.

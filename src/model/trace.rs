@@ -8,6 +8,7 @@ use super::ClusterEvent;
 use super::ClusterModel;
 use super::chaos::ChaosEvent;
 use super::control_plane::active_standby::StandbyEvent;
+use super::control_plane::certificates::CertEvent;
 use super::control_plane::endpoint::EndpointEvent;
 use super::control_plane::etcd::EtcdEvent;
 use super::control_plane::lease::LeaseEvent;
@@ -256,6 +257,24 @@ impl fmt::Display for Described<'_, StandbyEvent> {
     }
 }
 
+impl Described<'_, CertEvent> {
+    fn kind(&self) -> &'static str {
+        match self.event {
+            CertEvent::Expired => "certificates-expired",
+            CertEvent::Renewed => "certificates-renewed",
+        }
+    }
+}
+
+impl fmt::Display for Described<'_, CertEvent> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.event {
+            CertEvent::Expired => f.write_str("the API refuses every client"),
+            CertEvent::Renewed => f.write_str("renewed by hand; control plane restarted"),
+        }
+    }
+}
+
 impl Described<'_, DataEvent> {
     fn kind(&self) -> &'static str {
         match self.event {
@@ -375,6 +394,7 @@ impl Described<'_, ClusterEvent> {
             ClusterEvent::Endpoint(event) => Described { event, names }.kind(),
             ClusterEvent::Lease(event) => Described { event, names }.kind(),
             ClusterEvent::Standby(event) => Described { event, names }.kind(),
+            ClusterEvent::Cert(event) => Described { event, names }.kind(),
             ClusterEvent::Data(event) => Described { event, names }.kind(),
             ClusterEvent::Scaling(event) => Described { event, names }.kind(),
             ClusterEvent::Chaos(event) => Described { event, names }.kind(),
@@ -391,6 +411,7 @@ impl fmt::Display for Described<'_, ClusterEvent> {
             ClusterEvent::Endpoint(event) => Described { event, names }.fmt(f),
             ClusterEvent::Lease(event) => Described { event, names }.fmt(f),
             ClusterEvent::Standby(event) => Described { event, names }.fmt(f),
+            ClusterEvent::Cert(event) => Described { event, names }.fmt(f),
             ClusterEvent::Data(event) => Described { event, names }.fmt(f),
             ClusterEvent::Scaling(event) => Described { event, names }.fmt(f),
             ClusterEvent::Chaos(event) => Described { event, names }.fmt(f),

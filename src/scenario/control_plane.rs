@@ -79,6 +79,62 @@ pub const DEFAULT_RENEW_DEADLINE: SimDuration = SimDuration::from_secs(10);
 /// (docs/kubernetes-defaults.md §1.1).
 pub const DEFAULT_RETRY_PERIOD: SimDuration = SimDuration::from_secs(2);
 
+/// Validity of the certificates kubeadm issues (apiserver serving and
+/// client certificates, etcd's, the kubeconfigs'): one year, kubeadm's
+/// `CertificateValidityPeriod` (docs/kubernetes-defaults.md §10.1).
+pub const DEFAULT_CERTIFICATE_VALIDITY: SimDuration = SimDuration::from_secs(365 * 86_400);
+/// Time from the API going away to the page, when neither
+/// `control_plane.certificates.alert_delay` nor `people.alert_delay` is
+/// written: 15 minutes, the `for: 15m` of the kubernetes-mixin's critical
+/// `KubeAPIDown` alert (`absent(up{job="kube-apiserver"} == 1)`;
+/// docs/kubernetes-defaults.md §10.1).
+pub const DEFAULT_CERTIFICATE_ALERT_DELAY: SimDuration = SimDuration::from_secs(15 * 60);
+/// Median time to renew expired certificates once someone is on it
+/// (`kubeadm certs renew all` on each control-plane machine, then restart
+/// the control-plane static pods): 30 minutes. An assumption
+/// (docs/kubernetes-defaults.md §10.1).
+pub const DEFAULT_CERTIFICATE_RENEW_MEDIAN: SimDuration = SimDuration::from_secs(30 * 60);
+/// 99th percentile of the renewal time: 4 hours. An assumption (a first
+/// renewal under pressure, kubeconfigs to redistribute;
+/// docs/kubernetes-defaults.md §10.1).
+pub const DEFAULT_CERTIFICATE_RENEW_P99: SimDuration = SimDuration::from_secs(4 * 3600);
+
+/// How the control plane's certificates get renewed
+/// (`control_plane.certificates.renewal`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CertificateRenewal {
+    /// Only by a person, after they expired and the API went down.
+    Manual,
+    /// By every control-plane upgrade (kubeadm renews all certificates on
+    /// `kubeadm upgrade`), here every chaos `rolling-upgrade` step; without
+    /// an upgrade within the validity they expire as with `manual`. The
+    /// default: kubeadm's behaviour.
+    OnUpgrade,
+    /// Before they expire, by automation (a renewal job, cluster-api's
+    /// rollout before expiry): they never expire.
+    Auto,
+}
+
+/// The control plane's certificates (`control_plane.certificates`), every
+/// default applied.
+#[derive(Clone, Debug)]
+pub struct Certificates {
+    /// How they get renewed ([`CertificateRenewal::OnUpgrade`]).
+    pub renewal: CertificateRenewal,
+    /// How long a certificate lasts from its issue or renewal
+    /// ([`DEFAULT_CERTIFICATE_VALIDITY`]).
+    pub validity: SimDuration,
+    /// Time from the expiry to the page ([`DEFAULT_CERTIFICATE_ALERT_DELAY`]
+    /// unless the block or `people` gives one).
+    pub alert_delay: SimDuration,
+    /// On-call response time after the page ([`DEFAULT_DISASTER_RESPONSE`]
+    /// unless the block or `people` gives one).
+    pub response: Distribution,
+    /// Time to renew them and restart the control plane
+    /// ([`DEFAULT_CERTIFICATE_RENEW_MEDIAN`], [`DEFAULT_CERTIFICATE_RENEW_P99`]).
+    pub renew: Distribution,
+}
+
 /// The control plane.
 #[derive(Clone, Debug)]
 pub struct ControlPlane {
@@ -90,6 +146,9 @@ pub struct ControlPlane {
     pub endpoint: Endpoint,
     /// kube-controller-manager and kube-scheduler lease timers.
     pub leader_election: LeaderElection,
+    /// Certificate expiry and renewal; `None` (no `certificates` block):
+    /// not modelled, they never expire.
+    pub certificates: Option<Certificates>,
 }
 
 /// Control-plane topologies.

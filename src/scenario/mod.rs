@@ -29,7 +29,7 @@ pub mod workload;
 
 pub use chaos::{ChaosAction, ChaosStep};
 pub use control_plane::{
-    Backup, ControlPlane, Endpoint, Etcd, HealthCheck, LeaderElection, OperatorRecovery, Recovery,
+    Backup, CertificateRenewal, Certificates, ControlPlane, Endpoint, Etcd, HealthCheck, LeaderElection, OperatorRecovery, Recovery,
     Topology,
 };
 pub use error::{Problem, ScenarioError};

@@ -348,6 +348,36 @@ pub struct RawControlPlane {
     /// Lease timers of kube-controller-manager and kube-scheduler.
     #[serde(default)]
     pub leader_election: RawLeaderElection,
+    /// Certificate expiry and who renews them.
+    pub certificates: Option<Spanned<RawCertificates>>,
+}
+
+/// `control_plane.certificates`; every field has a default.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCertificates {
+    /// `manual`, `on-upgrade` or `auto`.
+    pub renewal: Option<RawCertificateRenewal>,
+    /// How long a certificate lasts after its issue or renewal.
+    pub validity: Option<Spanned<Duration>>,
+    /// Time from the expiry to the page.
+    pub alert_delay: Option<Duration>,
+    /// On-call response time after the page.
+    pub response: Option<Spanned<RawDistribution>>,
+    /// Time to renew the certificates and restart the control plane.
+    pub renew: Option<Spanned<RawDistribution>>,
+}
+
+/// Who renews the certificates.
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum RawCertificateRenewal {
+    /// A person, once they have expired.
+    Manual,
+    /// Every control-plane upgrade (kubeadm's behaviour).
+    OnUpgrade,
+    /// Automation, before they expire.
+    Auto,
 }
 
 /// Control-plane topologies (kubeadm HA guide and common practice).

@@ -2,7 +2,7 @@
 //! timers, backups), active/standby promotion and leader election. The
 //! endpoint has its own file.
 
-use serde_saphyr::Location;
+use serde_saphyr::{Location, Spanned};
 
 use super::checker::{Checker, duration_or};
 use super::endpoint::endpoint;
@@ -10,16 +10,18 @@ use super::machines::count_role;
 use crate::dist::Distribution;
 use crate::engine::SimDuration;
 use crate::scenario::control_plane::{
-    DEFAULT_DISASTER_ALERT_DELAY, DEFAULT_DISASTER_RESPONSE, DEFAULT_ETCD_ELECTION_TIMEOUT,
+    DEFAULT_CERTIFICATE_ALERT_DELAY, DEFAULT_CERTIFICATE_RENEW_MEDIAN, DEFAULT_CERTIFICATE_RENEW_P99,
+    DEFAULT_CERTIFICATE_VALIDITY, DEFAULT_DISASTER_ALERT_DELAY, DEFAULT_DISASTER_RESPONSE, DEFAULT_ETCD_ELECTION_TIMEOUT,
     DEFAULT_ETCD_HEARTBEAT_INTERVAL, DEFAULT_ETCD_MEMBER_SYNC, DEFAULT_ETCD_REBUILD_MEDIAN,
     DEFAULT_ETCD_REBUILD_P99, DEFAULT_LEASE_DURATION, DEFAULT_RENEW_DEADLINE, DEFAULT_RETRY_PERIOD,
     MAX_ETCD_ELECTION_TIMEOUT,
 };
 use crate::scenario::schema::{
-    Duration, RawControlPlane, RawLeaderElection, RawPeople, RawRecovery, RawTopology,
+    Duration, RawCertificateRenewal, RawCertificates, RawControlPlane, RawDistribution,
+    RawLeaderElection, RawPeople, RawRecovery, RawTopology,
 };
 use crate::scenario::{
-    Backup, ControlPlane, Etcd, LeaderElection, MachineGroup, OperatorRecovery, Recovery, Role,
+    Backup, CertificateRenewal, Certificates, ControlPlane, Etcd, LeaderElection, MachineGroup, OperatorRecovery, Recovery, Role,
     Topology,
 };
 
@@ -240,11 +242,85 @@ pub(super) fn control_plane(
 
     let endpoint = endpoint(check, cp.endpoint.as_ref(), &cp.topology, lb_count);
     let leader_election = leader_election(check, &cp.leader_election, topology_at);
+    let certificates = cp
+        .certificates
+        .as_ref()
+        .map(|raw| certificates(check, &raw.value, people));
     ControlPlane {
         topology,
         etcd,
         endpoint,
         leader_election,
+        certificates,
+    }
+}
+
+/// The on-call response of a block that may write its own (`own`, checked
+/// as `field`), else the `people` block's, else `default`.
+fn response_or_people(
+    check: &mut Checker<'_>,
+    own: Option<&Spanned<RawDistribution>>,
+    field: &str,
+    people: Option<&RawPeople>,
+    default: SimDuration,
+) -> Distribution {
+    match (own, people.and_then(|p| p.response.as_ref())) {
+        (Some(own), _) => check.distribution(own, field),
+        // A bad `people.response` is reported where `people` is checked;
+        // here only its value is borrowed.
+        (None, Some(lent)) => Checker {
+            file: check.file,
+            problems: Vec::new(),
+        }
+        .distribution(lent, "people.response"),
+        (None, None) => Distribution::deterministic(default),
+    }
+}
+
+/// `control_plane.certificates`: renewal, validity and the people who
+/// renew them once expired (their alert delay and response come from the
+/// block, else from `people`, else from the defaults of
+/// docs/kubernetes-defaults.md §10.1).
+fn certificates(
+    check: &mut Checker<'_>,
+    raw: &RawCertificates,
+    people: Option<&RawPeople>,
+) -> Certificates {
+    let renewal = match raw.renewal {
+        Some(RawCertificateRenewal::Manual) => CertificateRenewal::Manual,
+        Some(RawCertificateRenewal::Auto) => CertificateRenewal::Auto,
+        Some(RawCertificateRenewal::OnUpgrade) | None => CertificateRenewal::OnUpgrade,
+    };
+    let validity = check.positive_duration(
+        raw.validity.as_ref(),
+        "control_plane.certificates.validity",
+        DEFAULT_CERTIFICATE_VALIDITY,
+    );
+    let alert_delay = raw
+        .alert_delay
+        .or(people.and_then(|p| p.alert_delay))
+        .map_or(DEFAULT_CERTIFICATE_ALERT_DELAY, |d| d.0);
+    let response = response_or_people(
+        check,
+        raw.response.as_ref(),
+        "control_plane.certificates.response",
+        people,
+        DEFAULT_DISASTER_RESPONSE,
+    );
+    let renew = match &raw.renew {
+        Some(r) => check.distribution(r, "control_plane.certificates.renew"),
+        None => Distribution::log_normal(
+            DEFAULT_CERTIFICATE_RENEW_MEDIAN,
+            DEFAULT_CERTIFICATE_RENEW_P99,
+        )
+        .expect("the default renewal's median is below its p99"),
+    };
+    Certificates {
+        renewal,
+        validity,
+        alert_delay,
+        response,
+        renew,
     }
 }
 
@@ -267,20 +343,13 @@ fn recovery(
         .and_then(|b| b.alert_delay)
         .or(people.and_then(|p| p.alert_delay))
         .map_or(DEFAULT_DISASTER_ALERT_DELAY, |d| d.0);
-    let response = match (
+    let response = response_or_people(
+        check,
         block.and_then(|b| b.response.as_ref()),
-        people.and_then(|p| p.response.as_ref()),
-    ) {
-        (Some(own), _) => check.distribution(own, "control_plane.etcd.recovery.response"),
-        // A bad `people.response` is reported where `people` is checked;
-        // here only its value is borrowed.
-        (None, Some(lent)) => Checker {
-            file: check.file,
-            problems: Vec::new(),
-        }
-        .distribution(lent, "people.response"),
-        (None, None) => Distribution::deterministic(DEFAULT_DISASTER_RESPONSE),
-    };
+        "control_plane.etcd.recovery.response",
+        people,
+        DEFAULT_DISASTER_RESPONSE,
+    );
     let rebuild = match block.and_then(|b| b.rebuild.as_ref()) {
         Some(raw) => {
             if has_backup {
