@@ -282,8 +282,17 @@ impl ClusterModel<'_> {
     /// An etcd event; a disaster's recovery takes a crew from, and gives
     /// it back to, the crews that repair machines (one FIFO queue).
     fn on_etcd(&mut self, event: EtcdEvent, ctx: &mut Ctx<'_, ClusterEvent>) {
-        if matches!(event, EtcdEvent::Restored | EtcdEvent::Rebuilt) {
-            self.attribution.disaster_recovered();
+        match event {
+            EtcdEvent::Restored | EtcdEvent::Rebuilt => self.attribution.disaster_recovered(),
+            EtcdEvent::QuotaExceeded => self.attribution.out_of_space(),
+            EtcdEvent::SpaceReclaimed => self.attribution.space_reclaimed(),
+            EtcdEvent::DiskStalled { member }
+                if self.control_plane.etcd.leader == Some(member.index()) =>
+            {
+                self.attribution.leader_disk_stalled();
+            }
+            EtcdEvent::DiskRecovered { .. } => self.attribution.disk_recovered(),
+            _ => {}
         }
         let net = Net::new(&self.network.up, &self.network.side);
         let call = self.control_plane.etcd.on(event, &net, ctx);

@@ -191,6 +191,10 @@ struct Causes {
     disaster: CauseId,
     /// The control plane's certificates expired (only when they can).
     certificates: Option<CauseId>,
+    /// etcd's NOSPACE alarm (only with a modelled database).
+    nospace: Option<CauseId>,
+    /// A stalled disk of the etcd leader (only with disk stalls).
+    disk_stall: Option<CauseId>,
 }
 
 impl Causes {
@@ -263,6 +267,15 @@ impl Causes {
             .as_ref()
             .filter(|c| c.renewal != CertificateRenewal::Auto)
             .map(|_| add("certificates expired".to_string()));
+        let etcd = &scenario.control_plane.etcd;
+        let nospace = etcd
+            .database
+            .as_ref()
+            .map(|_| add("etcd database full (NOSPACE)".to_string()));
+        let disk_stall = etcd
+            .disk_stalls
+            .as_ref()
+            .map(|_| add("etcd leader disk stall".to_string()));
         Causes {
             labels,
             machine,
@@ -272,6 +285,8 @@ impl Causes {
             chaos,
             disaster,
             certificates,
+            nospace,
+            disk_stall,
         }
     }
 }
@@ -335,6 +350,34 @@ impl Attribution {
     pub fn certificates_renewed(&mut self) {
         if let Some(cause) = self.causes.certificates {
             self.recover(cause);
+        }
+    }
+
+    /// etcd's NOSPACE alarm was disarmed.
+    pub fn space_reclaimed(&mut self) {
+        if let Some(cause) = self.causes.nospace {
+            self.recover(cause);
+        }
+    }
+
+    /// etcd raised the NOSPACE alarm.
+    pub fn out_of_space(&mut self) {
+        if let Some(cause) = self.causes.nospace {
+            self.current = cause;
+        }
+    }
+
+    /// A stalled etcd disk keeps up again.
+    pub fn disk_recovered(&mut self) {
+        if let Some(cause) = self.causes.disk_stall {
+            self.recover(cause);
+        }
+    }
+
+    /// The etcd leader's disk stalled.
+    pub fn leader_disk_stalled(&mut self) {
+        if let Some(cause) = self.causes.disk_stall {
+            self.current = cause;
         }
     }
 

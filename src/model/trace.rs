@@ -175,6 +175,10 @@ impl Described<'_, EtcdEvent> {
             EtcdEvent::RecoveryRequested => "etcd-recovery-requested",
             EtcdEvent::Restored => "etcd-restored",
             EtcdEvent::Rebuilt => "etcd-rebuilt",
+            EtcdEvent::QuotaExceeded => "etcd-nospace",
+            EtcdEvent::SpaceReclaimed => "etcd-space-reclaimed",
+            EtcdEvent::DiskStalled { .. } => "etcd-disk-stalled",
+            EtcdEvent::DiskRecovered { .. } => "etcd-disk-recovered",
         }
     }
 }
@@ -189,6 +193,11 @@ impl fmt::Display for Described<'_, EtcdEvent> {
             EtcdEvent::Restored => f.write_str("from the last snapshot"),
             EtcdEvent::Rebuilt => {
                 f.write_str("new etcd, control plane re-created, workloads redeployed")
+            }
+            EtcdEvent::QuotaExceeded => f.write_str("database at its quota; writes refused"),
+            EtcdEvent::SpaceReclaimed => f.write_str("compacted, defragmented, alarm disarmed"),
+            EtcdEvent::DiskStalled { member } | EtcdEvent::DiskRecovered { member } => {
+                write!(f, "member {member}")
             }
         }
     }

@@ -144,7 +144,7 @@ impl ControlPlane {
 
     /// Draws the snapshot schedule's and the health checks' phases, and
     /// issues the certificates.
-    pub fn start<E: From<CertEvent>>(&mut self, ctx: &mut Ctx<'_, E>) {
+    pub fn start<E: From<CertEvent> + From<EtcdEvent>>(&mut self, ctx: &mut Ctx<'_, E>) {
         self.etcd.start(ctx);
         self.endpoint.start(ctx);
         self.certificates.start(ctx);

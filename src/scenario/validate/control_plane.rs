@@ -10,19 +10,22 @@ use super::machines::count_role;
 use crate::dist::Distribution;
 use crate::engine::SimDuration;
 use crate::scenario::control_plane::{
-    DEFAULT_CERTIFICATE_ALERT_DELAY, DEFAULT_CERTIFICATE_RENEW_MEDIAN, DEFAULT_CERTIFICATE_RENEW_P99,
-    DEFAULT_CERTIFICATE_VALIDITY, DEFAULT_DISASTER_ALERT_DELAY, DEFAULT_DISASTER_RESPONSE, DEFAULT_ETCD_ELECTION_TIMEOUT,
-    DEFAULT_ETCD_HEARTBEAT_INTERVAL, DEFAULT_ETCD_MEMBER_SYNC, DEFAULT_ETCD_REBUILD_MEDIAN,
-    DEFAULT_ETCD_REBUILD_P99, DEFAULT_LEASE_DURATION, DEFAULT_RENEW_DEADLINE, DEFAULT_RETRY_PERIOD,
-    MAX_ETCD_ELECTION_TIMEOUT,
+    DEFAULT_CERTIFICATE_ALERT_DELAY, DEFAULT_CERTIFICATE_RENEW_MEDIAN,
+    DEFAULT_CERTIFICATE_RENEW_P99, DEFAULT_CERTIFICATE_VALIDITY, DEFAULT_DISASTER_ALERT_DELAY,
+    DEFAULT_DISASTER_RESPONSE, DEFAULT_ETCD_CLEANUP_MEDIAN, DEFAULT_ETCD_CLEANUP_P99,
+    DEFAULT_ETCD_COMPACTION_INTERVAL, DEFAULT_ETCD_ELECTION_TIMEOUT,
+    DEFAULT_ETCD_HEARTBEAT_INTERVAL, DEFAULT_ETCD_MEMBER_SYNC, DEFAULT_ETCD_QUOTA_BYTES,
+    DEFAULT_ETCD_REBUILD_MEDIAN, DEFAULT_ETCD_REBUILD_P99, DEFAULT_LEASE_DURATION,
+    DEFAULT_RENEW_DEADLINE, DEFAULT_RETRY_PERIOD, MAX_ETCD_ELECTION_TIMEOUT,
 };
+use crate::scenario::quantity::Memory;
 use crate::scenario::schema::{
-    Duration, RawCertificateRenewal, RawCertificates, RawControlPlane, RawDistribution,
-    RawLeaderElection, RawPeople, RawRecovery, RawTopology,
+    Duration, RawCertificateRenewal, RawCertificates, RawControlPlane, RawDatabase,
+    RawDistribution, RawLeaderElection, RawPeople, RawRecovery, RawTopology,
 };
 use crate::scenario::{
-    Backup, CertificateRenewal, Certificates, ControlPlane, Etcd, LeaderElection, MachineGroup, OperatorRecovery, Recovery, Role,
-    Topology,
+    Backup, CertificateRenewal, Certificates, ControlPlane, Database, DiskStalls, Etcd,
+    LeaderElection, MachineGroup, OperatorRecovery, Recovery, Role, Topology,
 };
 
 /// The `control_plane:` block, checked against the machine `groups`
@@ -183,6 +186,21 @@ pub(super) fn control_plane(
         backup.is_some(),
         people,
     );
+    let database = cp
+        .etcd
+        .database
+        .as_ref()
+        .map(|raw| database(check, &raw.value, people));
+    let disk_stalls = cp.etcd.disk_stalls.as_ref().map(|raw| DiskStalls {
+        time_between: check.distribution(
+            &raw.value.time_between,
+            "control_plane.etcd.disk_stalls.time_between",
+        ),
+        duration: check.distribution(
+            &raw.value.duration,
+            "control_plane.etcd.disk_stalls.duration",
+        ),
+    });
     let etcd = Etcd {
         members,
         heartbeat_interval,
@@ -193,6 +211,8 @@ pub(super) fn control_plane(
             .map_or(DEFAULT_ETCD_MEMBER_SYNC, |d| d.0),
         backup,
         recovery,
+        database,
+        disk_stalls,
     };
 
     let topology = match topology_raw {
@@ -274,6 +294,64 @@ fn response_or_people(
         }
         .distribution(lent, "people.response"),
         (None, None) => Distribution::deterministic(default),
+    }
+}
+
+/// `control_plane.etcd.database`: sizes, growth, compaction and the
+/// people who clean up after the NOSPACE alarm (their alert delay and
+/// response from `people`, else the disaster defaults, §10.2).
+fn database(check: &mut Checker<'_>, raw: &RawDatabase, people: Option<&RawPeople>) -> Database {
+    let quota_bytes = raw
+        .quota_backend_bytes
+        .as_ref()
+        .map_or(DEFAULT_ETCD_QUOTA_BYTES, |q| q.value.0);
+    if let Some(q) = &raw.quota_backend_bytes
+        && q.value.0 == 0
+    {
+        check.at(
+            &q.referenced,
+            "control_plane.etcd.database.quota_backend_bytes",
+            "must be above zero (etcd's default is 2Gi; at most 8Gi is suggested)",
+        );
+    }
+    let initial_bytes = raw.initial_size.value.0;
+    if initial_bytes >= quota_bytes {
+        check.at(
+            &raw.initial_size.referenced,
+            "control_plane.etcd.database.initial_size",
+            format!(
+                "{initial_bytes} bytes is not below the quota of {quota_bytes} bytes: etcd would \
+                 refuse every write from the start; use a smaller size or a larger \
+                 quota_backend_bytes"
+            ),
+        );
+    }
+    let bytes = |raw: &Option<Spanned<Memory>>| raw.as_ref().map_or(0, |q| q.value.0);
+    let response = response_or_people(
+        check,
+        None,
+        "control_plane.etcd.database",
+        people,
+        DEFAULT_DISASTER_RESPONSE,
+    );
+    let cleanup = match &raw.cleanup {
+        Some(c) => check.distribution(c, "control_plane.etcd.database.cleanup"),
+        None => Distribution::log_normal(DEFAULT_ETCD_CLEANUP_MEDIAN, DEFAULT_ETCD_CLEANUP_P99)
+            .expect("the default clean-up's median is below its p99"),
+    };
+    Database {
+        quota_bytes,
+        initial_bytes,
+        growth_bytes_per_day: bytes(&raw.growth_per_day),
+        history_bytes_per_day: bytes(&raw.history_per_day),
+        compaction_interval: raw
+            .compaction_interval
+            .map_or(DEFAULT_ETCD_COMPACTION_INTERVAL, |d| d.0),
+        alert_delay: people
+            .and_then(|p| p.alert_delay)
+            .map_or(DEFAULT_DISASTER_ALERT_DELAY, |d| d.0),
+        response,
+        cleanup,
     }
 }
 
