@@ -163,6 +163,7 @@ impl ClusterModel<'_> {
                 }
             }
             ChaosAction::RollingUpgrade => {
+                self.control_plane.certificates.upgraded(ctx);
                 hold.machines
                     .extend(self.control_plane.machines().first().copied());
                 let advanced = ChaosEvent::UpgradeAdvanced {

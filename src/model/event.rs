@@ -6,6 +6,7 @@
 
 pub use super::chaos::ChaosEvent;
 pub use super::control_plane::active_standby::StandbyEvent;
+pub use super::control_plane::certificates::CertEvent;
 pub use super::control_plane::endpoint::EndpointEvent;
 pub use super::control_plane::etcd::EtcdEvent;
 pub use super::control_plane::lease::{LeaderLease, LeaseEvent};
@@ -26,6 +27,8 @@ pub enum ClusterEvent {
     Lease(LeaseEvent),
     /// Active/standby failover.
     Standby(StandbyEvent),
+    /// The control plane's certificates expire and are renewed.
+    Cert(CertEvent),
     /// Worker nodes and pods.
     Data(DataEvent),
     /// Load and autoscaling.
@@ -49,6 +52,7 @@ family!(Etcd(EtcdEvent));
 family!(Endpoint(EndpointEvent));
 family!(Lease(LeaseEvent));
 family!(Standby(StandbyEvent));
+family!(Cert(CertEvent));
 family!(Data(DataEvent));
 family!(Scaling(ScalingEvent));
 family!(Chaos(ChaosEvent));

@@ -282,8 +282,17 @@ impl ClusterModel<'_> {
     /// An etcd event; a disaster's recovery takes a crew from, and gives
     /// it back to, the crews that repair machines (one FIFO queue).
     fn on_etcd(&mut self, event: EtcdEvent, ctx: &mut Ctx<'_, ClusterEvent>) {
-        if matches!(event, EtcdEvent::Restored | EtcdEvent::Rebuilt) {
-            self.attribution.disaster_recovered();
+        match event {
+            EtcdEvent::Restored | EtcdEvent::Rebuilt => self.attribution.disaster_recovered(),
+            EtcdEvent::QuotaExceeded => self.attribution.out_of_space(),
+            EtcdEvent::SpaceReclaimed => self.attribution.space_reclaimed(),
+            EtcdEvent::DiskStalled { member }
+                if self.control_plane.etcd.leader == Some(member.index()) =>
+            {
+                self.attribution.leader_disk_stalled();
+            }
+            EtcdEvent::DiskRecovered { .. } => self.attribution.disk_recovered(),
+            _ => {}
         }
         let net = Net::new(&self.network.up, &self.network.side);
         let call = self.control_plane.etcd.on(event, &net, ctx);
@@ -342,6 +351,13 @@ impl Handler for ClusterModel<'_> {
             }
             ClusterEvent::Lease(event) => self.control_plane.on_lease(event, ctx),
             ClusterEvent::Standby(event) => self.control_plane.on_standby(event, &net),
+            ClusterEvent::Cert(event) => {
+                match event {
+                    event::CertEvent::Expired => self.attribution.certificates_expired(),
+                    event::CertEvent::Renewed => self.attribution.certificates_renewed(),
+                }
+                self.control_plane.certificates.on(event, ctx);
+            }
             ClusterEvent::Data(event) => {
                 if let dataplane::DataEvent::PodFailed { pod, mode } = event {
                     self.attribution

@@ -18,7 +18,7 @@ use super::control_plane::Net;
 use super::ids::{DomainId, ModeId, StepId, WorkloadId};
 use crate::engine::{Ctx, SimTime};
 use crate::outcome::{NodeOutcome, Recorder, ScalingOutcome, SliOutcome};
-use crate::scenario::{ChaosAction, Scenario};
+use crate::scenario::{CertificateRenewal, ChaosAction, Scenario};
 
 use super::scaling::timeseries::TimeseriesRow;
 use super::trace::TraceEntry;
@@ -212,6 +212,12 @@ struct Causes {
     chaos: Vec<CauseId>,
     /// An etcd disaster.
     disaster: CauseId,
+    /// The control plane's certificates expired (only when they can).
+    certificates: Option<CauseId>,
+    /// etcd's NOSPACE alarm (only with a modelled database).
+    nospace: Option<CauseId>,
+    /// A stalled disk of the etcd leader (only with disk stalls).
+    disk_stall: Option<CauseId>,
 }
 
 impl Causes {
@@ -271,6 +277,21 @@ impl Causes {
             })
             .collect();
         let disaster = add("etcd disaster (majority of disks lost)".to_string());
+        let certificates = scenario
+            .control_plane
+            .certificates
+            .as_ref()
+            .filter(|c| c.renewal != CertificateRenewal::Auto)
+            .map(|_| add("certificates expired".to_string()));
+        let etcd = &scenario.control_plane.etcd;
+        let nospace = etcd
+            .database
+            .as_ref()
+            .map(|_| add("etcd database full (NOSPACE)".to_string()));
+        let disk_stall = etcd
+            .disk_stalls
+            .as_ref()
+            .map(|_| add("etcd leader disk stall".to_string()));
         Causes {
             labels,
             machine,
@@ -279,6 +300,9 @@ impl Causes {
             pod,
             chaos,
             disaster,
+            certificates,
+            nospace,
+            disk_stall,
         }
     }
 }
@@ -337,6 +361,48 @@ impl Attribution {
     /// etcd was restored (or rebuilt) after a disaster.
     pub fn disaster_recovered(&mut self) {
         self.recover(self.causes.disaster);
+    }
+
+    /// The expired certificates were renewed.
+    pub fn certificates_renewed(&mut self) {
+        if let Some(cause) = self.causes.certificates {
+            self.recover(cause);
+        }
+    }
+
+    /// etcd's NOSPACE alarm was disarmed.
+    pub fn space_reclaimed(&mut self) {
+        if let Some(cause) = self.causes.nospace {
+            self.recover(cause);
+        }
+    }
+
+    /// etcd raised the NOSPACE alarm.
+    pub fn out_of_space(&mut self) {
+        if let Some(cause) = self.causes.nospace {
+            self.current = cause;
+        }
+    }
+
+    /// A stalled etcd disk keeps up again.
+    pub fn disk_recovered(&mut self) {
+        if let Some(cause) = self.causes.disk_stall {
+            self.recover(cause);
+        }
+    }
+
+    /// The etcd leader's disk stalled.
+    pub fn leader_disk_stalled(&mut self) {
+        if let Some(cause) = self.causes.disk_stall {
+            self.current = cause;
+        }
+    }
+
+    /// The control plane's certificates expired.
+    pub fn certificates_expired(&mut self) {
+        if let Some(cause) = self.causes.certificates {
+            self.current = cause;
+        }
     }
 
     /// The current cause's label.

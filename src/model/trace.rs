@@ -8,6 +8,7 @@ use super::ClusterEvent;
 use super::ClusterModel;
 use super::chaos::ChaosEvent;
 use super::control_plane::active_standby::StandbyEvent;
+use super::control_plane::certificates::CertEvent;
 use super::control_plane::endpoint::EndpointEvent;
 use super::control_plane::etcd::EtcdEvent;
 use super::control_plane::lease::LeaseEvent;
@@ -174,6 +175,10 @@ impl Described<'_, EtcdEvent> {
             EtcdEvent::RecoveryRequested => "etcd-recovery-requested",
             EtcdEvent::Restored => "etcd-restored",
             EtcdEvent::Rebuilt => "etcd-rebuilt",
+            EtcdEvent::QuotaExceeded => "etcd-nospace",
+            EtcdEvent::SpaceReclaimed => "etcd-space-reclaimed",
+            EtcdEvent::DiskStalled { .. } => "etcd-disk-stalled",
+            EtcdEvent::DiskRecovered { .. } => "etcd-disk-recovered",
         }
     }
 }
@@ -188,6 +193,11 @@ impl fmt::Display for Described<'_, EtcdEvent> {
             EtcdEvent::Restored => f.write_str("from the last snapshot"),
             EtcdEvent::Rebuilt => {
                 f.write_str("new etcd, control plane re-created, workloads redeployed")
+            }
+            EtcdEvent::QuotaExceeded => f.write_str("database at its quota; writes refused"),
+            EtcdEvent::SpaceReclaimed => f.write_str("compacted, defragmented, alarm disarmed"),
+            EtcdEvent::DiskStalled { member } | EtcdEvent::DiskRecovered { member } => {
+                write!(f, "member {member}")
             }
         }
     }
@@ -252,6 +262,24 @@ impl fmt::Display for Described<'_, StandbyEvent> {
     fn fmt(&self, _: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.event {
             StandbyEvent::Promoted => Ok(()),
+        }
+    }
+}
+
+impl Described<'_, CertEvent> {
+    fn kind(&self) -> &'static str {
+        match self.event {
+            CertEvent::Expired => "certificates-expired",
+            CertEvent::Renewed => "certificates-renewed",
+        }
+    }
+}
+
+impl fmt::Display for Described<'_, CertEvent> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.event {
+            CertEvent::Expired => f.write_str("the API refuses every client"),
+            CertEvent::Renewed => f.write_str("renewed by hand; control plane restarted"),
         }
     }
 }
@@ -375,6 +403,7 @@ impl Described<'_, ClusterEvent> {
             ClusterEvent::Endpoint(event) => Described { event, names }.kind(),
             ClusterEvent::Lease(event) => Described { event, names }.kind(),
             ClusterEvent::Standby(event) => Described { event, names }.kind(),
+            ClusterEvent::Cert(event) => Described { event, names }.kind(),
             ClusterEvent::Data(event) => Described { event, names }.kind(),
             ClusterEvent::Scaling(event) => Described { event, names }.kind(),
             ClusterEvent::Chaos(event) => Described { event, names }.kind(),
@@ -391,6 +420,7 @@ impl fmt::Display for Described<'_, ClusterEvent> {
             ClusterEvent::Endpoint(event) => Described { event, names }.fmt(f),
             ClusterEvent::Lease(event) => Described { event, names }.fmt(f),
             ClusterEvent::Standby(event) => Described { event, names }.fmt(f),
+            ClusterEvent::Cert(event) => Described { event, names }.fmt(f),
             ClusterEvent::Data(event) => Described { event, names }.fmt(f),
             ClusterEvent::Scaling(event) => Described { event, names }.fmt(f),
             ClusterEvent::Chaos(event) => Described { event, names }.fmt(f),

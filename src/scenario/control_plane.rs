@@ -47,6 +47,20 @@ pub const DEFAULT_ETCD_REBUILD_MEDIAN: SimDuration = SimDuration::from_secs(4 * 
 /// 5.4 h (docs/kubernetes-defaults.md §7.5).
 pub const DEFAULT_ETCD_REBUILD_P99: SimDuration = SimDuration::from_secs(24 * 3600);
 
+/// etcd `--quota-backend-bytes` when unset: 2 GiB, etcd's
+/// `DefaultQuotaBytes` (docs/kubernetes-defaults.md §10.2).
+pub const DEFAULT_ETCD_QUOTA_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+/// kube-apiserver `--etcd-compaction-interval`: 5 minutes
+/// (docs/kubernetes-defaults.md §10.2).
+pub const DEFAULT_ETCD_COMPACTION_INTERVAL: SimDuration = SimDuration::from_secs(5 * 60);
+/// Median time for a person to compact, defragment and disarm etcd's
+/// NOSPACE alarm once on it: 1 hour. An assumption
+/// (docs/kubernetes-defaults.md §10.2).
+pub const DEFAULT_ETCD_CLEANUP_MEDIAN: SimDuration = SimDuration::from_secs(3600);
+/// 99th percentile of that clean-up: 8 hours. An assumption (finding what
+/// filled the database; docs/kubernetes-defaults.md §10.2).
+pub const DEFAULT_ETCD_CLEANUP_P99: SimDuration = SimDuration::from_secs(8 * 3600);
+
 /// Cloud load-balancer health-check interval: 5 s, Google Cloud's default
 /// (docs/kubernetes-defaults.md §8.4).
 pub const DEFAULT_CLOUD_LB_INTERVAL: SimDuration = SimDuration::from_secs(5);
@@ -79,6 +93,62 @@ pub const DEFAULT_RENEW_DEADLINE: SimDuration = SimDuration::from_secs(10);
 /// (docs/kubernetes-defaults.md §1.1).
 pub const DEFAULT_RETRY_PERIOD: SimDuration = SimDuration::from_secs(2);
 
+/// Validity of the certificates kubeadm issues (apiserver serving and
+/// client certificates, etcd's, the kubeconfigs'): one year, kubeadm's
+/// `CertificateValidityPeriod` (docs/kubernetes-defaults.md §10.1).
+pub const DEFAULT_CERTIFICATE_VALIDITY: SimDuration = SimDuration::from_secs(365 * 86_400);
+/// Time from the API going away to the page, when neither
+/// `control_plane.certificates.alert_delay` nor `people.alert_delay` is
+/// written: 15 minutes, the `for: 15m` of the kubernetes-mixin's critical
+/// `KubeAPIDown` alert (`absent(up{job="kube-apiserver"} == 1)`;
+/// docs/kubernetes-defaults.md §10.1).
+pub const DEFAULT_CERTIFICATE_ALERT_DELAY: SimDuration = SimDuration::from_secs(15 * 60);
+/// Median time to renew expired certificates once someone is on it
+/// (`kubeadm certs renew all` on each control-plane machine, then restart
+/// the control-plane static pods): 30 minutes. An assumption
+/// (docs/kubernetes-defaults.md §10.1).
+pub const DEFAULT_CERTIFICATE_RENEW_MEDIAN: SimDuration = SimDuration::from_secs(30 * 60);
+/// 99th percentile of the renewal time: 4 hours. An assumption (a first
+/// renewal under pressure, kubeconfigs to redistribute;
+/// docs/kubernetes-defaults.md §10.1).
+pub const DEFAULT_CERTIFICATE_RENEW_P99: SimDuration = SimDuration::from_secs(4 * 3600);
+
+/// How the control plane's certificates get renewed
+/// (`control_plane.certificates.renewal`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CertificateRenewal {
+    /// Only by a person, after they expired and the API went down.
+    Manual,
+    /// By every control-plane upgrade (kubeadm renews all certificates on
+    /// `kubeadm upgrade`), here every chaos `rolling-upgrade` step; without
+    /// an upgrade within the validity they expire as with `manual`. The
+    /// default: kubeadm's behaviour.
+    OnUpgrade,
+    /// Before they expire, by automation (a renewal job, cluster-api's
+    /// rollout before expiry): they never expire.
+    Auto,
+}
+
+/// The control plane's certificates (`control_plane.certificates`), every
+/// default applied.
+#[derive(Clone, Debug)]
+pub struct Certificates {
+    /// How they get renewed ([`CertificateRenewal::OnUpgrade`]).
+    pub renewal: CertificateRenewal,
+    /// How long a certificate lasts from its issue or renewal
+    /// ([`DEFAULT_CERTIFICATE_VALIDITY`]).
+    pub validity: SimDuration,
+    /// Time from the expiry to the page ([`DEFAULT_CERTIFICATE_ALERT_DELAY`]
+    /// unless the block or `people` gives one).
+    pub alert_delay: SimDuration,
+    /// On-call response time after the page ([`DEFAULT_DISASTER_RESPONSE`]
+    /// unless the block or `people` gives one).
+    pub response: Distribution,
+    /// Time to renew them and restart the control plane
+    /// ([`DEFAULT_CERTIFICATE_RENEW_MEDIAN`], [`DEFAULT_CERTIFICATE_RENEW_P99`]).
+    pub renew: Distribution,
+}
+
 /// The control plane.
 #[derive(Clone, Debug)]
 pub struct ControlPlane {
@@ -90,6 +160,9 @@ pub struct ControlPlane {
     pub endpoint: Endpoint,
     /// kube-controller-manager and kube-scheduler lease timers.
     pub leader_election: LeaderElection,
+    /// Certificate expiry and renewal; `None` (no `certificates` block):
+    /// not modelled, they never expire.
+    pub certificates: Option<Certificates>,
 }
 
 /// Control-plane topologies.
@@ -130,6 +203,52 @@ pub struct Etcd {
     /// Who recovers etcd after a disaster (a majority of members lost their
     /// data), and how.
     pub recovery: Recovery,
+    /// The database's growth towards its space quota; `None`: it never
+    /// fills up.
+    pub database: Option<Database>,
+    /// Disk stalls (slow fsyncs) of each member; `None`: disks keep up.
+    pub disk_stalls: Option<DiskStalls>,
+}
+
+/// etcd's database and its space quota (`control_plane.etcd.database`):
+/// when the backend file reaches the quota etcd raises the NOSPACE alarm
+/// and refuses writes until a person compacts, defragments and disarms.
+#[derive(Clone, Debug)]
+pub struct Database {
+    /// `--quota-backend-bytes` ([`DEFAULT_ETCD_QUOTA_BYTES`]).
+    pub quota_bytes: u64,
+    /// Size of the backend file at the start and after each clean-up.
+    pub initial_bytes: u64,
+    /// Growth of the live data (and fragmentation) per day, which
+    /// compaction does not reclaim.
+    pub growth_bytes_per_day: u64,
+    /// Superseded revisions written per day: history that stays until the
+    /// next compaction.
+    pub history_bytes_per_day: u64,
+    /// Time between compactions of the history by the apiserver
+    /// ([`DEFAULT_ETCD_COMPACTION_INTERVAL`]); zero: never compacted.
+    pub compaction_interval: SimDuration,
+    /// Time from the alarm to the page (`people.alert_delay`, else
+    /// [`DEFAULT_DISASTER_ALERT_DELAY`]).
+    pub alert_delay: SimDuration,
+    /// On-call response after the page (`people.response`, else
+    /// [`DEFAULT_DISASTER_RESPONSE`]).
+    pub response: Distribution,
+    /// Time to compact, defragment and disarm the alarm
+    /// ([`DEFAULT_ETCD_CLEANUP_MEDIAN`], [`DEFAULT_ETCD_CLEANUP_P99`]).
+    pub cleanup: Distribution,
+}
+
+/// Stalls of a member's disk (`control_plane.etcd.disk_stalls`): while
+/// its disk stalls a member persists nothing; a stalled leader commits
+/// nothing and, once a follower's randomized election timeout runs out,
+/// loses its leadership.
+#[derive(Clone, Debug)]
+pub struct DiskStalls {
+    /// Time from the end of one stall of a member's disk to the next.
+    pub time_between: Distribution,
+    /// How long a stall lasts.
+    pub duration: Distribution,
 }
 
 /// How etcd recovers from a disaster: a majority of its members lost their

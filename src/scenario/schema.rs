@@ -348,6 +348,36 @@ pub struct RawControlPlane {
     /// Lease timers of kube-controller-manager and kube-scheduler.
     #[serde(default)]
     pub leader_election: RawLeaderElection,
+    /// Certificate expiry and who renews them.
+    pub certificates: Option<Spanned<RawCertificates>>,
+}
+
+/// `control_plane.certificates`; every field has a default.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCertificates {
+    /// `manual`, `on-upgrade` or `auto`.
+    pub renewal: Option<RawCertificateRenewal>,
+    /// How long a certificate lasts after its issue or renewal.
+    pub validity: Option<Spanned<Duration>>,
+    /// Time from the expiry to the page.
+    pub alert_delay: Option<Duration>,
+    /// On-call response time after the page.
+    pub response: Option<Spanned<RawDistribution>>,
+    /// Time to renew the certificates and restart the control plane.
+    pub renew: Option<Spanned<RawDistribution>>,
+}
+
+/// Who renews the certificates.
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum RawCertificateRenewal {
+    /// A person, once they have expired.
+    Manual,
+    /// Every control-plane upgrade (kubeadm's behaviour).
+    OnUpgrade,
+    /// Automation, before they expire.
+    Auto,
 }
 
 /// Control-plane topologies (kubeadm HA guide and common practice).
@@ -391,6 +421,40 @@ pub struct RawEtcd {
     /// Who recovers etcd after losing a majority of disks, and how long it
     /// takes.
     pub recovery: Option<Spanned<RawRecovery>>,
+    /// The database's growth towards the space quota.
+    pub database: Option<Spanned<RawDatabase>>,
+    /// Stalls of each member's disk.
+    pub disk_stalls: Option<Spanned<RawDiskStalls>>,
+}
+
+/// `control_plane.etcd.database`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDatabase {
+    /// `--quota-backend-bytes`.
+    pub quota_backend_bytes: Option<Spanned<super::quantity::Memory>>,
+    /// Size of the backend file at the start and after a clean-up.
+    pub initial_size: Spanned<super::quantity::Memory>,
+    /// Growth per day that compaction does not reclaim.
+    #[serde(default)]
+    pub growth_per_day: Option<Spanned<super::quantity::Memory>>,
+    /// Superseded revisions written per day (reclaimed by compaction).
+    #[serde(default)]
+    pub history_per_day: Option<Spanned<super::quantity::Memory>>,
+    /// kube-apiserver `--etcd-compaction-interval` (0: never).
+    pub compaction_interval: Option<Duration>,
+    /// Time to compact, defragment and disarm the alarm.
+    pub cleanup: Option<Spanned<RawDistribution>>,
+}
+
+/// `control_plane.etcd.disk_stalls`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDiskStalls {
+    /// Time between stalls of one member's disk.
+    pub time_between: Spanned<RawDistribution>,
+    /// How long a stall lasts.
+    pub duration: Spanned<RawDistribution>,
 }
 
 /// `control_plane.etcd.recovery`: the keyword `none`, or a mapping with the

@@ -23,6 +23,7 @@ const REPLICATIONS: &[(&str, &str)] = &[
     // 150,000 pods placed at the start: the fewest replications allowed.
     ("large-5000-nodes", "2"),
     ("partition-2-1", "40"),
+    ("realistic-postmortem-mix", "200"),
     ("single-cp", "200"),
     ("stacked-3cp-3zones", "200"),
     ("stacked-3cp", "200"),

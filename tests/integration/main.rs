@@ -8,6 +8,9 @@ mod architecture;
 mod autoscaling;
 /// Autoscaling blocks: located validation errors and Kubernetes defaults.
 mod autoscaling_validation;
+/// Certificate expiry, etcd's quota and slow disks, process failures:
+/// outages and their causes on derived timelines.
+mod causes;
 /// Charts: files written by `run --plot` and `plot`, SVG/PNG validity, determinism.
 mod charts;
 /// `nines check`: verdicts on intervals, exit codes, baseline test, JUnit and Markdown files.

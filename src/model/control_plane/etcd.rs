@@ -1,6 +1,11 @@
 //! etcd: quorum, leader election, members that lost their disk, and the
 //! recovery after losing a majority of disks (a disaster): people notice
 //! and respond, then restore from the last snapshot or rebuild the cluster.
+//! Two operational limits (docs/kubernetes-defaults.md §10.2, §10.3): the
+//! database reaching its space quota (the NOSPACE alarm refuses writes
+//! until a person cleans up) and stalled disks (a stalled leader commits
+//! nothing and loses its leadership once a follower's election timeout
+//! runs out).
 
 use rand::RngExt;
 
@@ -15,8 +20,12 @@ const ELECTIONS: StreamLabel = StreamLabel::new(&["etcd", "election"]);
 const RECOVERY: StreamLabel = StreamLabel::new(&["etcd", "recovery"]);
 /// The random source of the on-call response to a disaster's page.
 const RESPONSE: StreamLabel = StreamLabel::new(&["etcd", "recovery-response"]);
+/// The random source of the on-call response to the NOSPACE alarm.
+const NOSPACE_RESPONSE: StreamLabel = StreamLabel::new(&["etcd", "nospace-response"]);
+/// The random source of the clean-up after the NOSPACE alarm.
+const NOSPACE_CLEANUP: StreamLabel = StreamLabel::new(&["etcd", "nospace-cleanup"]);
 use crate::model::ids::{MachineId, MemberId};
-use crate::scenario::{Backup, Etcd as EtcdConfig, Recovery};
+use crate::scenario::{Backup, Database, DiskStalls, Etcd as EtcdConfig, Recovery};
 
 /// What happens in etcd.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,6 +47,21 @@ pub enum EtcdEvent {
     /// A new cluster was built (no backup): new etcd, control plane
     /// re-created, workloads redeployed from their manifests.
     Rebuilt,
+    /// The database reached its space quota: the NOSPACE alarm is raised
+    /// and writes are refused.
+    QuotaExceeded,
+    /// A person compacted, defragmented and disarmed the alarm.
+    SpaceReclaimed,
+    /// A member's disk stalled.
+    DiskStalled {
+        /// The member.
+        member: MemberId,
+    },
+    /// A member's disk keeps up again.
+    DiskRecovered {
+        /// The member.
+        member: MemberId,
+    },
 }
 
 /// What a disaster's recovery needs from the people around etcd.
@@ -111,6 +135,52 @@ pub(crate) struct EtcdCluster {
     recovery: Recovery,
     /// Disasters seen, with the write time lost in each (seconds).
     pub data_losses: Vec<(SimTime, f64)>,
+    /// The database's growth towards its quota, if modelled.
+    database: Option<Database>,
+    /// The NOSPACE alarm is raised: writes are refused.
+    nospace: bool,
+    /// Disk stalls, if modelled.
+    disk_stalls: Option<DiskStalls>,
+    /// `stalled[i]`: member i's disk is stalled.
+    stalled: Vec<bool>,
+    /// The random source of each member's disk stalls.
+    stall_streams: Vec<StreamLabel>,
+    /// Stalled disks keep writes from committing (the leader's, or too
+    /// many followers'), as of the last refresh.
+    stall_blocks: bool,
+}
+
+/// When a database growing as `db` says, from its initial size, reaches
+/// its quota; `None` when it never does. Between compactions (every
+/// `compaction_interval` from the start) the superseded history adds to
+/// the growth that compaction does not reclaim, so the file peaks just
+/// before each compaction.
+pub(crate) fn time_to_quota(db: &Database) -> Option<SimDuration> {
+    let room = db.quota_bytes.saturating_sub(db.initial_bytes) as f64;
+    let per_sec = |bytes_per_day: u64| bytes_per_day as f64 / 86_400.0;
+    let (g, h) = (
+        per_sec(db.growth_bytes_per_day),
+        per_sec(db.history_bytes_per_day),
+    );
+    let c = db.compaction_interval.as_secs_f64();
+    let secs = if c == 0.0 || h == 0.0 || g == 0.0 {
+        // Never compacted, nothing to compact, or only history: one rate
+        // (with only history, the quota is reached within the first
+        // interval or never).
+        let rate = if c == 0.0 || g > 0.0 { g + h } else { h };
+        if rate <= 0.0 || (g == 0.0 && c > 0.0 && h * c < room) {
+            return None;
+        }
+        room / rate
+    } else {
+        // The first interval k (1-based) whose peak g·k·c + h·c reaches the
+        // room; inside it the size grows at g + h from the compaction at
+        // (k - 1)·c.
+        let k = ((room - h * c) / (g * c)).ceil().max(1.0);
+        let compacted_at = (k - 1.0) * c;
+        ((room + h * compacted_at) / (g + h)).max(compacted_at)
+    };
+    (secs < 1e15).then(|| SimDuration::from_secs_f64(secs))
 }
 
 impl EtcdCluster {
@@ -142,6 +212,14 @@ impl EtcdCluster {
             backup: config.backup.clone(),
             recovery: config.recovery.clone(),
             data_losses: Vec::new(),
+            database: config.database.clone(),
+            nospace: false,
+            disk_stalls: config.disk_stalls.clone(),
+            stalled: vec![false; n],
+            stall_streams: (0..n)
+                .map(|i| StreamLabel::new(&["etcd", "disk-stall", &i.to_string()]))
+                .collect(),
+            stall_blocks: false,
         }
     }
 
@@ -193,9 +271,10 @@ impl EtcdCluster {
         self.leader.map(|l| self.members[l].machine)
     }
 
-    /// Whether writes commit: quorum and an elected leader.
+    /// Whether writes commit: quorum and an elected leader, no NOSPACE
+    /// alarm, and a quorum whose disks keep up.
     pub fn writable(&self) -> bool {
-        self.leader.is_some()
+        self.leader.is_some() && !self.nospace && !self.stall_blocks
     }
 
     /// Whether member `i` is up with data (an apiserver on its machine can
@@ -221,12 +300,37 @@ impl EtcdCluster {
     }
 
     /// Draws the offset of the snapshot schedule (snapshots every
-    /// interval), when there are backups.
-    pub fn start<E>(&mut self, ctx: &mut Ctx<'_, E>) {
+    /// interval), when there are backups; starts the database's growth
+    /// and every member's disk-stall clock.
+    pub fn start<E: From<EtcdEvent>>(&mut self, ctx: &mut Ctx<'_, E>) {
         if let Some(backup) = &self.backup {
             let phase =
                 backup.interval.as_micros() as f64 * ctx.rng(SNAPSHOT_PHASE).random::<f64>();
             self.snapshot_phase = SimDuration::from_micros(phase as u64);
+        }
+        self.arm_quota(ctx);
+        for member in 0..self.members.len() {
+            self.arm_stall(member, ctx);
+        }
+    }
+
+    /// The database starts (again) at its initial size: the alarm is due
+    /// when it reaches the quota.
+    fn arm_quota<E: From<EtcdEvent>>(&mut self, ctx: &mut Ctx<'_, E>) {
+        if let Some(fill) = self.database.as_ref().and_then(time_to_quota) {
+            ctx.schedule(fill, EtcdEvent::QuotaExceeded.into());
+        }
+    }
+
+    /// Member `i`'s disk stalls next after a draw of the time between
+    /// stalls.
+    fn arm_stall<E: From<EtcdEvent>>(&mut self, i: usize, ctx: &mut Ctx<'_, E>) {
+        if let Some(stalls) = &self.disk_stalls {
+            let next = stalls.time_between.sample(ctx.rng(self.stall_streams[i]));
+            let stalled = EtcdEvent::DiskStalled {
+                member: MemberId::new(i),
+            };
+            ctx.schedule(next, stalled.into());
         }
     }
 
@@ -269,6 +373,14 @@ impl EtcdCluster {
                 }
                 _ => {}
             }
+        }
+
+        if self.disk_stalls.is_some() {
+            let leader_stalled = self.leader.is_some_and(|l| self.stalled[l]);
+            let keeping_up = (0..self.members.len())
+                .filter(|&i| !self.stalled[i] && self.available(i, net))
+                .count();
+            self.stall_blocks = leader_stalled || keeping_up < self.quorum;
         }
 
         let leader_lost = match self.leader {
@@ -394,8 +506,70 @@ impl EtcdCluster {
                 return Some(CrewCall::Request);
             }
             EtcdEvent::Restored | EtcdEvent::Rebuilt => return self.on_recovered(net),
+            EtcdEvent::QuotaExceeded => self.on_quota_exceeded(ctx),
+            EtcdEvent::SpaceReclaimed => {
+                self.nospace = false;
+                self.arm_quota(ctx);
+            }
+            EtcdEvent::DiskStalled { member } => self.on_stalled(member.index(), net, ctx),
+            EtcdEvent::DiskRecovered { member } => {
+                self.stalled[member.index()] = false;
+                self.arm_stall(member.index(), ctx);
+            }
         }
         None
+    }
+
+    /// The NOSPACE alarm: writes are refused (reads and deletes still
+    /// work) until a person, paged after the alert delay, responds and
+    /// compacts, defragments and disarms the alarm.
+    fn on_quota_exceeded<E: From<EtcdEvent>>(&mut self, ctx: &mut Ctx<'_, E>) {
+        self.nospace = true;
+        let db = self
+            .database
+            .as_ref()
+            .expect("only a modelled database fills up");
+        let response = db.response.sample(ctx.rng(NOSPACE_RESPONSE));
+        let cleanup = db.cleanup.sample(ctx.rng(NOSPACE_CLEANUP));
+        ctx.schedule(
+            db.alert_delay + response + cleanup,
+            EtcdEvent::SpaceReclaimed.into(),
+        );
+    }
+
+    /// Member `i`'s disk stalls for a draw of the stall duration. A stalled
+    /// leader sends no heartbeats: if the stall outlasts the first
+    /// follower's randomized election timeout, that follower takes over
+    /// (writes resume after the election); otherwise the leader stays and
+    /// writes resume when its disk does.
+    fn on_stalled<E: From<EtcdEvent>>(&mut self, i: usize, net: &Net<'_>, ctx: &mut Ctx<'_, E>) {
+        let Some(stalls) = &self.disk_stalls else {
+            return;
+        };
+        let stall = stalls.duration.sample(ctx.rng(self.stall_streams[i]));
+        self.stalled[i] = true;
+        let recovered = EtcdEvent::DiskRecovered {
+            member: MemberId::new(i),
+        };
+        ctx.schedule(stall, recovered.into());
+        if self.leader != Some(i) {
+            return;
+        }
+        let followers = (0..self.members.len())
+            .filter(|&j| j != i && !self.stalled[j] && self.available(j, net))
+            .count();
+        if followers < self.quorum {
+            return;
+        }
+        let timeout = self.election_delay(ElectionCause::LeaderLost, followers, ctx);
+        if timeout < stall {
+            self.leader = None;
+            if let Some((key, _)) = self.election.take() {
+                ctx.cancel(key);
+            }
+            let key = ctx.schedule(timeout, EtcdEvent::LeaderElected.into());
+            self.election = Some((key, ElectionCause::LeaderLost));
+        }
     }
 
     /// The page fired: the on-call engineer responds after a draw of the
@@ -431,9 +605,16 @@ impl EtcdCluster {
         if !self.has_quorum(net) {
             return;
         }
-        let candidates: Vec<usize> = (0..self.members.len())
-            .filter(|&i| self.available(i, net))
+        let mut candidates: Vec<usize> = (0..self.members.len())
+            .filter(|&i| self.available(i, net) && !self.stalled[i])
             .collect();
+        if candidates.is_empty() {
+            // Every available disk stalls: one of them wins once it
+            // keeps up again (writes stay blocked until then).
+            candidates = (0..self.members.len())
+                .filter(|&i| self.available(i, net))
+                .collect();
+        }
         let pick = ctx.rng(ELECTIONS).random_range(0..candidates.len());
         self.leader = Some(candidates[pick]);
     }
@@ -465,5 +646,68 @@ impl EtcdCluster {
             member.has_data = net.runs(member.machine);
             member.sync = None;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dist::Distribution;
+
+    const MIB: u64 = 1024 * 1024;
+
+    fn db(growth_mib: u64, history_mib: u64, compaction: SimDuration) -> Database {
+        Database {
+            quota_bytes: 2048 * MIB,
+            initial_bytes: 1024 * MIB,
+            growth_bytes_per_day: growth_mib * MIB,
+            history_bytes_per_day: history_mib * MIB,
+            compaction_interval: compaction,
+            alert_delay: SimDuration::ZERO,
+            response: Distribution::deterministic(SimDuration::ZERO),
+            cleanup: Distribution::deterministic(SimDuration::ZERO),
+        }
+    }
+
+    /// The first second at which the file, stepped second by second,
+    /// reaches the quota: growth plus the history since the last
+    /// compaction.
+    fn scanned(db: &Database, limit_secs: u64) -> Option<f64> {
+        let room = (db.quota_bytes - db.initial_bytes) as f64;
+        let g = db.growth_bytes_per_day as f64 / 86_400.0;
+        let h = db.history_bytes_per_day as f64 / 86_400.0;
+        let c = db.compaction_interval.as_secs_f64();
+        (0..limit_secs).map(|t| t as f64).find(|&t| {
+            let since = if c > 0.0 { t % c } else { t };
+            g * t + h * since >= room
+        })
+    }
+
+    #[test]
+    fn the_quota_is_reached_when_the_scan_says() {
+        let five_min = SimDuration::from_secs(300);
+        for d in [
+            db(64, 0, five_min),
+            db(64, 288, five_min),
+            db(64, 288, SimDuration::ZERO),
+            db(1, 100_000, SimDuration::from_secs(3600)),
+            db(0, 300_000, five_min),
+        ] {
+            let exact = time_to_quota(&d).expect("fills").as_secs_f64();
+            let scan = scanned(&d, 40 * 86_400).expect("fills within 40 days");
+            // The scan finds the first whole second at or after the exact time.
+            assert!(
+                scan - 1.0 < exact && exact <= scan,
+                "{exact} vs {scan}: {d:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_database_that_cannot_reach_its_quota_never_raises_the_alarm() {
+        let five_min = SimDuration::from_secs(300);
+        assert_eq!(time_to_quota(&db(0, 0, five_min)), None);
+        // Only history, compacted before it reaches the quota.
+        assert_eq!(time_to_quota(&db(0, 288, five_min)), None);
     }
 }

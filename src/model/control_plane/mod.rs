@@ -8,11 +8,13 @@
 //! member, an external one any member on the quorum's side.
 
 pub(crate) mod active_standby;
+pub(crate) mod certificates;
 pub(crate) mod endpoint;
 pub(crate) mod etcd;
 pub(crate) mod lease;
 
 use active_standby::{ActiveStandby, StandbyEvent};
+use certificates::{CertEvent, Certificates};
 use endpoint::{BackendHealth, Endpoint, EndpointEvent};
 use etcd::{EtcdCluster, EtcdEvent};
 use lease::{LeaderLease, Lease, LeaseEvent};
@@ -69,6 +71,8 @@ pub(crate) struct ControlPlane {
     standby: ActiveStandby,
     pub endpoint: Endpoint,
     leases: [Lease; 2],
+    /// The certificates every apiserver serves and uses.
+    pub certificates: Certificates,
     disasters_seen: usize,
     // Derived per apiserver, rebuilt on every refresh.
     alive: Vec<bool>,
@@ -127,6 +131,7 @@ impl ControlPlane {
                 Lease::new(LeaderLease::ControllerManager, timers, n, Some(0)),
                 Lease::new(LeaderLease::Scheduler, timers, n, Some(0)),
             ],
+            certificates: Certificates::new(config.certificates.as_ref()),
             disasters_seen: 0,
             alive: vec![true; n],
             serving: vec![true; n],
@@ -137,10 +142,12 @@ impl ControlPlane {
         }
     }
 
-    /// Draws the snapshot schedule's and the health checks' phases.
-    pub fn start<E>(&mut self, ctx: &mut Ctx<'_, E>) {
+    /// Draws the snapshot schedule's and the health checks' phases, and
+    /// issues the certificates.
+    pub fn start<E: From<CertEvent> + From<EtcdEvent>>(&mut self, ctx: &mut Ctx<'_, E>) {
         self.etcd.start(ctx);
         self.endpoint.start(ctx);
+        self.certificates.start(ctx);
     }
 
     /// The control-plane machines, in order.
@@ -169,6 +176,8 @@ impl ControlPlane {
             .refresh(&self.machines, net, &mut self.serving, ctx);
 
         let etcd_writable = self.etcd.writable();
+        // Expired certificates: no client completes a TLS handshake.
+        let certificates_valid = self.certificates.valid();
         for (i, &machine) in self.machines.iter().enumerate() {
             let alive = net.runs(machine);
             let side = net.side_of(machine);
@@ -180,7 +189,7 @@ impl ControlPlane {
             };
             self.alive[i] = alive;
             self.side[i] = side;
-            self.read_ok[i] = alive && self.serving[i];
+            self.read_ok[i] = alive && self.serving[i] && certificates_valid;
             self.write_ok[i] = self.read_ok[i] && etcd_writable && etcd_ok;
         }
 

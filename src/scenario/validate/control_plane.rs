@@ -2,7 +2,7 @@
 //! timers, backups), active/standby promotion and leader election. The
 //! endpoint has its own file.
 
-use serde_saphyr::Location;
+use serde_saphyr::{Location, Spanned};
 
 use super::checker::{Checker, duration_or};
 use super::endpoint::endpoint;
@@ -10,17 +10,22 @@ use super::machines::count_role;
 use crate::dist::Distribution;
 use crate::engine::SimDuration;
 use crate::scenario::control_plane::{
-    DEFAULT_DISASTER_ALERT_DELAY, DEFAULT_DISASTER_RESPONSE, DEFAULT_ETCD_ELECTION_TIMEOUT,
-    DEFAULT_ETCD_HEARTBEAT_INTERVAL, DEFAULT_ETCD_MEMBER_SYNC, DEFAULT_ETCD_REBUILD_MEDIAN,
-    DEFAULT_ETCD_REBUILD_P99, DEFAULT_LEASE_DURATION, DEFAULT_RENEW_DEADLINE, DEFAULT_RETRY_PERIOD,
-    MAX_ETCD_ELECTION_TIMEOUT,
+    DEFAULT_CERTIFICATE_ALERT_DELAY, DEFAULT_CERTIFICATE_RENEW_MEDIAN,
+    DEFAULT_CERTIFICATE_RENEW_P99, DEFAULT_CERTIFICATE_VALIDITY, DEFAULT_DISASTER_ALERT_DELAY,
+    DEFAULT_DISASTER_RESPONSE, DEFAULT_ETCD_CLEANUP_MEDIAN, DEFAULT_ETCD_CLEANUP_P99,
+    DEFAULT_ETCD_COMPACTION_INTERVAL, DEFAULT_ETCD_ELECTION_TIMEOUT,
+    DEFAULT_ETCD_HEARTBEAT_INTERVAL, DEFAULT_ETCD_MEMBER_SYNC, DEFAULT_ETCD_QUOTA_BYTES,
+    DEFAULT_ETCD_REBUILD_MEDIAN, DEFAULT_ETCD_REBUILD_P99, DEFAULT_LEASE_DURATION,
+    DEFAULT_RENEW_DEADLINE, DEFAULT_RETRY_PERIOD, MAX_ETCD_ELECTION_TIMEOUT,
 };
+use crate::scenario::quantity::Memory;
 use crate::scenario::schema::{
-    Duration, RawControlPlane, RawLeaderElection, RawPeople, RawRecovery, RawTopology,
+    Duration, RawCertificateRenewal, RawCertificates, RawControlPlane, RawDatabase,
+    RawDistribution, RawLeaderElection, RawPeople, RawRecovery, RawTopology,
 };
 use crate::scenario::{
-    Backup, ControlPlane, Etcd, LeaderElection, MachineGroup, OperatorRecovery, Recovery, Role,
-    Topology,
+    Backup, CertificateRenewal, Certificates, ControlPlane, Database, DiskStalls, Etcd,
+    LeaderElection, MachineGroup, OperatorRecovery, Recovery, Role, Topology,
 };
 
 /// The `control_plane:` block, checked against the machine `groups`
@@ -181,6 +186,21 @@ pub(super) fn control_plane(
         backup.is_some(),
         people,
     );
+    let database = cp
+        .etcd
+        .database
+        .as_ref()
+        .map(|raw| database(check, &raw.value, people));
+    let disk_stalls = cp.etcd.disk_stalls.as_ref().map(|raw| DiskStalls {
+        time_between: check.distribution(
+            &raw.value.time_between,
+            "control_plane.etcd.disk_stalls.time_between",
+        ),
+        duration: check.distribution(
+            &raw.value.duration,
+            "control_plane.etcd.disk_stalls.duration",
+        ),
+    });
     let etcd = Etcd {
         members,
         heartbeat_interval,
@@ -191,6 +211,8 @@ pub(super) fn control_plane(
             .map_or(DEFAULT_ETCD_MEMBER_SYNC, |d| d.0),
         backup,
         recovery,
+        database,
+        disk_stalls,
     };
 
     let topology = match topology_raw {
@@ -240,11 +262,143 @@ pub(super) fn control_plane(
 
     let endpoint = endpoint(check, cp.endpoint.as_ref(), &cp.topology, lb_count);
     let leader_election = leader_election(check, &cp.leader_election, topology_at);
+    let certificates = cp
+        .certificates
+        .as_ref()
+        .map(|raw| certificates(check, &raw.value, people));
     ControlPlane {
         topology,
         etcd,
         endpoint,
         leader_election,
+        certificates,
+    }
+}
+
+/// The on-call response of a block that may write its own (`own`, checked
+/// as `field`), else the `people` block's, else `default`.
+fn response_or_people(
+    check: &mut Checker<'_>,
+    own: Option<&Spanned<RawDistribution>>,
+    field: &str,
+    people: Option<&RawPeople>,
+    default: SimDuration,
+) -> Distribution {
+    match (own, people.and_then(|p| p.response.as_ref())) {
+        (Some(own), _) => check.distribution(own, field),
+        // A bad `people.response` is reported where `people` is checked;
+        // here only its value is borrowed.
+        (None, Some(lent)) => Checker {
+            file: check.file,
+            problems: Vec::new(),
+        }
+        .distribution(lent, "people.response"),
+        (None, None) => Distribution::deterministic(default),
+    }
+}
+
+/// `control_plane.etcd.database`: sizes, growth, compaction and the
+/// people who clean up after the NOSPACE alarm (their alert delay and
+/// response from `people`, else the disaster defaults, §10.2).
+fn database(check: &mut Checker<'_>, raw: &RawDatabase, people: Option<&RawPeople>) -> Database {
+    let quota_bytes = raw
+        .quota_backend_bytes
+        .as_ref()
+        .map_or(DEFAULT_ETCD_QUOTA_BYTES, |q| q.value.0);
+    if let Some(q) = &raw.quota_backend_bytes
+        && q.value.0 == 0
+    {
+        check.at(
+            &q.referenced,
+            "control_plane.etcd.database.quota_backend_bytes",
+            "must be above zero (etcd's default is 2Gi; at most 8Gi is suggested)",
+        );
+    }
+    let initial_bytes = raw.initial_size.value.0;
+    if initial_bytes >= quota_bytes {
+        check.at(
+            &raw.initial_size.referenced,
+            "control_plane.etcd.database.initial_size",
+            format!(
+                "{initial_bytes} bytes is not below the quota of {quota_bytes} bytes: etcd would \
+                 refuse every write from the start; use a smaller size or a larger \
+                 quota_backend_bytes"
+            ),
+        );
+    }
+    let bytes = |raw: &Option<Spanned<Memory>>| raw.as_ref().map_or(0, |q| q.value.0);
+    let response = response_or_people(
+        check,
+        None,
+        "control_plane.etcd.database",
+        people,
+        DEFAULT_DISASTER_RESPONSE,
+    );
+    let cleanup = match &raw.cleanup {
+        Some(c) => check.distribution(c, "control_plane.etcd.database.cleanup"),
+        None => Distribution::log_normal(DEFAULT_ETCD_CLEANUP_MEDIAN, DEFAULT_ETCD_CLEANUP_P99)
+            .expect("the default clean-up's median is below its p99"),
+    };
+    Database {
+        quota_bytes,
+        initial_bytes,
+        growth_bytes_per_day: bytes(&raw.growth_per_day),
+        history_bytes_per_day: bytes(&raw.history_per_day),
+        compaction_interval: raw
+            .compaction_interval
+            .map_or(DEFAULT_ETCD_COMPACTION_INTERVAL, |d| d.0),
+        alert_delay: people
+            .and_then(|p| p.alert_delay)
+            .map_or(DEFAULT_DISASTER_ALERT_DELAY, |d| d.0),
+        response,
+        cleanup,
+    }
+}
+
+/// `control_plane.certificates`: renewal, validity and the people who
+/// renew them once expired (their alert delay and response come from the
+/// block, else from `people`, else from the defaults of
+/// docs/kubernetes-defaults.md §10.1).
+fn certificates(
+    check: &mut Checker<'_>,
+    raw: &RawCertificates,
+    people: Option<&RawPeople>,
+) -> Certificates {
+    let renewal = match raw.renewal {
+        Some(RawCertificateRenewal::Manual) => CertificateRenewal::Manual,
+        Some(RawCertificateRenewal::Auto) => CertificateRenewal::Auto,
+        Some(RawCertificateRenewal::OnUpgrade) | None => CertificateRenewal::OnUpgrade,
+    };
+    let validity = check.positive_duration(
+        raw.validity.as_ref(),
+        "control_plane.certificates.validity",
+        DEFAULT_CERTIFICATE_VALIDITY,
+    );
+    let alert_delay = raw
+        .alert_delay
+        .or(people.and_then(|p| p.alert_delay))
+        .map_or(DEFAULT_CERTIFICATE_ALERT_DELAY, |d| d.0);
+    let response = response_or_people(
+        check,
+        raw.response.as_ref(),
+        "control_plane.certificates.response",
+        people,
+        DEFAULT_DISASTER_RESPONSE,
+    );
+    let renew = match &raw.renew {
+        Some(r) => check.distribution(r, "control_plane.certificates.renew"),
+        None => Distribution::log_normal(
+            DEFAULT_CERTIFICATE_RENEW_MEDIAN,
+            DEFAULT_CERTIFICATE_RENEW_P99,
+        )
+        .expect("the default renewal's median is below its p99"),
+    };
+    Certificates {
+        renewal,
+        validity,
+        alert_delay,
+        response,
+        renew,
     }
 }
 
@@ -267,20 +421,13 @@ fn recovery(
         .and_then(|b| b.alert_delay)
         .or(people.and_then(|p| p.alert_delay))
         .map_or(DEFAULT_DISASTER_ALERT_DELAY, |d| d.0);
-    let response = match (
+    let response = response_or_people(
+        check,
         block.and_then(|b| b.response.as_ref()),
-        people.and_then(|p| p.response.as_ref()),
-    ) {
-        (Some(own), _) => check.distribution(own, "control_plane.etcd.recovery.response"),
-        // A bad `people.response` is reported where `people` is checked;
-        // here only its value is borrowed.
-        (None, Some(lent)) => Checker {
-            file: check.file,
-            problems: Vec::new(),
-        }
-        .distribution(lent, "people.response"),
-        (None, None) => Distribution::deterministic(DEFAULT_DISASTER_RESPONSE),
-    };
+        "control_plane.etcd.recovery.response",
+        people,
+        DEFAULT_DISASTER_RESPONSE,
+    );
     let rebuild = match block.and_then(|b| b.rebuild.as_ref()) {
         Some(raw) => {
             if has_backup {
