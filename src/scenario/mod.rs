@@ -29,8 +29,8 @@ pub mod workload;
 
 pub use chaos::{ChaosAction, ChaosStep};
 pub use control_plane::{
-    Backup, ControlPlane, Endpoint, Etcd, HealthCheck, LeaderElection, OperatorRecovery, Recovery,
-    Topology,
+    Backup, ControlPlane, Endpoint, Etcd, HealthCheck, HealthCheckPath, LeaderElection,
+    OperatorRecovery, Recovery, Topology,
 };
 pub use error::{Problem, ScenarioError};
 pub use expect::{Comparison, DATA_LOSS, Expectation, Metric, SLI_METRICS};

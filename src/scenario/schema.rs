@@ -476,6 +476,22 @@ pub struct RawEndpoint {
     pub advert_int: Option<Spanned<Duration>>,
     /// keepalived: priority of the backup instances (1-254).
     pub priority: Option<Spanned<u64>>,
+    /// cloud-lb and haproxy: what the health check asks each apiserver.
+    pub check: Option<Spanned<RawHealthCheckPath>>,
+}
+
+/// What a load balancer's health check asks an apiserver.
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum RawHealthCheckPath {
+    /// `GET /healthz`.
+    Healthz,
+    /// `GET /livez`.
+    Livez,
+    /// `GET /readyz`.
+    Readyz,
+    /// A TCP connection (or TLS handshake) to the apiserver's port.
+    Tcp,
 }
 
 /// Endpoint kinds.

@@ -27,6 +27,9 @@ mod faults;
 mod fidelity;
 /// Golden reports of the shipped scenarios, byte for byte.
 mod golden;
+/// Load-balancer health checks per endpoint (`/healthz`, `/livez`,
+/// `/readyz`, TCP) and what follows for requests.
+mod health_check;
 /// `nines import`: Kubernetes objects to a scenario that validates and runs.
 mod import;
 /// Control-plane behaviour on deterministic timelines and timer effects.
