@@ -82,6 +82,8 @@ pub struct RawScenario {
     pub clients_zone: Option<Spanned<String>>,
     /// Detection, on-call response and repair crews for manual repairs.
     pub people: Option<Spanned<RawPeople>>,
+    /// How many automatic repairs can run at once.
+    pub automatic_repair: Option<Spanned<RawAutomaticRepair>>,
     /// Injected faults, the same in every replication.
     #[serde(default)]
     pub chaos: Vec<Spanned<RawChaosStep>>,
@@ -215,6 +217,15 @@ pub enum RawEffect {
     Outage,
     /// The zone is cut off from the other zones; its machines keep running.
     Partition,
+}
+
+/// The capacity shared by automatic repairs (a cloud's auto-replacement
+/// throttle, a pool of spare machines).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAutomaticRepair {
+    /// Automatic repairs that run at once; the others wait in one queue.
+    pub crews: Spanned<u64>,
 }
 
 /// People who repair machines.
