@@ -8,6 +8,8 @@ mod architecture;
 mod autoscaling;
 /// Autoscaling blocks: located validation errors and Kubernetes defaults.
 mod autoscaling_validation;
+/// Rules mutation testing found unpinned (docs/mutation-testing.md).
+mod behaviour;
 /// Charts: files written by `run --plot` and `plot`, SVG/PNG validity, determinism.
 mod charts;
 /// `nines check`: verdicts on intervals, exit codes, baseline test, JUnit and Markdown files.
