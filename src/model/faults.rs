@@ -187,20 +187,27 @@ pub(super) struct Faults<'s> {
     /// Shared failure domains (only `down` and the timers are used).
     domains: Vec<Zone>,
     crews: Crews,
+    /// Automatic repairs that can run at once (None: unlimited), and the
+    /// running ones and the machines waiting for one, first come first
+    /// served.
+    automatic_crews: Option<usize>,
+    automatic_busy: usize,
+    automatic_queue: VecDeque<MachineId>,
 }
 
 impl<'s> Faults<'s> {
     /// The machines of `groups` (a slot of a resizable group is present up
     /// to its initial size), the zones named `zones` failing in
     /// `zone_failures`,
-    /// the shared failure domains, and the people who repair by hand; all
-    /// up.
+    /// the shared failure domains, the people who repair by hand and the
+    /// automatic repairs that can run at once (None: unlimited); all up.
     pub fn new(
         groups: &'s [MachineGroup],
         zones: &[String],
         zone_failures: &'s [FailureMode],
         domains: &'s [FailureDomain],
         people: Option<&'s People>,
+        automatic_crews: Option<usize>,
     ) -> Self {
         let mut machines = Vec::new();
         for (g, group) in groups.iter().enumerate() {
@@ -240,6 +247,9 @@ impl<'s> Faults<'s> {
                 .map(|d| Zone::new("domain", &d.name, &d.failures))
                 .collect(),
             crews: Crews::default(),
+            automatic_crews,
+            automatic_busy: 0,
+            automatic_queue: VecDeque::new(),
         }
     }
 
@@ -504,8 +514,9 @@ impl<'s> Faults<'s> {
         self.request_repair(machine, mode, ctx);
     }
 
-    /// A failed machine's repair: automatic at once, manual after detection
-    /// and response, then a crew.
+    /// A failed machine's repair: automatic at once (or, with
+    /// `automatic_repair.crews`, once one of them is free), manual after
+    /// detection and response, then a crew.
     fn request_repair<E: From<FaultEvent>>(
         &mut self,
         machine: MachineId,
@@ -520,12 +531,23 @@ impl<'s> Faults<'s> {
                 ctx.schedule(delay, FaultEvent::RepairRequested { machine }.into());
             }
             _ => {
-                let repair = spec.time_to_repair.sample(ctx.rng(streams.repair));
-                self.machines[machine.index()].repair = Some(Timer {
-                    key: ctx.schedule(repair, FaultEvent::MachineRepaired { machine }.into()),
-                    since: ctx.now(),
-                });
+                if self.automatic_crews.is_none_or(|c| self.automatic_busy < c) {
+                    self.automatic_busy += 1;
+                    self.start_repair(machine, ctx);
+                } else {
+                    self.automatic_queue.push_back(machine);
+                }
             }
+        }
+    }
+
+    /// An automatic repair finished: its capacity takes up the first
+    /// machine waiting, if any.
+    fn automatic_done<E: From<FaultEvent>>(&mut self, ctx: &mut Ctx<'_, E>) {
+        self.automatic_busy -= 1;
+        if let Some(next) = self.automatic_queue.pop_front() {
+            self.automatic_busy += 1;
+            self.start_repair(next, ctx);
         }
     }
 
@@ -586,16 +608,13 @@ impl<'s> Faults<'s> {
     ) {
         self.crews.busy += 1;
         match job {
-            CrewJob::Repair(machine) => self.start_manual_repair(machine, ctx),
+            CrewJob::Repair(machine) => self.start_repair(machine, ctx),
             CrewJob::EtcdRecovery => effect(FaultEffect::EtcdRecoveryCrewed, ctx),
         }
     }
 
-    fn start_manual_repair<E: From<FaultEvent>>(
-        &mut self,
-        machine: MachineId,
-        ctx: &mut Ctx<'_, E>,
-    ) {
+    /// `time_to_repair` of the machine's failure mode starts now.
+    fn start_repair<E: From<FaultEvent>>(&mut self, machine: MachineId, ctx: &mut Ctx<'_, E>) {
         let mode = self.machines[machine.index()]
             .failed_mode
             .expect("a broken machine has a mode");
@@ -623,6 +642,8 @@ impl<'s> Faults<'s> {
             && mode.is_some_and(|m| self.failure_mode(machine, m).manual_repair);
         if manual {
             self.crew_done(ctx, effect);
+        } else {
+            self.automatic_done(ctx);
         }
         // A node the cluster autoscaler removed meanwhile stays gone.
         if self.machines[machine.index()].present {

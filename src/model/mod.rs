@@ -135,6 +135,7 @@ impl<'s> ClusterModel<'s> {
             &scenario.zone_failures,
             &scenario.failure_domains,
             scenario.people.as_ref(),
+            scenario.automatic_repair_crews,
         );
         let warmup = SimTime::ZERO + scenario.warmup;
         let present_workers = workers.iter().filter(|w| w.present).count();

@@ -289,9 +289,40 @@ pub struct Backup {
     pub restore: Distribution,
 }
 
+/// What a load balancer's health check asks each apiserver
+/// (docs/kubernetes-defaults.md §8.5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HealthCheckPath {
+    /// `GET /healthz` (deprecated upstream): the apiserver's checks,
+    /// including `etcd`.
+    Healthz,
+    /// `GET /livez`: upstream still registers the `etcd` check (a read
+    /// through the apiserver's etcd client) for `/livez` as for `/healthz`.
+    Livez,
+    /// `GET /readyz`: `etcd` and `etcd-readiness` among the checks.
+    Readyz,
+    /// A TCP connection or TLS handshake: the process only.
+    Tcp,
+}
+
+impl HealthCheckPath {
+    /// Whether the check fails when the apiserver cannot reach an etcd
+    /// quorum through its etcd client.
+    pub fn includes_etcd(self) -> bool {
+        !matches!(self, HealthCheckPath::Tcp)
+    }
+}
+
+/// The health check of both balancer kinds when the scenario names none:
+/// `GET /healthz`, the check of kubeadm's HA guide HAProxy example
+/// (docs/kubernetes-defaults.md §8.5).
+pub const DEFAULT_HEALTH_CHECK_PATH: HealthCheckPath = HealthCheckPath::Healthz;
+
 /// Health checking of one set of backends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct HealthCheck {
+    /// What each check asks ([`DEFAULT_HEALTH_CHECK_PATH`]).
+    pub path: HealthCheckPath,
     /// Time between checks.
     pub interval: SimDuration,
     /// Consecutive failed checks before a backend is marked down.

@@ -30,7 +30,7 @@ pub mod workload;
 pub use chaos::{ChaosAction, ChaosStep};
 pub use control_plane::{
     Backup, CertificateRenewal, Certificates, ControlPlane, Database, DiskStalls, Endpoint, Etcd,
-    HealthCheck, LeaderElection, OperatorRecovery, Recovery, Topology,
+    HealthCheck, HealthCheckPath, LeaderElection, OperatorRecovery, Recovery, Topology,
 };
 pub use error::{Problem, ScenarioError};
 pub use expect::{Comparison, DATA_LOSS, Expectation, Metric, SLI_METRICS};
@@ -91,6 +91,9 @@ pub struct Scenario {
     pub failure_domains: Vec<FailureDomain>,
     /// People for manual repairs, if declared.
     pub people: Option<People>,
+    /// Automatic repairs that can run at once (`automatic_repair.crews`);
+    /// `None`: each starts at its failure.
+    pub automatic_repair_crews: Option<usize>,
     /// Injected faults, the same in every replication.
     pub chaos: Vec<ChaosStep>,
     /// Machine groups, in file order.

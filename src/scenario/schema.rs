@@ -82,6 +82,8 @@ pub struct RawScenario {
     pub clients_zone: Option<Spanned<String>>,
     /// Detection, on-call response and repair crews for manual repairs.
     pub people: Option<Spanned<RawPeople>>,
+    /// How many automatic repairs can run at once.
+    pub automatic_repair: Option<Spanned<RawAutomaticRepair>>,
     /// Injected faults, the same in every replication.
     #[serde(default)]
     pub chaos: Vec<Spanned<RawChaosStep>>,
@@ -215,6 +217,15 @@ pub enum RawEffect {
     Outage,
     /// The zone is cut off from the other zones; its machines keep running.
     Partition,
+}
+
+/// The capacity shared by automatic repairs (a cloud's auto-replacement
+/// throttle, a pool of spare machines).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAutomaticRepair {
+    /// Automatic repairs that run at once; the others wait in one queue.
+    pub crews: Spanned<u64>,
 }
 
 /// People who repair machines.
@@ -540,6 +551,22 @@ pub struct RawEndpoint {
     pub advert_int: Option<Spanned<Duration>>,
     /// keepalived: priority of the backup instances (1-254).
     pub priority: Option<Spanned<u64>>,
+    /// cloud-lb and haproxy: what the health check asks each apiserver.
+    pub check: Option<Spanned<RawHealthCheckPath>>,
+}
+
+/// What a load balancer's health check asks an apiserver.
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum RawHealthCheckPath {
+    /// `GET /healthz`.
+    Healthz,
+    /// `GET /livez`.
+    Livez,
+    /// `GET /readyz`.
+    Readyz,
+    /// A TCP connection (or TLS handshake) to the apiserver's port.
+    Tcp,
 }
 
 /// Endpoint kinds.

@@ -192,6 +192,97 @@ control_plane:
 }
 
 #[test]
+fn automatic_repairs_share_their_crews_as_the_machine_repairman_chain() {
+    // A throttle on automatic replacements (one at a time, first come first
+    // served) is the machine-repairman chain with one crew: 2-of-3 etcd
+    // against the exact birth-death chain, and distinguishable from
+    // independent repair; without the block every repair starts at its
+    // failure.
+    let yaml = |block: &str| {
+        format!(
+            "horizon: 2y
+replications: 300
+seed: 9
+{block}
+machines:
+  - name: cp
+    role: control-plane
+    count: 3
+    failures:
+      - time_to_failure: {{ exponential: {{ mean: 100h }} }}
+        time_to_repair: {{ exponential: {{ mean: 25h }} }}
+control_plane:
+  topology: stacked
+  etcd: {{ heartbeat_interval: 0s, election_timeout: 0s }}
+  endpoint: {{ type: direct }}
+  leader_election: {{ lease_duration: 0s, renew_deadline: 0s, retry_period: 0s }}
+"
+        )
+    };
+    let chain = |crews: usize| RepairChain {
+        n: 3,
+        lambda: 1.0 / 100.0,
+        mu: 1.0 / 25.0,
+        crews,
+    };
+    let one = run(&scenario(&yaml("automatic_repair: { crews: 1 }")), 0.999);
+    let a = sli(&one, "etcd.quorum").availability;
+    eprintln!(
+        "2-of-3, one automatic crew: {:.6} [{:.6}, {:.6}], exact {:.6} (independent {:.6})",
+        a.point,
+        a.ci.lower,
+        a.ci.upper,
+        chain(1).availability(2),
+        chain(3).availability(2)
+    );
+    assert_within(
+        "2-of-3 with one automatic crew",
+        chain(1).availability(2),
+        a.ci.lower,
+        a.ci.upper,
+    );
+    assert!(
+        !(a.ci.lower..=a.ci.upper).contains(&chain(3).availability(2)),
+        "one automatic crew must be distinguishable from independent repair"
+    );
+    let two = run(&scenario(&yaml("automatic_repair: { crews: 2 }")), 0.999);
+    let a2 = sli(&two, "etcd.quorum").availability;
+    assert_within(
+        "2-of-3 with two automatic crews",
+        chain(2).availability(2),
+        a2.ci.lower,
+        a2.ci.upper,
+    );
+    let unlimited = run(&scenario(&yaml("")), 0.999);
+    let a3 = sli(&unlimited, "etcd.quorum").availability;
+    assert_within(
+        "2-of-3 with independent repair",
+        chain(3).availability(2),
+        a3.ci.lower,
+        a3.ci.upper,
+    );
+}
+
+#[test]
+fn automatic_repair_crews_outside_their_range_are_refused() {
+    let text = "horizon: 1h
+automatic_repair: { crews: 0 }
+machines:
+  - name: cp
+    role: control-plane
+    count: 1
+control_plane: { topology: single }
+";
+    let err = nines::scenario::Scenario::parse(text, "<test>", "test")
+        .expect_err("zero crews must be refused");
+    let rendered = err.to_string();
+    assert!(
+        rendered.contains("<test>:2:") && rendered.contains("automatic_repair.crews"),
+        "{rendered}"
+    );
+}
+
+#[test]
 fn detection_and_response_delay_manual_repairs() {
     let yaml = |people: &str| {
         format!(

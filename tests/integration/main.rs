@@ -8,7 +8,9 @@ mod architecture;
 mod autoscaling;
 /// Autoscaling blocks: located validation errors and Kubernetes defaults.
 mod autoscaling_validation;
-/// Certificate expiry, etcd's quota and slow disks, process failures:
+/// Rules mutation testing found unpinned (docs/mutation-testing.md).
+mod behaviour;
+/// Certificate expiry, etcd's quota and slow disks:
 /// outages and their causes on derived timelines.
 mod causes;
 /// Charts: files written by `run --plot` and `plot`, SVG/PNG validity, determinism.
@@ -32,6 +34,9 @@ mod faults;
 mod fidelity;
 /// Golden reports of the shipped scenarios, byte for byte.
 mod golden;
+/// Load-balancer health checks per endpoint (`/healthz`, `/livez`,
+/// `/readyz`, TCP) and what follows for requests.
+mod health_check;
 /// `nines import`: Kubernetes objects to a scenario that validates and runs.
 mod import;
 /// Control-plane behaviour on deterministic timelines and timer effects.

@@ -69,9 +69,10 @@ pub(crate) struct Endpoint {
 
 /// What each backend can do right now.
 pub(crate) struct BackendHealth<'a> {
-    /// What health checks see: kubeadm's HAProxy example checks
-    /// `/healthz`, which includes the apiserver's etcd check (a quorum read),
-    /// so a backend whose etcd path is broken fails its checks too.
+    /// What health checks see: an HTTP check (`/healthz`, `/livez`,
+    /// `/readyz`) includes the apiserver's etcd check (a quorum read), so
+    /// a backend whose etcd path is broken fails it too; a TCP check sees
+    /// only the process (see [`Endpoint::checks_etcd`]).
     pub healthy: &'a [bool],
     /// It can serve writes (and quorum reads).
     pub write_ok: &'a [bool],
@@ -135,6 +136,12 @@ impl Endpoint {
                 (interval.as_micros() as f64 * ctx.rng(HEALTH_CHECK_PHASES).random::<f64>()) as u64,
             );
         }
+    }
+
+    /// Whether the health checks fail a backend that cannot reach an etcd
+    /// quorum (an HTTP check) rather than only a dead one (TCP).
+    pub fn checks_etcd(&self) -> bool {
+        self.health().is_some_and(|h| h.path.includes_etcd())
     }
 
     fn health(&self) -> Option<HealthCheck> {

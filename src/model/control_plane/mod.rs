@@ -193,8 +193,13 @@ impl ControlPlane {
             self.write_ok[i] = self.read_ok[i] && etcd_writable && etcd_ok;
         }
 
+        let healthy = if self.endpoint.checks_etcd() {
+            &self.write_ok
+        } else {
+            &self.read_ok
+        };
         let health = BackendHealth {
-            healthy: &self.write_ok,
+            healthy,
             write_ok: &self.write_ok,
             read_ok: &self.read_ok,
             direct_target: self.standby.active(),
@@ -211,9 +216,20 @@ impl ControlPlane {
         disaster
     }
 
+    /// What the balancer's health checks see of each backend: whether it
+    /// can write (an HTTP check, which includes etcd) or only whether its
+    /// apiserver runs (TCP).
+    fn checked(&self) -> &[bool] {
+        if self.endpoint.checks_etcd() {
+            &self.write_ok
+        } else {
+            &self.read_ok
+        }
+    }
+
     fn backend_health(&self, client_side: u64) -> BackendHealth<'_> {
         BackendHealth {
-            healthy: &self.write_ok,
+            healthy: self.checked(),
             write_ok: &self.write_ok,
             read_ok: &self.read_ok,
             direct_target: self.standby.active(),

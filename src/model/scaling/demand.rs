@@ -27,7 +27,22 @@ pub(super) struct SpikeState {
 }
 
 impl SpikeState {
-    pub(super) fn extra_at(&self, t: SimTime) -> f64 {
+    /// The stretches of `[a, b]` over which the extra is constant, with
+    /// their extra (`a` must be within the kept history).
+    fn pieces(&self, a: SimTime, b: SimTime) -> Vec<(SimTime, SimTime, f64)> {
+        let mut out = Vec::new();
+        let (mut from, mut extra) = (a, self.extra_at(a));
+        for &(at, value) in &self.changes {
+            if at > a && at < b {
+                out.push((from, at, extra));
+                (from, extra) = (at, value);
+            }
+        }
+        out.push((from, b, extra));
+        out
+    }
+
+    fn extra_at(&self, t: SimTime) -> f64 {
         self.changes
             .iter()
             .rev()
@@ -62,6 +77,43 @@ impl Scaling<'_> {
         })
     }
 
+    /// How far back spike history is needed: a sync reads the last scrape,
+    /// up to one resolution old, which averages over the resolution
+    /// before it.
+    fn history(&self) -> SimDuration {
+        self.controller.metric_resolution.saturating_mul(2)
+    }
+
+    /// What metrics-server reports for workload `w` over `[a, b]` with
+    /// `serving` pods, as the demand that would give it: CPU follows the
+    /// served requests, so the sample averages min(demand, serving x
+    /// capacity) over the window (with no pod serving, the demand itself).
+    /// An empty window reports the demand at `b`.
+    pub(super) fn window_demand(&self, w: usize, a: SimTime, b: SimTime, serving: usize) -> f64 {
+        let Some(load) = self.workloads[w].load.as_ref() else {
+            return 0.0;
+        };
+        if b <= a {
+            return self.demand_at(w, b);
+        }
+        let full = (serving > 0).then_some(serving as f64 * load.capacity);
+        let total: f64 = self.spikes[w]
+            .pieces(a, b)
+            .into_iter()
+            .map(|(from, to, extra)| {
+                let (x, y) = (from.as_secs_f64(), to.as_secs_f64());
+                match full {
+                    None => load.profile.integral(x, y) + extra * (y - x),
+                    Some(full) if full <= extra => full * (y - x),
+                    Some(full) => {
+                        load.profile.integral_capped(x, y, full - extra) + extra * (y - x)
+                    }
+                }
+            })
+            .sum();
+        total / (b.as_secs_f64() - a.as_secs_f64())
+    }
+
     /// A load spike starts: the demand rises for its duration, and the
     /// next spike is drawn.
     pub(super) fn on_spike_started<E: From<ScalingEvent>>(
@@ -73,7 +125,7 @@ impl Scaling<'_> {
             return;
         };
         let now = ctx.now();
-        let keep = self.controller.metric_resolution;
+        let keep = self.history();
         let extra = self.spikes[w].extra + spec.height;
         self.spikes[w].set(now, extra, keep);
         let spike = SpikeSerial::new(self.spikes[w].started);
@@ -108,7 +160,7 @@ impl Scaling<'_> {
         let Some(spec) = &self.workloads[w].spikes else {
             return;
         };
-        let keep = self.controller.metric_resolution;
+        let keep = self.history();
         let extra = (self.spikes[w].extra - spec.height).max(0.0);
         self.spikes[w].set(now, extra, keep);
     }

@@ -163,9 +163,10 @@ pub(crate) struct Scaling<'s> {
     /// Worker nodes that exist (provisioned, not removed).
     workers: usize,
     sampler: Option<Sampler>,
-    /// Per workload: the profile's demand at the last scrape asked for
-    /// (every plan between two scrapes asks for the same one).
-    scrape_demand: Vec<Cell<Option<(SimTime, f64)>>>,
+    /// Per workload: the last scrape's sample asked for, with the scrape
+    /// and the serving pods it was computed for (every plan between two
+    /// scrapes asks for the same one).
+    scrape_demand: Vec<Cell<Option<(SimTime, usize, f64)>>>,
     /// A reusable buffer for a workload's pod views.
     pod_buffer: Vec<PodView>,
 }
@@ -260,6 +261,7 @@ impl<'s> Scaling<'s> {
         now: SimTime,
         replicas: usize,
         pods: &'p [PodView],
+        serving: usize,
     ) -> Observed<'p> {
         let scrape = self.last_scrape(now);
         let workload = &self.workloads[w.index()];
@@ -268,32 +270,33 @@ impl<'s> Scaling<'s> {
             replicas: u32::try_from(replicas).expect("replicas fit a u32"),
             pods,
             scrape,
-            demand_at_scrape: self.demand_at_scrape(w.index(), scrape),
+            demand_at_scrape: self.demand_at_scrape(w.index(), scrape, serving),
             capacity: workload.load.as_ref().map_or(1.0, |l| l.capacity),
             request_millis: workload.requests.cpu_millis,
             pods_version: 0,
         }
     }
 
-    /// `demand_at(w, scrape)`, remembered per workload: the same value,
-    /// without the trigonometry.
-    fn demand_at_scrape(&self, w: usize, scrape: SimTime) -> f64 {
+    /// The sample of the scrape at `scrape` with `serving` pods serving:
+    /// metrics-server reports the average over the window since its
+    /// previous scrape (none before time zero), see `window_demand`.
+    /// Remembered per workload: every plan between two scrapes asks for the
+    /// same one, and the window lies wholly in the past, so the value
+    /// cannot change.
+    fn demand_at_scrape(&self, w: usize, scrape: SimTime, serving: usize) -> f64 {
         let cache = &self.scrape_demand[w];
-        let profile = match cache.get() {
-            Some((at, value)) if at == scrape => value,
+        match cache.get() {
+            Some((at, n, value)) if at == scrape && n == serving => value,
             _ => {
-                let value = self.workloads[w]
-                    .load
-                    .as_ref()
-                    .map_or(0.0, |load| load.profile.at(scrape.as_secs_f64()));
-                cache.set(Some((scrape, value)));
+                let window_start = SimTime::from_micros(
+                    scrape
+                        .as_micros()
+                        .saturating_sub(self.controller.metric_resolution.as_micros()),
+                );
+                let value = self.window_demand(w, window_start, scrape, serving);
+                cache.set(Some((scrape, serving, value)));
                 value
             }
-        };
-        if self.workloads[w].load.is_some() {
-            profile + self.spikes[w].extra_at(scrape)
-        } else {
-            0.0
         }
     }
 
@@ -350,7 +353,9 @@ impl<'s> Scaling<'s> {
         if !self.autoscalers[s].knows_ready(version, replicas) {
             pods.extend(data.pod_views(w, machine_up));
         }
-        let mut seen = self.observed(w, now, data.replicas(w), &pods);
+        // With the pod list skipped, the count comes from the indices.
+        let serving = data.serving(w, machine_up).0;
+        let mut seen = self.observed(w, now, data.replicas(w), &pods, serving);
         seen.pods_version = version;
         let extra = self.spikes[w.index()].extra;
         let demand_now = self.demand_at(w.index(), now);
@@ -367,7 +372,16 @@ impl<'s> Scaling<'s> {
         };
         let (phase, resolution) = (self.scrape_phase, controller.metric_resolution);
         let scrape_after = |t: SimTime| t.grid_at_or_after(phase, resolution);
-        let wake = self.autoscalers[s].plan(&seen, demand_now, &controller, exit, scrape_after);
+        // The part of the next scrape's window already past.
+        let next_scrape = (now + SimDuration::from_micros(1)).grid_at_or_after(phase, resolution);
+        let past_from = SimTime::from_micros(
+            next_scrape
+                .as_micros()
+                .saturating_sub(resolution.as_micros()),
+        );
+        let past = self.window_demand(w.index(), past_from.min(now), now, serving);
+        let wake =
+            self.autoscalers[s].plan(&seen, [demand_now, past], &controller, exit, scrape_after);
         self.pod_buffer = pods;
         let tick = self.autoscalers[s].tick;
         let synced = ScalingEvent::AutoscalerSynced { workload: w }.into();
@@ -426,7 +440,8 @@ impl<'s> Scaling<'s> {
         let now = ctx.now();
         let data = &*cluster.data;
         let pods: Vec<PodView> = data.pod_views(w, cluster.machine_up).collect();
-        let seen = self.observed(w, now, data.replicas(w), &pods);
+        let serving = data.serving(w, cluster.machine_up).0;
+        let seen = self.observed(w, now, data.replicas(w), &pods, serving);
         let controller = self.controller;
         let Some(decision) = self.autoscalers[s].sync(&seen, &controller) else {
             return false;

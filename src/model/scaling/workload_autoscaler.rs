@@ -6,13 +6,16 @@
 //! equally, and a pod serving its full `capacity` uses exactly its CPU
 //! request (more requests than that are not served, and do not raise its
 //! usage further). metrics-server scrapes every `metric_resolution` on a
-//! grid of its own; a sync sees the demand of the latest scrape.
+//! grid of its own and reports each pod's average usage over the window
+//! since its previous scrape; a sync sees the latest scrape's average,
+//! shared among the pods serving at the sync.
 //!
 //! A sync whose outcome is known is not simulated: when every pod counts as
 //! ready with a sample and the demand lies in the band where the
 //! recommendation equals the current replicas, nothing can change until the
-//! demand leaves the band. The next sync that matters is then the first one
-//! after the first scrape after that crossing, computed exactly from the
+//! demand leaves the band (and the part of the next scrape's window already
+//! past averages inside it). The next sync that matters is then the first
+//! one after the first scrape after that crossing, computed exactly from the
 //! load profile; any other change (pods, spikes, the control plane)
 //! re-plans. The skipped syncs' recommendations, all equal to the current
 //! replicas, are folded into the stabilization history when the loop
@@ -59,7 +62,9 @@ pub(crate) struct Observed<'a> {
     pub pods: &'a [PodView],
     /// The latest metrics-server scrape.
     pub scrape: SimTime,
-    /// Offered requests/s at the latest scrape.
+    /// The latest scrape's sample as offered requests/s: the average over
+    /// its window of the demand the serving pods can take (see
+    /// `Scaling::window_demand`).
     pub demand_at_scrape: f64,
     /// Requests/s one pod serves at 100 % of its CPU request.
     pub capacity: f64,
@@ -194,14 +199,16 @@ impl WorkloadAutoscaler {
     }
 
     /// The next sync worth simulating after `now`, or `None` when nothing
-    /// can change without another event. `next_demand_exit(lo, hi)` gives
+    /// can change without another event. `demand` holds the demand now and
+    /// the average (as [`Observed::demand_at_scrape`]) over the part of the
+    /// next scrape's window already past. `next_demand_exit(lo, hi)` gives
     /// the first time after now at which the demand leaves `[lo, hi]`
     /// (`Some(now)` if it is outside now), `scrape_after(t)` the first
     /// scrape at or after `t`.
     pub fn plan(
         &mut self,
         seen: &Observed<'_>,
-        demand_now: f64,
+        demand: [f64; 2],
         controller: &HpaController,
         next_demand_exit: impl Fn(f64, f64) -> Option<SimTime>,
         scrape_after: impl Fn(SimTime) -> SimTime,
@@ -248,7 +255,7 @@ impl WorkloadAutoscaler {
             }
         };
         let inside = |d: f64| band.0 <= d && d <= band.1;
-        if !inside(seen.demand_at_scrape) || !inside(demand_now) {
+        if !inside(seen.demand_at_scrape) || !demand.into_iter().all(inside) {
             return Some(next_sync);
         }
         let exit = next_demand_exit(band.0, band.1)?;

@@ -7,9 +7,10 @@ use super::checker::{Checker, duration_or};
 use crate::scenario::control_plane::{
     DEFAULT_CLOUD_LB_HEALTHY_THRESHOLD, DEFAULT_CLOUD_LB_INTERVAL,
     DEFAULT_CLOUD_LB_UNHEALTHY_THRESHOLD, DEFAULT_HAPROXY_FALL, DEFAULT_HAPROXY_INTER,
-    DEFAULT_HAPROXY_RISE, DEFAULT_VRRP_ADVERT_INTERVAL, DEFAULT_VRRP_PRIORITY,
+    DEFAULT_HAPROXY_RISE, DEFAULT_HEALTH_CHECK_PATH, DEFAULT_VRRP_ADVERT_INTERVAL,
+    DEFAULT_VRRP_PRIORITY, HealthCheckPath,
 };
-use crate::scenario::schema::{RawEndpoint, RawEndpointKind, RawTopology};
+use crate::scenario::schema::{RawEndpoint, RawEndpointKind, RawHealthCheckPath, RawTopology};
 use crate::scenario::{Endpoint, HealthCheck};
 
 /// The endpoint block, against the `topology` (active-standby moves the
@@ -79,6 +80,11 @@ pub(super) fn endpoint(
             e.priority.as_ref().map(|s| &s.referenced),
             kind == RawEndpointKind::HaproxyKeepalived,
         ),
+        (
+            "check",
+            e.check.as_ref().map(|s| &s.referenced),
+            kind != RawEndpointKind::Direct,
+        ),
     ];
     for (field, location, allowed) in foreign {
         if let (Some(location), false) = (location, allowed) {
@@ -111,9 +117,19 @@ pub(super) fn endpoint(
                 check.count(value, &format!("control_plane.endpoint.{field}"), 1, 100)
             })
         };
+    let path = e
+        .check
+        .as_ref()
+        .map_or(DEFAULT_HEALTH_CHECK_PATH, |c| match c.value {
+            RawHealthCheckPath::Healthz => HealthCheckPath::Healthz,
+            RawHealthCheckPath::Livez => HealthCheckPath::Livez,
+            RawHealthCheckPath::Readyz => HealthCheckPath::Readyz,
+            RawHealthCheckPath::Tcp => HealthCheckPath::Tcp,
+        });
     match kind {
         RawEndpointKind::Direct => Endpoint::Direct,
         RawEndpointKind::CloudLb => Endpoint::CloudLb(HealthCheck {
+            path,
             interval: duration_or(&e.interval, DEFAULT_CLOUD_LB_INTERVAL),
             unhealthy_threshold: threshold(
                 check,
@@ -130,6 +146,7 @@ pub(super) fn endpoint(
         }),
         RawEndpointKind::HaproxyKeepalived => Endpoint::HaproxyKeepalived {
             health: HealthCheck {
+                path,
                 interval: duration_or(&e.inter, DEFAULT_HAPROXY_INTER),
                 unhealthy_threshold: threshold(check, &e.fall, "fall", DEFAULT_HAPROXY_FALL),
                 healthy_threshold: threshold(check, &e.rise, "rise", DEFAULT_HAPROXY_RISE),

@@ -63,6 +63,10 @@ pub(super) fn validate(
     );
     let clients_zone = zones::clients_zone(&mut check, raw.clients_zone.as_ref(), &zones);
     let people = failures::people(&mut check, raw.people.as_ref());
+    let automatic_repair_crews = raw
+        .automatic_repair
+        .as_ref()
+        .map(|a| check.count(&a.value.crews, "automatic_repair.crews", 1, 10_000) as usize);
     let chaos = chaos::chaos(
         &mut check,
         &raw.chaos,
@@ -100,6 +104,7 @@ pub(super) fn validate(
         clients_zone,
         failure_domains,
         people,
+        automatic_repair_crews,
         chaos,
         groups,
         control_plane,
