@@ -2,7 +2,7 @@
 //! timers, backups), active/standby promotion and leader election. The
 //! endpoint has its own file.
 
-use serde_saphyr::Location;
+use serde_saphyr::{Location, Spanned};
 
 use super::checker::{Checker, duration_or};
 use super::endpoint::endpoint;
@@ -16,7 +16,8 @@ use crate::scenario::control_plane::{
     MAX_ETCD_ELECTION_TIMEOUT,
 };
 use crate::scenario::schema::{
-    Duration, RawControlPlane, RawLeaderElection, RawPeople, RawRecovery, RawTopology,
+    Duration, RawControlPlane, RawLeaderElection, RawMachineGroup, RawPeople, RawRecovery, RawRole,
+    RawTopology,
 };
 use crate::scenario::{
     Backup, ControlPlane, Etcd, LeaderElection, MachineGroup, OperatorRecovery, Recovery, Role,
@@ -24,21 +25,36 @@ use crate::scenario::{
 };
 
 /// The `control_plane:` block, checked against the machine `groups`
-/// (`machines_at` locates the `machines:` list); `people` lends its alert
-/// delay and response to the disaster recovery.
+/// (`machines` is the list as written); `people` lends its alert delay
+/// and response to the disaster recovery.
 pub(super) fn control_plane(
     check: &mut Checker<'_>,
     cp: &RawControlPlane,
-    machines_at: &Location,
+    machines: &Spanned<Vec<RawMachineGroup>>,
     groups: &[MachineGroup],
     people: Option<&RawPeople>,
 ) -> ControlPlane {
+    let machines_at = &machines.referenced;
     let topology_raw = cp.topology.value;
     let topology_at = &cp.topology.referenced;
     let cp_count = count_role(groups, Role::ControlPlane);
     let etcd_count = count_role(groups, Role::Etcd);
     let lb_count = count_role(groups, Role::LoadBalancer);
     let name = topology_name(topology_raw);
+    // As written: an out-of-range `count` is reported (and clamped) with
+    // the groups, but is quoted here as the user wrote it.
+    let written = |role: RawRole| -> u64 {
+        machines
+            .value
+            .iter()
+            .filter(|g| g.role.value == role)
+            .map(|g| {
+                g.autoscaling
+                    .as_ref()
+                    .map_or(g.count.value, |a| a.value.max.value)
+            })
+            .fold(0, u64::saturating_add)
+    };
 
     if cp_count == 0 {
         check.at(
@@ -72,7 +88,10 @@ pub(super) fn control_plane(
         check.at(
             topology_at,
             "control_plane.topology",
-            format!("`single` has one control-plane machine, but {cp_count} are declared; use stacked for more"),
+            format!(
+                "`single` has one control-plane machine, but {} are declared; use stacked for more",
+                written(RawRole::ControlPlane)
+            ),
         );
     }
     if topology_raw == RawTopology::ActiveStandby && cp_count < 2 {
@@ -91,12 +110,12 @@ pub(super) fn control_plane(
     };
     let members = match &cp.etcd.members {
         Some(m) => {
-            if m.value as usize != machine_members && machine_members > 0 {
-                let (role, count) = if uses_external_etcd {
-                    ("etcd", etcd_count)
-                } else {
-                    ("control-plane", cp_count)
-                };
+            let (role, count) = if uses_external_etcd {
+                ("etcd", written(RawRole::Etcd))
+            } else {
+                ("control-plane", written(RawRole::ControlPlane))
+            };
+            if m.value != count && machine_members > 0 {
                 check.at(
                     &m.referenced,
                     "control_plane.etcd.members",
@@ -277,6 +296,7 @@ fn recovery(
         (None, Some(lent)) => Checker {
             file: check.file,
             problems: Vec::new(),
+            files: check.files,
         }
         .distribution(lent, "people.response"),
         (None, None) => Distribution::deterministic(DEFAULT_DISASTER_RESPONSE),
