@@ -56,6 +56,9 @@ pub struct RunArgs {
     /// How many replications, with which seed and confidence.
     #[command(flatten)]
     pub sim: SimulationArgs,
+    /// Which files the scenario may read.
+    #[command(flatten)]
+    pub files: ScenarioFilesArgs,
     /// Write the full report as JSON to this file.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
@@ -106,6 +109,32 @@ fn parse_step(text: &str) -> Result<nines::experiment::SimDuration, String> {
 pub struct ValidateArgs {
     /// Scenario file to check.
     pub scenario: PathBuf,
+    /// Which files the scenario may read.
+    #[command(flatten)]
+    pub files: ScenarioFilesArgs,
+}
+
+/// Which files a scenario may read (load traces), shared by every command
+/// that reads a scenario.
+#[derive(Debug, clap::Args)]
+pub struct ScenarioFilesArgs {
+    /// Let the scenario read files outside its own directory (absolute
+    /// paths, `..`, symbolic links leading out). Without it a scenario
+    /// reads only regular files under the directory it is in, so a
+    /// scenario from a pull request cannot read the CI runner's files.
+    #[arg(long)]
+    pub allow_files_outside_scenario: bool,
+}
+
+impl ScenarioFilesArgs {
+    /// The library's file access rule.
+    pub fn access(&self) -> nines::scenario::FileAccess {
+        if self.allow_files_outside_scenario {
+            nines::scenario::FileAccess::Anywhere
+        } else {
+            nines::scenario::FileAccess::ScenarioDirectory
+        }
+    }
 }
 
 /// The simulation settings `run` and `check` share.

@@ -15,7 +15,7 @@ use nines::report::check::{
 use nines::report::{Report, read_json, render_table, write_json};
 use nines::scenario::Scenario;
 
-use super::args::SimulationArgs;
+use super::args::{ScenarioFilesArgs, SimulationArgs};
 use super::progress::Progress;
 
 /// Exit code for usage and input errors (clap uses it too).
@@ -49,6 +49,9 @@ pub struct CheckArgs {
     /// confidence level is also the baseline test's).
     #[command(flatten)]
     pub sim: SimulationArgs,
+    /// Which files the scenario may read.
+    #[command(flatten)]
+    pub files: ScenarioFilesArgs,
     /// A report saved earlier (`nines run --json`) of the same scenario; a
     /// significant drop in any SLI's availability fails the check (paired
     /// t-test over common replications when the seeds match, else Welch's;
@@ -94,7 +97,7 @@ fn baseline_of((source, report): &(String, Report), allow_other_scenario: bool) 
 /// Runs the check.
 pub fn check_command(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let file = args.scenario.display().to_string();
-    let scenario = match Scenario::load(&args.scenario) {
+    let scenario = match Scenario::load_with(&args.scenario, args.files.access()) {
         Ok(s) => s,
         Err(err) => {
             eprintln!("{err}");

@@ -19,7 +19,7 @@ use clap::Parser;
 use args::{Args, Command, RunArgs, ValidateArgs};
 use nines::experiment::{self, Recording};
 use nines::report::{Report, render_table, write_json};
-use nines::scenario::{Scenario, ScenarioError};
+use nines::scenario::{FileAccess, Scenario, ScenarioError};
 
 /// Parses the command line and runs the subcommand.
 pub fn run() -> anyhow::Result<ExitCode> {
@@ -37,15 +37,15 @@ pub fn run() -> anyhow::Result<ExitCode> {
     }
 }
 
-fn load(path: Option<&Path>) -> Result<Scenario, ScenarioError> {
+fn load(path: Option<&Path>, access: FileAccess) -> Result<Scenario, ScenarioError> {
     match path {
-        Some(path) => Scenario::load(path),
+        Some(path) => Scenario::load_with(path, access),
         None => Ok(Scenario::builtin()),
     }
 }
 
 fn run_command(args: RunArgs) -> anyhow::Result<ExitCode> {
-    let scenario = match load(args.scenario.as_deref()) {
+    let scenario = match load(args.scenario.as_deref(), args.files.access()) {
         Ok(s) => s,
         Err(err) => {
             eprintln!("{err}");
@@ -124,7 +124,7 @@ pub(crate) fn print_warnings(report: &Report, point: Option<&str>) {
 }
 
 fn validate_command(args: ValidateArgs) -> anyhow::Result<ExitCode> {
-    match Scenario::load(&args.scenario) {
+    match Scenario::load_with(&args.scenario, args.files.access()) {
         Ok(scenario) => {
             let file = args.scenario.display().to_string();
             let unknown = experiment::unknown_expectation_slis(&scenario, &file);

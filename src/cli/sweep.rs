@@ -94,11 +94,14 @@ pub struct SweepArgs {
     /// first point.
     #[arg(long, value_name = "INDEX|LABEL")]
     pub reference: Option<String>,
+    /// Which files the scenario may read.
+    #[command(flatten)]
+    pub files: super::args::ScenarioFilesArgs,
 }
 
 /// Runs the sweep.
 pub fn sweep_command(args: SweepArgs) -> anyhow::Result<ExitCode> {
-    let plan = match SweepPlan::load(args.scenario.as_deref(), args.set) {
+    let plan = match SweepPlan::load(args.scenario.as_deref(), args.set, args.files.access()) {
         Ok(plan) => plan,
         Err(err) => {
             eprintln!("{err}");

@@ -77,7 +77,11 @@ No outage in {} replication-years (< {} outages/yr at {:.0}% confidence): {}
         .collect();
     if !with_causes.is_empty() {
         out.push_str("\nDowntime by cause (share of lost requests, top 3):\n");
-        let width = with_causes.iter().map(|s| s.name.len()).max().unwrap_or(0);
+        let width = with_causes
+            .iter()
+            .map(|s| s.name.chars().count())
+            .max()
+            .unwrap_or(0);
         for s in with_causes {
             let causes: Vec<String> = s
                 .downtime_by_cause
@@ -85,7 +89,11 @@ No outage in {} replication-years (< {} outages/yr at {:.0}% confidence): {}
                 .take(3)
                 .map(|c| format!("{} {:.0}%", c.cause, c.share * 100.0))
                 .collect();
-            out.push_str(&format!("  {:<width$}  {}\n", s.name, causes.join(", ")));
+            out.push_str(&format!(
+                "  {}  {}\n",
+                pad(&s.name, width),
+                causes.join(", ")
+            ));
         }
     }
     if let Some(scaling) = &report.scaling {
@@ -114,6 +122,19 @@ No outage in {} replication-years (< {} outages/yr at {:.0}% confidence): {}
     out
 }
 
+/// `text` followed by spaces up to `width` characters. Not `{:<width$}`:
+/// `format!` panics on a width above 65,535, and names come from users.
+pub(super) fn pad(text: &str, width: usize) -> String {
+    let fill = width.saturating_sub(text.chars().count());
+    format!("{text}{}", " ".repeat(fill))
+}
+
+/// Spaces up to `width` characters, then `text` (right-aligned; see [`pad`]).
+pub(super) fn pad_before(text: &str, width: usize) -> String {
+    let fill = width.saturating_sub(text.chars().count());
+    format!("{}{text}", " ".repeat(fill))
+}
+
 /// A text grid, columns two spaces apart: the first `left_columns`
 /// left-aligned (names), the others right-aligned (numbers).
 pub(super) fn grid(header: &[String], rows: &[Vec<String>], left_columns: usize) -> String {
@@ -133,9 +154,9 @@ pub(super) fn grid(header: &[String], rows: &[Vec<String>], left_columns: usize)
                 text.push_str("  ");
             }
             if c < left_columns {
-                text.push_str(&format!("{:<w$}", cell, w = widths[c]));
+                text.push_str(&pad(cell, widths[c]));
             } else {
-                text.push_str(&format!("{:>w$}", cell, w = widths[c]));
+                text.push_str(&pad_before(cell, widths[c]));
             }
         }
         text.trim_end().to_string() + "\n"
@@ -373,7 +394,22 @@ fn row(s: &SliReport) -> [String; 10] {
 
 #[cfg(test)]
 mod tests {
-    use super::relative_margin;
+    use super::{grid, pad, pad_before, relative_margin};
+
+    #[test]
+    fn cells_wider_than_format_allows_are_padded_without_panicking() {
+        // `format!("{:<w$}")` panics above 65,535 ("Formatting argument
+        // out of range"); a 65,520-character name once reached it.
+        let long = "n".repeat(70_000);
+        assert_eq!(pad("ab", 4), "ab  ");
+        assert_eq!(pad_before("ab", 4), "  ab");
+        assert_eq!(pad("abcdef", 4), "abcdef");
+        assert_eq!(pad("é", 2), "é ");
+        let rows = vec![vec![long.clone(), "1".to_string()]];
+        let text = grid(&["SLI".to_string(), "value".to_string()], &rows, 1);
+        assert!(text.starts_with(&format!("SLI{}  value\n", " ".repeat(70_000 - 3))));
+        assert!(text.contains(&format!("{long}      1\n")));
+    }
 
     #[test]
     fn margins_round_up_so_the_target_reads_as_met_only_when_it_is() {

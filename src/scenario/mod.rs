@@ -17,7 +17,9 @@ pub mod chaos;
 pub mod control_plane;
 mod error;
 mod expect;
+pub mod files;
 pub mod machines;
+mod messages;
 pub mod node_lifecycle;
 pub mod overrides;
 pub mod quantity;
@@ -34,6 +36,7 @@ pub use control_plane::{
 };
 pub use error::{Problem, ScenarioError};
 pub use expect::{Comparison, DATA_LOSS, Expectation, Metric, SLI_METRICS};
+pub use files::FileAccess;
 pub use machines::{CommonCause, FailureDomain, FailureMode, MachineGroup, People, Role};
 pub use node_lifecycle::NodeLifecycle;
 pub use workload::{
@@ -115,17 +118,17 @@ pub struct Scenario {
 }
 
 impl Scenario {
-    /// Reads and validates a scenario file.
+    /// Reads and validates a scenario file; the files it names must be
+    /// under its directory ([`FileAccess::ScenarioDirectory`]).
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
-            file: path.display().to_string(),
-            message: source.to_string(),
-        })?;
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "scenario".into());
-        Scenario::parse(&text, &path.display().to_string(), &stem)
+        Scenario::load_with(path, FileAccess::default())
+    }
+
+    /// Reads and validates a scenario file, which may name the files
+    /// `access` allows.
+    pub fn load_with(path: &Path, access: FileAccess) -> Result<Scenario, ScenarioError> {
+        let text = read_scenario(path)?;
+        Scenario::parse_with(&text, &path.display().to_string(), &file_stem(path), access)
     }
 
     /// The embedded default scenario.
@@ -135,12 +138,69 @@ impl Scenario {
     }
 
     /// Parses and validates scenario text; `file` names it in errors and
-    /// `default_name` is used when the text has no `name`.
+    /// `default_name` is used when the text has no `name`. Files it names
+    /// must be under `file`'s directory.
     pub fn parse(text: &str, file: &str, default_name: &str) -> Result<Scenario, ScenarioError> {
+        Scenario::parse_with(text, file, default_name, FileAccess::default())
+    }
+
+    /// [`Scenario::parse_with`] of raw bytes, as a file holds them: bytes
+    /// that are not UTF-8 are reported with their line and offset.
+    pub fn parse_bytes(
+        bytes: &[u8],
+        file: &str,
+        default_name: &str,
+        access: FileAccess,
+    ) -> Result<Scenario, ScenarioError> {
+        let text = decode(bytes.to_vec(), file)?;
+        Scenario::parse_with(&text, file, default_name, access)
+    }
+
+    /// [`Scenario::parse`], with the files the scenario may name.
+    pub fn parse_with(
+        text: &str,
+        file: &str,
+        default_name: &str,
+        access: FileAccess,
+    ) -> Result<Scenario, ScenarioError> {
         let raw = parse_raw(text, file)?;
         let digest = hex(&Sha256::digest(text.as_bytes()));
-        validate::validate(raw, file, default_name, digest)
+        validate::validate(raw, file, default_name, digest, access)
     }
+}
+
+/// A scenario file's text: at most [`files::MAX_SCENARIO_BYTES`], and
+/// UTF-8 (invalid bytes are reported with their line, column and offset).
+pub fn read_scenario(path: &Path) -> Result<String, ScenarioError> {
+    let file = path.display().to_string();
+    let bytes = files::read_scenario_bytes(path).map_err(|source| ScenarioError::Io {
+        file: file.clone(),
+        message: source.to_string(),
+    })?;
+    decode(bytes, &file)
+}
+
+/// The text of a scenario's bytes, or where they stop being UTF-8.
+fn decode(bytes: Vec<u8>, file: &str) -> Result<String, ScenarioError> {
+    String::from_utf8(bytes).map_err(|err| {
+        let (line, column, offset) = files::invalid_utf8(err.as_bytes()).unwrap_or((0, 0, 0));
+        ScenarioError::Parse(Problem {
+            file: file.to_string(),
+            line,
+            column,
+            field: String::new(),
+            message: format!(
+                "byte {offset} is not valid UTF-8; a scenario is UTF-8 text (save it as UTF-8)"
+            ),
+        })
+    })
+}
+
+/// The name a scenario without `name` is reported under: its file stem.
+pub fn file_stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "scenario".into())
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -163,12 +223,15 @@ fn parse_raw(text: &str, file: &str) -> Result<schema::RawScenario, ScenarioErro
             .location()
             .map(|l| (l.line(), l.column()))
             .unwrap_or((0, 0));
+        let field = clean_path(&path);
+        let message = messages::planner_message(&err, text, line, column, &field)
+            .unwrap_or_else(|| bare_message(&err.without_snippet().to_string()));
         ScenarioError::Parse(Problem {
             file: file.to_string(),
             line,
             column,
-            field: clean_path(&path),
-            message: bare_message(&err.without_snippet().to_string()),
+            field,
+            message,
         })
     })
 }

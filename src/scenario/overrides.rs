@@ -48,6 +48,7 @@
 
 use serde_json::{Map, Value};
 
+use super::files::FileAccess;
 use super::{Problem, Scenario, ScenarioError};
 
 /// One override: the value at `path` replaced by `value`.
@@ -131,6 +132,7 @@ pub struct ScenarioTree {
     tree: Value,
     file: String,
     default_name: String,
+    access: FileAccess,
 }
 
 impl ScenarioTree {
@@ -142,7 +144,18 @@ impl ScenarioTree {
         file: &str,
         default_name: &str,
     ) -> Result<(Scenario, ScenarioTree), ScenarioError> {
-        let scenario = Scenario::parse(text, file, default_name)?;
+        ScenarioTree::parse_with(text, file, default_name, FileAccess::default())
+    }
+
+    /// [`ScenarioTree::parse`], with the files the scenario (and every
+    /// overridden version of it) may name.
+    pub fn parse_with(
+        text: &str,
+        file: &str,
+        default_name: &str,
+        access: FileAccess,
+    ) -> Result<(Scenario, ScenarioTree), ScenarioError> {
+        let scenario = Scenario::parse_with(text, file, default_name, access)?;
         let mut options = serde_saphyr::Options::default();
         options.strict_booleans = true;
         let mut tree: Value = serde_saphyr::from_str_with_options(text, options).map_err(|e| {
@@ -163,6 +176,7 @@ impl ScenarioTree {
                 tree,
                 file: file.to_string(),
                 default_name: default_name.to_string(),
+                access,
             },
         ))
     }
@@ -172,7 +186,7 @@ impl ScenarioTree {
     /// or the `sweep:` key's line); others name the file and the overrides.
     pub fn apply(&self, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
         let (text, touched) = self.render(overrides)?;
-        Scenario::parse(&text, &self.file, &self.default_name).map_err(|err| {
+        Scenario::parse_with(&text, &self.file, &self.default_name, self.access).map_err(|err| {
             let problems = err
                 .problems()
                 .into_iter()

@@ -56,7 +56,7 @@ impl<'de> Deserialize<'de> for Duration {
 #[serde(deny_unknown_fields)]
 pub struct RawScenario {
     /// A label for reports; defaults to the file name.
-    pub name: Option<String>,
+    pub name: Option<Spanned<String>>,
     /// How long each simulated lifetime lasts.
     pub horizon: Option<Spanned<Duration>>,
     /// How many independent lifetimes to simulate.
@@ -178,7 +178,7 @@ pub enum RawRole {
 #[serde(deny_unknown_fields)]
 pub struct RawFailureMode {
     /// A name for reports (e.g. `crash`, `hardware`).
-    pub name: Option<String>,
+    pub name: Option<Spanned<String>>,
     /// Time from a repair (or the start) to the next failure of this mode.
     #[serde(alias = "ttf")]
     pub time_to_failure: Spanned<RawDistribution>,
@@ -246,7 +246,7 @@ pub struct RawPeople {
 #[serde(deny_unknown_fields)]
 pub struct RawChaosStep {
     /// A name for reports and attribution.
-    pub name: Option<String>,
+    pub name: Option<Spanned<String>>,
     /// What to do.
     pub action: Spanned<RawChaosAction>,
     /// A machine group name, `group[index]`, a zone, or a list of zones.

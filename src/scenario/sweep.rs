@@ -34,6 +34,7 @@ use serde_saphyr::Spanned;
 use std::fmt;
 use std::path::Path;
 
+use super::files::FileAccess;
 use super::overrides::{Override, ScenarioTree, Source, check_path, parse_value, value_text};
 use super::{DEFAULT_SCENARIO, DEFAULT_SCENARIO_NAME, Problem, Scenario, ScenarioError};
 use crate::engine::SimDuration;
@@ -399,7 +400,18 @@ impl SweepPlan {
         default_name: &str,
         flags: Vec<SweepAxis>,
     ) -> Result<SweepPlan, ScenarioError> {
-        let (base, tree) = ScenarioTree::parse(text, file, default_name)?;
+        SweepPlan::new_with(text, file, default_name, flags, FileAccess::default())
+    }
+
+    /// [`SweepPlan::new`], with the files the scenario may name.
+    pub fn new_with(
+        text: &str,
+        file: &str,
+        default_name: &str,
+        flags: Vec<SweepAxis>,
+        access: FileAccess,
+    ) -> Result<SweepPlan, ScenarioError> {
+        let (base, tree) = ScenarioTree::parse_with(text, file, default_name, access)?;
         let axes = merge_axes(&base.sweep, flags);
         let len = grid_len(&axes);
         if len > MAX_POINTS {
@@ -442,20 +454,24 @@ impl SweepPlan {
         }
     }
 
-    /// Plans a sweep of a file, or of the built-in scenario without one.
-    pub fn load(path: Option<&Path>, flags: Vec<SweepAxis>) -> Result<SweepPlan, ScenarioError> {
+    /// Plans a sweep of a file, or of the built-in scenario without one;
+    /// the scenario may name the files `access` allows.
+    pub fn load(
+        path: Option<&Path>,
+        flags: Vec<SweepAxis>,
+        access: FileAccess,
+    ) -> Result<SweepPlan, ScenarioError> {
         let Some(path) = path else {
             return SweepPlan::new(DEFAULT_SCENARIO, "<built-in>", DEFAULT_SCENARIO_NAME, flags);
         };
-        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
-            file: path.display().to_string(),
-            message: source.to_string(),
-        })?;
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "scenario".into());
-        SweepPlan::new(&text, &path.display().to_string(), &stem, flags)
+        let text = super::read_scenario(path)?;
+        SweepPlan::new_with(
+            &text,
+            &path.display().to_string(),
+            &super::file_stem(path),
+            flags,
+            access,
+        )
     }
 }
 

@@ -3,6 +3,13 @@
 
 use crate::engine::SimDuration;
 use crate::load::Trace;
+use crate::scenario::files::excerpt;
+use crate::scenario::workload::MAX_RATE;
+
+/// The latest time a trace row may give: 1e10 seconds (about 317 years),
+/// beyond any horizon worth simulating; with rates at most [`MAX_RATE`]
+/// the integral of a whole period stays finite.
+pub const MAX_TRACE_SECONDS: f64 = 1e10;
 
 /// Why a trace CSV cannot be used: the 1-based line (0 for the whole
 /// file) and what is wrong.
@@ -52,43 +59,51 @@ pub fn parse_trace_csv(text: &str) -> Result<Trace, Vec<TraceProblem>> {
         if cells.len() != 2 {
             problems.push((
                 row,
-                format!(
-                    "expected 2 cells `time,rate`, found {}: `{}`",
-                    cells.len(),
-                    line.trim()
-                ),
+                format!("expected 2 cells `time,rate`, found {}", cells.len()),
             ));
             continue;
         }
         let time = match trace_time(&cells[0]) {
+            Some(t) if t.is_finite() && t > MAX_TRACE_SECONDS => {
+                problems.push((
+                    row,
+                    format!(
+                        "the time is beyond {MAX_TRACE_SECONDS:e} seconds (about 317 years); a trace loops, so record one period"
+                    ),
+                ));
+                None
+            }
             Some(t) if t.is_finite() => Some(t),
             _ => {
                 problems.push((
                     row,
-                    format!(
-                        "`{}` is not a time; write seconds (90) or a duration with a unit (90s, 15m, 2h)",
-                        cells[0]
-                    ),
+                    "the time is not a time; write seconds (90) or a duration with a unit (90s, 15m, 2h)"
+                        .to_string(),
                 ));
                 None
             }
         };
         let rate = match cells[1].parse::<f64>() {
+            Ok(r) if r.is_finite() && r > MAX_RATE => {
+                problems.push((
+                    row,
+                    format!("the rate is above {MAX_RATE:e} requests per second, the most a scenario may offer"),
+                ));
+                None
+            }
             Ok(r) if r.is_finite() && r >= 0.0 => Some(r),
             Ok(r) if r < 0.0 => {
                 problems.push((
                     row,
-                    format!("rate {r} is negative; requests per second must be 0 or more"),
+                    "the rate is negative; requests per second must be 0 or more".to_string(),
                 ));
                 None
             }
             _ => {
                 problems.push((
                     row,
-                    format!(
-                        "`{}` is not a rate; write requests per second as a number ≥ 0, e.g. 250",
-                        cells[1]
-                    ),
+                    "the rate is not a rate; write requests per second as a number ≥ 0, e.g. 250"
+                        .to_string(),
                 ));
                 None
             }
@@ -97,12 +112,12 @@ pub fn parse_trace_csv(text: &str) -> Result<Trace, Vec<TraceProblem>> {
             match previous {
                 None if time != 0.0 => problems.push((
                     row,
-                    format!("the first time is {time}s; a trace starts at 0"),
+                    "the first time is not 0; a trace starts at 0".to_string(),
                 )),
                 Some((before, before_row)) if time <= before => problems.push((
                     row,
                     format!(
-                        "time {time}s is not after {before}s (line {before_row}); times must strictly increase"
+                        "the time is not after the time on line {before_row}; times must strictly increase"
                     ),
                 )),
                 _ => {}
@@ -112,6 +127,13 @@ pub fn parse_trace_csv(text: &str) -> Result<Trace, Vec<TraceProblem>> {
                 points.push((time, rate));
             }
         }
+    }
+    // Only the first bad line is quoted, shortened and escaped: the file
+    // may hold anything, and the message may land in a public CI log.
+    if let Some((row, message)) = problems.first_mut()
+        && let Some(line) = text.lines().nth(*row - 1)
+    {
+        message.push_str(&format!(" (the line reads `{}`)", excerpt(line.trim())));
     }
     if !problems.is_empty() {
         return Err(problems);
@@ -154,11 +176,16 @@ mod tests {
                 .unwrap_err();
         let lines: Vec<usize> = problems.iter().map(|p| p.0).collect();
         assert_eq!(lines, [3, 5, 6, 7, 8], "{problems:?}");
-        assert!(problems[0].1.contains("`abc` is not a rate"));
-        assert!(problems[1].1.contains("not after 20s (line 4)"));
+        assert_eq!(
+            problems[0].1,
+            "the rate is not a rate; write requests per second as a number ≥ 0, e.g. 250 (the line reads `10,abc`)"
+        );
+        assert!(problems[1].1.contains("not after the time on line 4"));
         assert!(problems[2].1.contains("negative"));
-        assert!(problems[3].1.contains("`x` is not a time"));
+        assert!(problems[3].1.contains("the time is not a time"));
         assert!(problems[4].1.contains("expected 2 cells"));
+        // Only the first bad line is quoted.
+        assert!(problems[1..].iter().all(|p| !p.1.contains("reads")));
         let first = parse_trace_csv("5,100\n10,200\n").unwrap_err();
         assert_eq!(first[0].0, 1);
         assert!(first[0].1.contains("starts at 0"));

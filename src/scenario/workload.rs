@@ -99,7 +99,7 @@ pub struct RawProbes {
 #[serde(deny_unknown_fields)]
 pub struct RawPodFailure {
     /// Name for reports.
-    pub name: Option<String>,
+    pub name: Option<Spanned<String>>,
     /// `crash`, `hang` or `unready`.
     pub kind: Spanned<RawPodFailureKind>,
     /// Running time of a pod until this failure.
@@ -373,6 +373,19 @@ pub const DEFAULT_MIN_READY: usize = 1;
 /// Share of the offered load that must be served for the capacity SLI
 /// without a `capacity_threshold`: no upstream default; all of it.
 pub const DEFAULT_CAPACITY_THRESHOLD: f64 = 1.0;
+
+/// The largest rate (requests per second) a `capacity`, `load`, spike
+/// `height` or trace row may give: a billion, the most 10,000 replicas
+/// (the largest `replicas`) serving 100,000 requests per second each could
+/// serve. No upstream default: a bound on what can be meaningful, which
+/// also keeps the served and offered request sums of a year finite
+/// (1e9 × 3.2e7 s ≈ 3e16), where a rate such as 1e308 overflowed them to
+/// infinity and left `null` in the JSON report.
+pub const MAX_RATE: f64 = 1e9;
+
+/// The largest `weekly` day factor: a day a hundred times busier than the
+/// reference day is already beyond any weekly pattern.
+pub const MAX_DAY_FACTOR: f64 = 100.0;
 
 /// A workload, validated.
 #[derive(Clone, Debug)]

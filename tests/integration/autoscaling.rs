@@ -85,8 +85,14 @@ fn step_trace() -> (tempfile::TempDir, String) {
         "time,rate\n0,200\n3600,200\n3601,600\n43200,600\n43201,200\n86400,200\n",
     )
     .expect("write trace");
-    let load = format!("{{ trace: {{ file: {} }} }}", path.display());
+    let load = "{ trace: { file: step.csv } }".to_string();
     (dir, load)
+}
+
+/// Parses `yaml` as a scenario file in `dir`, beside its trace.
+fn scenario_in(dir: &tempfile::TempDir, yaml: &str) -> Scenario {
+    let file = dir.path().join("scenario.yaml").display().to_string();
+    Scenario::parse(yaml, &file, "test").unwrap_or_else(|e| panic!("invalid test scenario:\n{e}"))
 }
 
 /// Capacity outages (seconds) of every replication.
@@ -120,8 +126,8 @@ fn assert_mean_shortfall(s: &Scenario, expected: f64) {
 
 #[test]
 fn a_step_is_absorbed_after_scrape_sync_and_startup_when_nodes_have_room() {
-    let (_trace, load) = step_trace();
-    let s = scenario(&web(&load, ROOMY_WORKERS, "5d", ""));
+    let (trace, load) = step_trace();
+    let s = scenario_in(&trace, &web(&load, ROOMY_WORKERS, "5d", ""));
     let outages = capacity_outages(&s);
     // One shortfall a day: the step to 600 needs 6 pods. The demand passes
     // 400 half a second into the ramp; the next scrape (< 60 s) and the
@@ -144,7 +150,8 @@ fn a_step_is_absorbed_after_scrape_sync_and_startup_when_nodes_have_room() {
     let b = 15.85f64;
     let expected =
         ((60.0 * 60.0 - b * b) / 2.0 + 27.5 * (60.0 - b) + b * b / 2.0 + 87.5 * b) / 60.0 - 0.5;
-    let many = scenario(
+    let many = scenario_in(
+        &trace,
         &web(&load, ROOMY_WORKERS, "1d", "").replace("replications: 10", "replications: 40"),
     );
     assert_mean_shortfall(&many, expected);
@@ -160,8 +167,8 @@ fn a_step_waits_for_node_provisioning_when_nodes_are_full() {
     autoscaling: { min: 1, max: 5 }";
     let ca = "cluster_autoscaler:
   provisioning: { deterministic: 3m }";
-    let (_trace, load) = step_trace();
-    let s = scenario(&web(&load, workers, "5d", ca));
+    let (trace, load) = step_trace();
+    let s = scenario_in(&trace, &web(&load, workers, "5d", ca));
     let outages = capacity_outages(&s);
     assert_eq!(outages.len(), 5 * 10, "{outages:?}");
     // As above, plus the next scan (< 10 s) and 180 s of provisioning.
@@ -173,8 +180,10 @@ fn a_step_waits_for_node_provisioning_when_nodes_are_full() {
     // 180 s, and it holds every pod added until then; the pods start 20 s
     // after it is ready. Before 7.45 s the first scale-up waits one more
     // scrape (60 s).
-    let many =
-        scenario(&web(&load, workers, "1d", ca).replace("replications: 10", "replications: 40"));
+    let many = scenario_in(
+        &trace,
+        &web(&load, workers, "1d", ca).replace("replications: 10", "replications: 40"),
+    );
     assert_mean_shortfall(&many, 30.0 + 7.5 + 5.0 + 200.0 + 7.45 - 0.5);
     let outcome = replicate(&s, s.seed, 0, Recording::default());
     assert!(outcome.nodes.nodes_added >= 5, "{:?}", outcome.nodes);
@@ -209,12 +218,12 @@ chaos:
     target: zone-a
     at: 30m
     duration: 1d";
-    let (_trace, load) = step_trace();
+    let (trace, load) = step_trace();
     let yaml = web(&load, workers, "1d", extra).replace(
         "machines:\n  - name: cp\n    role: control-plane\n    count: 1\n",
         "machines:\n  - name: cp\n    role: control-plane\n    count: 1\n    zones: [zone-b]\n",
     );
-    let s = scenario(&yaml);
+    let s = scenario_in(&trace, &yaml);
     let outcome = replicate(&s, s.seed, 0, Recording::default());
     // zone-a's request never registers: 15 minutes later it counts as
     // failed, the group backs off, and zone-b's group takes the pods.

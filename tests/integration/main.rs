@@ -32,6 +32,9 @@ mod faults;
 /// Timers measured against their derived distributions: lease takeover,
 /// VRRP takeover, the metrics-server window, the balancers' health checks.
 mod fidelity;
+/// The mutation fuzzer over the shipped scenarios: no panic, no hang, every
+/// error located (`NINES_FUZZ_MUTANTS` for a longer campaign).
+mod fuzz;
 /// Golden reports of the shipped scenarios, byte for byte.
 mod golden;
 /// Load-balancer health checks per endpoint (`/healthz`, `/livez`,
@@ -52,6 +55,9 @@ mod rare_events;
 mod readme;
 /// etcd disaster recovery: people, crews, restore and rebuild; `recovery: none`; located errors.
 mod recovery;
+/// Hostile scenarios: files a scenario may read, names and counts at the
+/// limits, parser errors in the planner's words.
+mod robustness;
 /// The scaling section of the report: served load, replicas, spikes, node cost.
 mod scaling_report;
 /// Every shipped scenario validates and runs.

@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 
 use super::format::level_text;
 use super::{CheckReport, Verdict};
+use crate::report::table::pad;
 use crate::report::units::{duration, percent};
 
 /// The verdict for the terminal.
@@ -29,9 +30,9 @@ pub fn render_text(check: &CheckReport) -> String {
         for e in &check.expectations {
             let _ = writeln!(
                 out,
-                "{:<12}  {:<width$}  {}  {}",
+                "{:<12}  {}  {}  {}",
                 e.verdict.label(),
-                e.expectation,
+                pad(&e.expectation, width),
                 e.value_text(),
                 e.interval_text()
             );
@@ -51,7 +52,12 @@ pub fn render_text(check: &CheckReport) -> String {
         for note in &b.notes {
             let _ = writeln!(out, "note: {note}");
         }
-        let width = b.slis.iter().map(|s| s.sli.len()).max().unwrap_or(0);
+        let width = b
+            .slis
+            .iter()
+            .map(|s| s.sli.chars().count())
+            .max()
+            .unwrap_or(0);
         let moves: Vec<String> = b
             .slis
             .iter()
@@ -78,8 +84,12 @@ pub fn render_text(check: &CheckReport) -> String {
             };
             let _ = writeln!(
                 out,
-                "{:<12}  {:<width$}  {:<move_width$}  {:<change_width$}  {}",
-                label, s.sli, moved, change, s.reason
+                "{:<12}  {}  {}  {}  {}",
+                label,
+                pad(&s.sli, width),
+                pad(moved, move_width),
+                pad(change, change_width),
+                s.reason
             );
         }
         if let Some(unmatched) = b.unmatched_text() {

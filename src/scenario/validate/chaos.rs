@@ -257,11 +257,14 @@ pub(super) fn chaos(
             }
             e.value.0
         });
+        if let Some(name) = &spec.name {
+            check.name(&name.referenced, format!("{path}.name"), &name.value);
+        }
         steps.push(ChaosStep {
-            name: spec
-                .name
-                .clone()
-                .unwrap_or_else(|| format!("{}-{i}", action_name(spec.action.value))),
+            name: spec.name.as_ref().map_or_else(
+                || format!("{}-{i}", action_name(spec.action.value)),
+                |n| n.value.clone(),
+            ),
             action,
             at: spec.at.value.0,
             every,

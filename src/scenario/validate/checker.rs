@@ -6,6 +6,7 @@ use serde_saphyr::{Location, Spanned};
 use crate::dist::Distribution;
 use crate::engine::SimDuration;
 use crate::scenario::Problem;
+use crate::scenario::files::FileAccess;
 use crate::scenario::schema::{Duration, RawDistribution};
 
 /// Collects located problems.
@@ -15,6 +16,8 @@ pub(super) struct Checker<'a> {
     pub(super) file: &'a str,
     /// Every problem found so far, in the order found.
     pub(super) problems: Vec<Problem>,
+    /// Which files the scenario may name (load traces).
+    pub(super) files: FileAccess,
 }
 
 impl Checker<'_> {
@@ -81,6 +84,31 @@ impl Checker<'_> {
         raw.value.0
     }
 
+    /// A name the user gave (`field` at `at`): at most [`MAX_NAME_CHARS`]
+    /// characters and no control characters, so every table, chart and
+    /// CI log can print it. The name itself is not quoted: it may be long.
+    pub(super) fn name(&mut self, at: &Location, field: impl Into<String>, name: &str) {
+        let chars = name.chars().count();
+        if chars > MAX_NAME_CHARS {
+            self.at(
+                at,
+                field,
+                format!(
+                    "the name has {chars} characters; use at most {MAX_NAME_CHARS} (the Kubernetes object-name limit)"
+                ),
+            );
+        } else if let Some(c) = name.chars().find(|c| c.is_control()) {
+            self.at(
+                at,
+                field,
+                format!(
+                    "the name holds the control character {}; use printable characters",
+                    c.escape_default()
+                ),
+            );
+        }
+    }
+
     /// A count in [min, max], with a hint of what is valid.
     pub(super) fn count(&mut self, raw: &Spanned<u64>, field: &str, min: u64, max: u64) -> u32 {
         if raw.value < min || raw.value > max {
@@ -96,6 +124,11 @@ impl Checker<'_> {
         raw.value.clamp(min, max) as u32
     }
 }
+
+/// The longest name (scenario, zone, machine group, failure mode, domain,
+/// workload, chaos step): 253 characters, the longest Kubernetes object
+/// name (a DNS subdomain, RFC 1123).
+pub const MAX_NAME_CHARS: usize = 253;
 
 /// An optional duration, or `default` when absent.
 pub(super) fn duration_or(raw: &Option<Spanned<Duration>>, default: SimDuration) -> SimDuration {

@@ -21,7 +21,8 @@ use crate::scenario::control_plane::{
 use crate::scenario::quantity::Memory;
 use crate::scenario::schema::{
     Duration, RawCertificateRenewal, RawCertificates, RawControlPlane, RawDatabase,
-    RawDistribution, RawLeaderElection, RawPeople, RawRecovery, RawTopology,
+    RawDistribution, RawLeaderElection, RawMachineGroup, RawPeople, RawRecovery, RawRole,
+    RawTopology,
 };
 use crate::scenario::{
     Backup, CertificateRenewal, Certificates, ControlPlane, Database, DiskStalls, Etcd,
@@ -29,21 +30,36 @@ use crate::scenario::{
 };
 
 /// The `control_plane:` block, checked against the machine `groups`
-/// (`machines_at` locates the `machines:` list); `people` lends its alert
-/// delay and response to the disaster recovery.
+/// (`machines` is the list as written); `people` lends its alert delay
+/// and response to the disaster recovery.
 pub(super) fn control_plane(
     check: &mut Checker<'_>,
     cp: &RawControlPlane,
-    machines_at: &Location,
+    machines: &Spanned<Vec<RawMachineGroup>>,
     groups: &[MachineGroup],
     people: Option<&RawPeople>,
 ) -> ControlPlane {
+    let machines_at = &machines.referenced;
     let topology_raw = cp.topology.value;
     let topology_at = &cp.topology.referenced;
     let cp_count = count_role(groups, Role::ControlPlane);
     let etcd_count = count_role(groups, Role::Etcd);
     let lb_count = count_role(groups, Role::LoadBalancer);
     let name = topology_name(topology_raw);
+    // As written: an out-of-range `count` is reported (and clamped) with
+    // the groups, but is quoted here as the user wrote it.
+    let written = |role: RawRole| -> u64 {
+        machines
+            .value
+            .iter()
+            .filter(|g| g.role.value == role)
+            .map(|g| {
+                g.autoscaling
+                    .as_ref()
+                    .map_or(g.count.value, |a| a.value.max.value)
+            })
+            .fold(0, u64::saturating_add)
+    };
 
     if cp_count == 0 {
         check.at(
@@ -77,7 +93,10 @@ pub(super) fn control_plane(
         check.at(
             topology_at,
             "control_plane.topology",
-            format!("`single` has one control-plane machine, but {cp_count} are declared; use stacked for more"),
+            format!(
+                "`single` has one control-plane machine, but {} are declared; use stacked for more",
+                written(RawRole::ControlPlane)
+            ),
         );
     }
     if topology_raw == RawTopology::ActiveStandby && cp_count < 2 {
@@ -96,12 +115,12 @@ pub(super) fn control_plane(
     };
     let members = match &cp.etcd.members {
         Some(m) => {
-            if m.value as usize != machine_members && machine_members > 0 {
-                let (role, count) = if uses_external_etcd {
-                    ("etcd", etcd_count)
-                } else {
-                    ("control-plane", cp_count)
-                };
+            let (role, count) = if uses_external_etcd {
+                ("etcd", written(RawRole::Etcd))
+            } else {
+                ("control-plane", written(RawRole::ControlPlane))
+            };
+            if m.value != count && machine_members > 0 {
                 check.at(
                     &m.referenced,
                     "control_plane.etcd.members",
@@ -291,6 +310,7 @@ fn response_or_people(
         (None, Some(lent)) => Checker {
             file: check.file,
             problems: Vec::new(),
+            files: check.files,
         }
         .distribution(lent, "people.response"),
         (None, None) => Distribution::deterministic(default),

@@ -29,8 +29,14 @@ pub(super) fn failure_modes(
                     "a time to failure of zero would fail forever; give a positive duration",
                 );
             }
+            if let Some(name) = &mode.name {
+                check.name(&name.referenced, format!("{path}.name"), &name.value);
+            }
             FailureMode {
-                name: mode.name.clone().unwrap_or_else(|| format!("mode-{i}")),
+                name: mode
+                    .name
+                    .as_ref()
+                    .map_or_else(|| format!("mode-{i}"), |n| n.value.clone()),
                 time_to_failure,
                 time_to_repair: check
                     .distribution(&mode.time_to_repair, &format!("{path}.time_to_repair")),
@@ -77,6 +83,11 @@ pub(super) fn failure_domains(
     let mut failure_domains: Vec<FailureDomain> = Vec::new();
     for (d, domain) in raw.iter().enumerate() {
         let name = domain.name.value.clone();
+        check.name(
+            &domain.name.referenced,
+            format!("failure_domains[{d}].name"),
+            &name,
+        );
         if failure_domains.iter().any(|other| other.name == name) {
             check.at(
                 &domain.name.referenced,

@@ -6,9 +6,11 @@ use serde_saphyr::{Location, Spanned};
 
 use super::checker::Checker;
 use crate::load::Load;
+use crate::scenario::files::{invalid_utf8, read_named_file};
 use crate::scenario::trace_csv::parse_trace_csv;
 use crate::scenario::workload::{
-    DEFAULT_CAPACITY_THRESHOLD, RawLoad, RawWorkload, Spikes, WorkloadLoad,
+    DEFAULT_CAPACITY_THRESHOLD, MAX_DAY_FACTOR, MAX_RATE, RawLoad, RawWorkload, Spikes,
+    WorkloadLoad,
 };
 
 /// `capacity`, `load` and `capacity_threshold` come together.
@@ -18,11 +20,14 @@ pub(super) fn load(
     path: &str,
 ) -> Option<WorkloadLoad> {
     let positive = |check: &mut Checker<'_>, v: &Spanned<f64>, field: &str| {
-        if !(v.value.is_finite() && v.value > 0.0) {
+        if !(v.value.is_finite() && v.value > 0.0 && v.value <= MAX_RATE) {
             check.at(
                 &v.referenced,
                 format!("{path}.{field}"),
-                format!("{} must be a number above zero", v.value),
+                format!(
+                    "{} must be a number above zero and at most {MAX_RATE:e} requests per second",
+                    v.value
+                ),
             );
         }
         v.value
@@ -57,36 +62,44 @@ pub(super) fn load(
         (Some(c), Some(l)) => {
             let capacity = positive(check, c, "capacity");
             // The daily cosine shared by `diurnal` and `weekly`.
-            let cosine =
-                |check: &mut Checker<'_>, kind: &str, peak: f64, trough: f64, peak_hour: f64| {
-                    if !(trough.is_finite() && peak.is_finite() && trough >= 0.0 && peak >= trough)
-                    {
-                        check.at(
+            let cosine = |check: &mut Checker<'_>,
+                          kind: &str,
+                          peak: f64,
+                          trough: f64,
+                          peak_hour: f64| {
+                if !(trough.is_finite() && peak.is_finite() && trough >= 0.0 && peak >= trough) {
+                    check.at(
+                        &l.referenced,
+                        format!("{path}.load.{kind}"),
+                        "use 0 <= trough <= peak (requests per second)",
+                    );
+                } else if peak > MAX_RATE {
+                    check.at(
                             &l.referenced,
-                            format!("{path}.load.{kind}"),
-                            "use 0 <= trough <= peak (requests per second)",
+                            format!("{path}.load.{kind}.peak"),
+                            format!("{peak} requests per second is above the {MAX_RATE:e} a scenario may offer"),
                         );
-                    }
-                    if !(0.0..24.0).contains(&peak_hour) {
-                        check.at(
-                            &l.referenced,
-                            format!("{path}.load.{kind}.peak_hour"),
-                            "use an hour of the day from 0 to 24",
-                        );
-                    }
-                    (
-                        (peak + trough) / 2.0,
-                        (peak - trough) / 2.0,
-                        peak_hour * 3600.0,
-                    )
-                };
+                }
+                if !(0.0..24.0).contains(&peak_hour) {
+                    check.at(
+                        &l.referenced,
+                        format!("{path}.load.{kind}.peak_hour"),
+                        "use an hour of the day from 0 to 24",
+                    );
+                }
+                (
+                    (peak + trough) / 2.0,
+                    (peak - trough) / 2.0,
+                    peak_hour * 3600.0,
+                )
+            };
             let load = match &l.value {
                 RawLoad::Constant(rate) => {
-                    if !(rate.is_finite() && *rate >= 0.0) {
+                    if !(rate.is_finite() && *rate >= 0.0 && *rate <= MAX_RATE) {
                         check.at(
                             &l.referenced,
                             format!("{path}.load.constant"),
-                            "requests per second cannot be negative",
+                            format!("use requests per second from 0 to {MAX_RATE:e}"),
                         );
                     }
                     Load::Constant(*rate)
@@ -123,17 +136,18 @@ pub(super) fn load(
                         );
                     }
                     for (d, factor) in days.iter().enumerate() {
-                        if !(factor.is_finite() && *factor >= 0.0) {
+                        if !(factor.is_finite() && *factor >= 0.0 && *factor <= MAX_DAY_FACTOR) {
                             check.at(
                                 &l.referenced,
                                 format!("{path}.load.weekly.days[{d}]"),
-                                format!("{factor} is not a factor; use a number ≥ 0, e.g. 0.6"),
+                                format!("{factor} is not a factor; use a number from 0 to {MAX_DAY_FACTOR}, e.g. 0.6"),
                             );
                         }
                     }
                     let mut factors = [1.0; 7];
                     for (slot, factor) in factors.iter_mut().zip(days) {
-                        *slot = if factor.is_finite() && *factor >= 0.0 {
+                        *slot = if factor.is_finite() && *factor >= 0.0 && *factor <= MAX_DAY_FACTOR
+                        {
                             *factor
                         } else {
                             0.0
@@ -173,8 +187,9 @@ pub(super) fn load(
 
 /// Reads a `load: {trace: {file}}` CSV, relative to the directory of the
 /// scenario file (the directory part of the name it was parsed under; the
-/// current directory for a name without one, such as `<built-in>`).
-/// Problems are reported at the `load` field, with the CSV's line.
+/// current directory for a name without one, such as `<built-in>`), under
+/// the rules of [`crate::scenario::files`]. Problems are reported at the
+/// `load` field, with the CSV's line.
 fn trace(check: &mut Checker<'_>, at: &Location, file: &str, path: &str) -> Load {
     let field = format!("{path}.load.trace.file");
     // A stand-in for an unusable trace, so validation can go on.
@@ -187,28 +202,24 @@ fn trace(check: &mut Checker<'_>, at: &Location, file: &str, path: &str) -> Load
         );
         return fallback();
     }
-    let written = std::path::Path::new(file);
-    let resolved = std::path::Path::new(check.file)
-        .parent()
-        .unwrap_or(std::path::Path::new(""))
-        .join(written);
-    let shown = resolved.display().to_string();
-    let text = match std::fs::read_to_string(&resolved) {
-        Ok(text) => text,
-        Err(err) => {
-            let relative = if written.is_relative() {
-                " (a relative path is taken from the scenario file's directory)"
-            } else {
-                ""
-            };
-            check.at(
-                at,
-                field,
-                format!("cannot read trace `{shown}`: {err}{relative}"),
-            );
+    let (shown, bytes) = match read_named_file(check.file, file, check.files) {
+        Ok(read) => read,
+        Err(reason) => {
+            check.at(at, field, format!("trace: {reason}"));
             return fallback();
         }
     };
+    if let Some((line, column, offset)) = invalid_utf8(&bytes) {
+        check.at(
+            at,
+            field,
+            format!(
+                "{shown} line {line}, column {column}: byte {offset} is not valid UTF-8; save the trace as UTF-8 text"
+            ),
+        );
+        return fallback();
+    }
+    let text = String::from_utf8_lossy(&bytes);
     match parse_trace_csv(&text) {
         Ok(trace) => Load::Trace(trace),
         Err(problems) => {
@@ -254,11 +265,11 @@ pub(super) fn spikes(
         );
     }
     let height = spikes.height.value;
-    if !(height.is_finite() && height > 0.0) {
+    if !(height.is_finite() && height > 0.0 && height <= MAX_RATE) {
         check.at(
             &spikes.height.referenced,
             format!("{field}.height"),
-            format!("{height} must be the requests per second a spike adds, above zero, e.g. 800"),
+            format!("{height} must be the requests per second a spike adds, above zero and at most {MAX_RATE:e}, e.g. 800"),
         );
     }
     let duration = check.distribution(&spikes.duration, &format!("{field}.duration"));
@@ -369,15 +380,15 @@ workloads:
         assert_eq!(found.len(), 3, "{messages:?}");
         assert!(found.iter().all(|p| p.0 == LOAD_LINE), "{found:?}");
         assert!(
-            messages[0].contains("trace-bad.csv line 3: `abc` is not a rate"),
+            messages[0].contains("trace-bad.csv line 3: the rate is not a rate"),
             "{messages:?}"
         );
         assert!(
-            messages[1].contains("trace-bad.csv line 5: time 20s is not after 20s"),
+            messages[1].contains("trace-bad.csv line 5: the time is not after the time on line 4"),
             "{messages:?}"
         );
         assert!(
-            messages[2].contains("trace-bad.csv line 6: rate -5 is negative"),
+            messages[2].contains("trace-bad.csv line 6: the rate is negative"),
             "{messages:?}"
         );
         let missing = problems(
@@ -389,7 +400,7 @@ workloads:
         );
         assert_eq!(missing.len(), 1);
         assert_eq!(missing[0].0, LOAD_LINE);
-        assert!(missing[0].1.contains("cannot read trace"), "{missing:?}");
+        assert!(missing[0].1.contains("trace: cannot read"), "{missing:?}");
         assert!(missing[0].1.contains("no-such.csv"), "{missing:?}");
     }
 

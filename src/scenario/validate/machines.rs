@@ -23,6 +23,7 @@ pub(super) fn machine_groups(
     for (g, group) in raw.value.iter().enumerate() {
         let path = format!("machines[{g}]");
         let name = group.name.value.clone();
+        check.name(&group.name.referenced, format!("{path}.name"), &name);
         if name.trim().is_empty() {
             check.at(
                 &group.name.referenced,

@@ -23,22 +23,29 @@ mod zones;
 
 use checker::Checker;
 
+use super::files::FileAccess;
 use super::schema::RawScenario;
 use super::{DEFAULT_SEED, Scenario, ScenarioError};
 use crate::engine::SimDuration;
 
 /// Validates a parsed file; `file` names it in problems, `default_name`
-/// is the name when the file has none, `digest` identifies its text.
+/// is the name when the file has none, `digest` identifies its text,
+/// `files` says which files it may name.
 pub(super) fn validate(
     raw: RawScenario,
     file: &str,
     default_name: &str,
     digest: String,
+    files: FileAccess,
 ) -> Result<Scenario, ScenarioError> {
     let mut check = Checker {
         file,
         problems: Vec::new(),
+        files,
     };
+    if let Some(name) = &raw.name {
+        check.name(&name.referenced, "name", &name.value);
+    }
     let horizon = run::horizon(&mut check, &raw.horizon);
     let warmup = run::warmup(&mut check, &raw.warmup, horizon);
     let replications = run::replications(&mut check, &raw.replications);
@@ -57,7 +64,7 @@ pub(super) fn validate(
     let control_plane = control_plane::control_plane(
         &mut check,
         &raw.control_plane.value,
-        &raw.machines.referenced,
+        &raw.machines,
         &groups,
         raw.people.as_ref().map(|p| &p.value),
     );
@@ -92,7 +99,9 @@ pub(super) fn validate(
         });
     }
     Ok(Scenario {
-        name: raw.name.unwrap_or_else(|| default_name.to_string()),
+        name: raw
+            .name
+            .map_or_else(|| default_name.to_string(), |n| n.value),
         digest,
         horizon,
         replications,

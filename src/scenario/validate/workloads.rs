@@ -33,6 +33,7 @@ pub(super) fn workloads(
     for (w, workload) in raw.iter().enumerate() {
         let path = format!("workloads[{w}]");
         let name = workload.name.value.clone();
+        check.name(&workload.name.referenced, format!("{path}.name"), &name);
         if name.trim().is_empty() || name.contains(char::is_whitespace) {
             check.at(
                 &workload.name.referenced,
@@ -223,8 +224,14 @@ fn pod_failures(check: &mut Checker<'_>, raw: &[RawPodFailure], path: &str) -> V
                 (RawPodFailureKind::Crash, None) => PodFailureKind::Crash,
                 (RawPodFailureKind::Hang, None) => PodFailureKind::Hang,
             };
+            if let Some(name) = &failure.name {
+                check.name(&name.referenced, format!("{field}.name"), &name.value);
+            }
             PodFailure {
-                name: failure.name.clone().unwrap_or_else(|| format!("pod-failure-{f}")),
+                name: failure
+                    .name
+                    .as_ref()
+                    .map_or_else(|| format!("pod-failure-{f}"), |n| n.value.clone()),
                 kind,
                 time_to_failure,
             }

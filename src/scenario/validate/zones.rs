@@ -17,6 +17,7 @@ pub(super) fn zones(check: &mut Checker<'_>, raw: &[Spanned<String>]) -> Vec<Str
         raw.iter().map(|z| z.value.clone()).collect()
     };
     for (i, zone) in raw.iter().enumerate() {
+        check.name(&zone.referenced, format!("zones[{i}]"), &zone.value);
         if zone.value.trim().is_empty() {
             check.at(
                 &zone.referenced,
