@@ -31,6 +31,9 @@ mod golden;
 mod import;
 /// Control-plane behaviour on deterministic timelines and timer effects.
 mod model;
+/// Output targets checked before the run, `-` and devices, atomic writes,
+/// users' files kept; bounded flags; damaged reports and parts refused.
+mod outputs;
 /// The precision-driven default run, its budget, the "imprecise" labels and the warnings.
 mod precision;
 /// Rare-event acceleration against exact Markov-chain answers at 7-10 nines.
