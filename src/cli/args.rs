@@ -59,18 +59,21 @@ pub struct RunArgs {
     /// Which files the scenario may read.
     #[command(flatten)]
     pub files: ScenarioFilesArgs,
-    /// Write the full report as JSON to this file.
-    #[arg(long, value_name = "FILE")]
+    /// Write the full report as JSON to this file (`-`: standard output,
+    /// the table then goes to standard error).
+    #[arg(long, value_name = "FILE", value_parser = crate::cli::outputs::parse_output)]
     pub json: Option<PathBuf>,
-    /// Write every figure of the report as long-format CSV to this file.
-    #[arg(long, value_name = "FILE")]
+    /// Write every figure of the report as long-format CSV to this file
+    /// (`-`: standard output).
+    #[arg(long, value_name = "FILE", value_parser = crate::cli::outputs::parse_output)]
     pub csv: Option<PathBuf>,
-    /// Write every replication's raw result per SLI as CSV to this file.
-    #[arg(long, value_name = "FILE")]
+    /// Write every replication's raw result per SLI as CSV to this file
+    /// (`-`: standard output).
+    #[arg(long, value_name = "FILE", value_parser = crate::cli::outputs::parse_output)]
     pub replications_csv: Option<PathBuf>,
     /// Write each SLI's downtime by cause (share and downtime per year) as
-    /// CSV to this file.
-    #[arg(long, value_name = "FILE")]
+    /// CSV to this file (`-`: standard output).
+    #[arg(long, value_name = "FILE", value_parser = crate::cli::outputs::parse_output)]
     pub causes_csv: Option<PathBuf>,
     /// Run only shard I of N (contiguous blocks of replications) and write
     /// its raw results to --json, for `nines merge`.
@@ -78,24 +81,35 @@ pub struct RunArgs {
           conflicts_with_all = ["precision", "budget", "max_replications", "csv", "replications_csv", "causes_csv", "plot"])]
     pub shard: Option<nines::experiment::shard::Shard>,
     /// Draw the charts (SVG and PNG) into this directory.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_parser = crate::cli::outputs::parse_dir)]
     pub plot: Option<PathBuf>,
-    /// Write the event timeline of one replication as JSON lines.
-    #[arg(long, value_name = "FILE")]
+    /// Write the event timeline of one replication as JSON lines (`-`:
+    /// standard output).
+    #[arg(long, value_name = "FILE", value_parser = crate::cli::outputs::parse_output)]
     pub trace: Option<PathBuf>,
     /// Which replication --trace and --timeseries record (0-based).
     #[arg(long, value_name = "INDEX", default_value_t = 0)]
     pub trace_replication: u64,
     /// Write one replication's demand, served load, replicas, ready pods,
     /// nodes and pending pods per workload with a load, as CSV (the
-    /// replication --trace-replication names, else 0).
-    #[arg(long, value_name = "FILE")]
+    /// replication --trace-replication names, else 0; `-`: standard
+    /// output).
+    #[arg(long, value_name = "FILE", value_parser = crate::cli::outputs::parse_output)]
     pub timeseries: Option<PathBuf>,
     /// Sampling step of --timeseries, with a unit (e.g. 30s, 1m, 1h).
     #[arg(long, value_name = "DURATION", default_value = "1m", requires = "timeseries",
           value_parser = parse_step)]
     pub timeseries_step: nines::experiment::SimDuration,
+    /// Replace output files that nines did not write. Without it an
+    /// existing file is replaced only if it is nines' own output of the
+    /// same kind (recognised from its first bytes), or empty.
+    #[arg(long)]
+    pub force: bool,
 }
+
+/// The most replications a flag may ask for: the scenario file's limit
+/// (`replications:`).
+pub const MAX_REPLICATIONS: u64 = nines::scenario::MAX_REPLICATIONS;
 
 fn parse_step(text: &str) -> Result<nines::experiment::SimDuration, String> {
     let step: nines::experiment::SimDuration = text.parse().map_err(|e| format!("{e}"))?;
@@ -145,7 +159,7 @@ pub struct SimulationArgs {
     /// replications, doubling from the scenario's `replications`, until
     /// every headline SLI's downtime per year is within --precision, or
     /// --budget is spent.
-    #[arg(short = 'n', long, value_parser = clap::value_parser!(u64).range(2..))]
+    #[arg(short = 'n', long, value_parser = clap::value_parser!(u64).range(2..=MAX_REPLICATIONS))]
     pub replications: Option<u64>,
     /// Master seed (overrides the scenario's `seed`).
     #[arg(long)]
@@ -163,7 +177,7 @@ pub struct SimulationArgs {
     pub precision: Option<f64>,
     /// Cap on the replications of a precision-driven run [default:
     /// 1000000].
-    #[arg(long, value_parser = clap::value_parser!(u64).range(2..))]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(2..=MAX_REPLICATIONS))]
     pub max_replications: Option<u64>,
     /// Rare-event acceleration (multilevel splitting of replications near
     /// a control-plane outage): `auto` splits a precision-driven run when

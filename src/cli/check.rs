@@ -5,17 +5,20 @@
 //! inconclusive.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use nines::experiment;
 use nines::report::check::{
-    Baseline, admit_baseline, check, render_text, write_check_json, write_junit, write_markdown,
+    Baseline, MARKER, admit_baseline, check, render_text, write_check_json, write_junit,
+    write_markdown,
 };
+use nines::report::output::{Kind, Output};
 use nines::report::{Report, read_json, render_table, write_json};
 use nines::scenario::Scenario;
 
 use super::args::{ScenarioFilesArgs, SimulationArgs};
+use super::outputs::Targets;
 use super::progress::Progress;
 
 /// Exit code for usage and input errors (clap uses it too).
@@ -62,20 +65,42 @@ pub struct CheckArgs {
     /// e.g. to gate a change to the scenario file itself.
     #[arg(long, requires = "baseline")]
     pub allow_other_scenario: bool,
-    /// Write a Markdown summary (for a CI job summary) to this file.
-    #[arg(long, value_name = "FILE")]
+    /// Write a Markdown summary to this file (`-`: standard output). The
+    /// file `$GITHUB_STEP_SUMMARY` names (a GitHub Actions job summary) is
+    /// appended to, as GitHub expects; any other file is replaced if an
+    /// earlier check wrote it.
+    #[arg(long, value_name = "FILE", value_parser = super::outputs::parse_markdown)]
     pub markdown: Option<PathBuf>,
-    /// Write JUnit XML (one test case per target and baseline SLI).
-    #[arg(long, value_name = "FILE")]
+    /// Write JUnit XML (one test case per target and baseline SLI; `-`:
+    /// standard output).
+    #[arg(long, value_name = "FILE", value_parser = super::outputs::parse_output)]
     pub junit: Option<PathBuf>,
     /// Write the verdicts as JSON: per target and per baseline SLI, with
-    /// the overall verdict and exit code (schema: schemas/check.schema.json).
-    #[arg(long, value_name = "FILE")]
+    /// the overall verdict and exit code (schema: schemas/check.schema.json;
+    /// `-`: standard output).
+    #[arg(long, value_name = "FILE", value_parser = super::outputs::parse_output)]
     pub json: Option<PathBuf>,
     /// Write the full run report as JSON, as `nines run --json` does (e.g.
-    /// the next check's --baseline).
-    #[arg(long, value_name = "FILE")]
+    /// the next check's --baseline; `-`: standard output).
+    #[arg(long, value_name = "FILE", value_parser = super::outputs::parse_output)]
     pub report_json: Option<PathBuf>,
+    /// Replace output files that nines did not write (see `nines run
+    /// --help`).
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Whether `path` is the GitHub Actions job summary (`$GITHUB_STEP_SUMMARY`).
+fn is_step_summary(path: &Path) -> bool {
+    let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty()) else {
+        return false;
+    };
+    let summary = Path::new(&summary);
+    summary == path
+        || matches!(
+            (std::fs::canonicalize(summary), std::fs::canonicalize(path)),
+            (Ok(a), Ok(b)) if a == b
+        )
 }
 
 /// An input error: printed, exit code 2. Exit code 1 means "a target
@@ -117,6 +142,36 @@ pub fn check_command(args: CheckArgs) -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::from(INPUT_ERROR));
     }
+    // Every output is checked before simulating, so a bad target costs no run.
+    let force = args.force;
+    let mut targets = Targets::default();
+    let json = targets.file("--json", args.json.as_deref(), Kind::Json, force);
+    let report_json = targets.file(
+        "--report-json",
+        args.report_json.as_deref(),
+        Kind::Json,
+        force,
+    );
+    let markdown = targets.output(
+        "--markdown",
+        args.markdown.as_ref().map(|path| {
+            if is_step_summary(path) {
+                Output::appending(path)
+            } else {
+                Output::new(path, force)
+            }
+        }),
+        Kind::Marked(MARKER),
+    );
+    let junit = targets.file(
+        "--junit",
+        args.junit.as_deref(),
+        Kind::Marked(MARKER),
+        force,
+    );
+    if let Err(err) = targets.check() {
+        return Ok(input_error(err));
+    }
     let baseline = match &args.baseline {
         Some(path) => match read_json(path) {
             Ok(report) => Some((path.display().to_string(), report)),
@@ -141,7 +196,7 @@ pub fn check_command(args: CheckArgs) -> anyhow::Result<ExitCode> {
         Ok(config) => config,
         Err(err) => return Ok(input_error(err)),
     };
-    let bar = Progress::new();
+    let mut bar = Progress::new();
     let result = experiment::run(&scenario, &config, &|update| bar.update(update));
     bar.finish();
     let report = Report::new(&result);
@@ -160,34 +215,34 @@ pub fn check_command(args: CheckArgs) -> anyhow::Result<ExitCode> {
         }
     };
 
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(render_table(&report).as_bytes())?;
-    stdout.write_all(b"\n")?;
-    stdout.write_all(render_text(&verdict).as_bytes())?;
-    stdout.flush()?;
+    let mut human = targets.human();
+    human.write_all(render_table(&report).as_bytes())?;
+    human.write_all(b"\n")?;
+    human.write_all(render_text(&verdict).as_bytes())?;
+    human.flush()?;
     super::print_warnings(&report, None);
 
-    if let Some(path) = &args.report_json
-        && let Err(err) = write_json(&report, path)
+    if let Some(out) = &report_json
+        && let Err(err) = write_json(&report, out)
     {
         return Ok(input_error(format_args!("writing the JSON report: {err}")));
     }
-    if let Some(path) = &args.json
-        && let Err(err) = write_check_json(&verdict, path)
+    if let Some(out) = &json
+        && let Err(err) = write_check_json(&verdict, out)
     {
         return Ok(input_error(format_args!(
             "writing the JSON verdicts: {err}"
         )));
     }
-    if let Some(path) = &args.markdown
-        && let Err(err) = write_markdown(&verdict, path)
+    if let Some(out) = &markdown
+        && let Err(err) = write_markdown(&verdict, out)
     {
         return Ok(input_error(format_args!(
             "writing the Markdown summary: {err}"
         )));
     }
-    if let Some(path) = &args.junit
-        && let Err(err) = write_junit(&verdict, path)
+    if let Some(out) = &junit
+        && let Err(err) = write_junit(&verdict, out)
     {
         return Ok(input_error(format_args!("writing the JUnit report: {err}")));
     }

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use nines::import::{self, Options, Source};
+use nines::report::output::{Kind, Output};
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
@@ -30,6 +31,19 @@ pub struct ImportArgs {
 }
 
 pub fn import_command(args: ImportArgs) -> anyhow::Result<ExitCode> {
+    // The target is checked before reading anything: a scenario file a
+    // user may have edited is never replaced without --force.
+    let output = args
+        .output
+        .as_ref()
+        .filter(|p| p.as_os_str() != "-")
+        .map(|p| Output::new(p, args.force));
+    if let Some(out) = &output
+        && let Err(err) = out.check(Kind::Foreign)
+    {
+        eprintln!("error: -o: {err}");
+        return Ok(ExitCode::from(1));
+    }
     let options = Options { name: args.name };
     let stdin_wanted = args.inputs.iter().any(|p| p.as_os_str() == "-");
     let result = if stdin_wanted {
@@ -65,35 +79,13 @@ pub fn import_command(args: ImportArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(1));
         }
     };
-    let to_stdout = args.output.as_ref().is_none_or(|p| p.as_os_str() == "-");
-    if to_stdout {
-        std::io::stdout()
+    match &output {
+        Some(out) => out
+            .write_bytes(Kind::Foreign, imported.yaml.as_bytes())
+            .context("writing the scenario")?,
+        None => std::io::stdout()
             .lock()
-            .write_all(imported.yaml.as_bytes())?;
-    } else {
-        let path = args.output.as_ref().expect("checked above");
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true);
-        if args.force {
-            options.create(true).truncate(true);
-        } else {
-            options.create_new(true);
-        }
-        let mut file = match options.open(path) {
-            Ok(file) => file,
-            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
-                eprintln!(
-                    "error: {} exists; pass --force to overwrite it, or choose another -o FILE",
-                    path.display()
-                );
-                return Ok(ExitCode::from(1));
-            }
-            Err(err) => {
-                return Err(err).with_context(|| format!("cannot write {}", path.display()));
-            }
-        };
-        file.write_all(imported.yaml.as_bytes())
-            .with_context(|| format!("cannot write {}", path.display()))?;
+            .write_all(imported.yaml.as_bytes())?,
     }
     let mut stderr = std::io::stderr().lock();
     for note in &imported.notes {
@@ -114,9 +106,9 @@ pub fn import_command(args: ImportArgs) -> anyhow::Result<ExitCode> {
         },
         imported.notes.len(),
         if imported.notes.len() == 1 { "" } else { "s" },
-        match (&args.output, to_stdout) {
-            (Some(path), false) => format!(", then `nines run {}`", path.display()),
-            _ => String::new(),
+        match &output {
+            Some(out) => format!(", then `nines run {}`", out.path().display()),
+            None => String::new(),
         }
     )?;
     Ok(ExitCode::SUCCESS)

@@ -4,6 +4,7 @@ mod args;
 mod check;
 mod generate;
 mod import;
+mod outputs;
 mod plot;
 mod progress;
 mod shard;
@@ -18,8 +19,12 @@ use clap::Parser;
 
 use args::{Args, Command, RunArgs, ValidateArgs};
 use nines::experiment::{self, Recording};
-use nines::report::{Report, render_table, write_json};
+use nines::report::chart;
+use nines::report::csv::{CAUSES_KIND, REPLICATIONS_KIND, SUMMARY_KIND};
+use nines::report::output::Kind;
+use nines::report::{Report, TIMESERIES_KIND, render_table, write_json};
 use nines::scenario::{FileAccess, Scenario, ScenarioError};
+use outputs::Targets;
 
 /// Parses the command line and runs the subcommand.
 pub fn run() -> anyhow::Result<ExitCode> {
@@ -52,9 +57,55 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(1));
         }
     };
-    if let (Some(shard), Some(out)) = (args.shard, &args.json) {
+    // Every output is checked before simulating, so a bad target costs no run.
+    let force = args.force;
+    let mut targets = Targets::default();
+    let json = targets.file("--json", args.json.as_deref(), Kind::Json, force);
+    let csv = targets.file("--csv", args.csv.as_deref(), SUMMARY_KIND, force);
+    let replications_csv = targets.file(
+        "--replications-csv",
+        args.replications_csv.as_deref(),
+        REPLICATIONS_KIND,
+        force,
+    );
+    let causes_csv = targets.file(
+        "--causes-csv",
+        args.causes_csv.as_deref(),
+        CAUSES_KIND,
+        force,
+    );
+    let trace = targets.file("--trace", args.trace.as_deref(), Kind::Trace, force);
+    let timeseries = targets.file(
+        "--timeseries",
+        args.timeseries.as_deref(),
+        TIMESERIES_KIND,
+        force,
+    );
+    let mut charts = chart::REPORT_CHARTS.to_vec();
+    if trace.is_some() {
+        charts.push(chart::TIMELINE_CHART);
+    }
+    let plot = targets.charts("--plot", args.plot.as_deref(), charts, force);
+    if let Err(err) = targets.check() {
+        eprintln!("error: {err}");
+        return Ok(ExitCode::from(1));
+    }
+    if timeseries.is_some()
+        && let Err(err) = experiment::check_timeseries_step(&scenario, args.timeseries_step)
+    {
+        eprintln!("error: --timeseries-step: {err}");
+        return Ok(ExitCode::from(2));
+    }
+    if let (Some(shard), Some(out)) = (args.shard, &json) {
         let config = args.sim.fixed_config();
-        return shard::run_shard_command(&scenario, args.scenario.as_deref(), &config, shard, out);
+        return shard::run_shard_command(
+            &scenario,
+            args.scenario.as_deref(),
+            &config,
+            shard,
+            out,
+            &mut *targets.human(),
+        );
     }
     let config = match args.sim.run_config() {
         Ok(config) => config,
@@ -63,50 +114,54 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
-    let bar = progress::Progress::new();
+    let mut bar = progress::Progress::new();
     let result = experiment::run(&scenario, &config, &|update| bar.update(update));
     bar.finish();
     let report = Report::new(&result);
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(render_table(&report).as_bytes())?;
+    let mut human = targets.human();
+    human.write_all(render_table(&report).as_bytes())?;
     // After the table, where a reader at a terminal sees them last.
-    stdout.flush()?;
+    human.flush()?;
     print_warnings(&report, None);
-    if let Some(path) = &args.json {
-        write_json(&report, path).with_context(|| "writing the JSON report")?;
+    if let Some(out) = &json {
+        write_json(&report, out).with_context(|| "writing the JSON report")?;
     }
     shard::write_csvs(
-        args.csv.as_deref(),
-        args.replications_csv.as_deref(),
-        args.causes_csv.as_deref(),
+        csv.as_ref(),
+        replications_csv.as_ref(),
+        causes_csv.as_ref(),
         &report,
         &result,
     )?;
-    if let Some(dir) = &args.plot {
-        plot::draw(&report, dir)?;
+    if let Some(dir) = &plot {
+        let files = plot::draw(&report, dir)?;
+        outputs::list_files(&mut *human, "charts written:", &files)?;
     }
-    if let Some(path) = &args.timeseries {
+    if let Some(out) = &timeseries {
         let seed = args.sim.seed.unwrap_or(scenario.seed);
         let recording = Recording {
             timeseries_step: Some(args.timeseries_step),
             ..Recording::default()
         };
         let outcome = experiment::replicate(&scenario, seed, args.trace_replication, recording);
-        nines::report::write_timeseries(&outcome.timeseries, path)
+        nines::report::write_timeseries(&outcome.timeseries, out)
             .with_context(|| "writing the time series")?;
     }
-    if let Some(path) = &args.trace {
+    if let Some(out) = &trace {
         let seed = args.sim.seed.unwrap_or(scenario.seed);
         let outcome =
             experiment::replicate(&scenario, seed, args.trace_replication, Recording::TRACE);
-        nines::report::write_trace(&outcome.trace, path)
+        nines::report::write_trace(&outcome.trace, out)
             .with_context(|| "writing the event trace")?;
-        if let Some(dir) = &args.plot {
+        if let Some(dir) = &plot {
             let title = format!(
                 "Timeline of {}, replication {}",
                 scenario.name, args.trace_replication
             );
-            plot::draw_timeline(&outcome.trace, &title, dir)?;
+            let files = plot::draw_timeline(&outcome.trace, &title, dir)?;
+            for file in files {
+                writeln!(human, "  {}", file.display())?;
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -8,9 +8,13 @@ use std::sync::Mutex;
 
 use anyhow::Context;
 
+use super::outputs::Targets;
 use super::progress::Progress;
 use nines::experiment::sweep::{SweepProgress, run_sweep};
 use nines::experiment::{ProgressUpdate, RunConfig};
+use nines::report::chart;
+use nines::report::csv::{CAUSES_KIND, SUMMARY_KIND};
+use nines::report::output::Kind;
 use nines::report::sweep::{
     SweepReport, find_reference, point_label, render_sweep_charts, render_sweep_table,
     write_sweep_causes_csv, write_sweep_csv, write_sweep_json,
@@ -47,7 +51,7 @@ pub struct SweepArgs {
     /// `replications`). Without it each point is precision-driven, as in
     /// `nines run`: rounds until every headline SLI's downtime is within
     /// --precision, or the point's --budget is spent.
-    #[arg(short = 'n', long, value_parser = clap::value_parser!(u64).range(2..))]
+    #[arg(short = 'n', long, value_parser = clap::value_parser!(u64).range(2..=super::args::MAX_REPLICATIONS))]
     pub replications: Option<u64>,
     /// Master seed (overrides the scenario's `seed`); every point runs
     /// with it.
@@ -63,7 +67,7 @@ pub struct SweepArgs {
     pub precision: Option<f64>,
     /// Cap on the replications of each precision-driven point [default:
     /// 1000000].
-    #[arg(long, value_parser = clap::value_parser!(u64).range(2..))]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(2..=super::args::MAX_REPLICATIONS))]
     pub max_replications: Option<u64>,
     /// Work each precision-driven point may spend [default: 60s]: nominal
     /// single-core time converted at 1,000,000 simulated events per second,
@@ -73,21 +77,26 @@ pub struct SweepArgs {
     /// Show only this SLI in the table (repeatable); files keep every SLI.
     #[arg(long, value_name = "NAME")]
     pub sli: Vec<String>,
-    /// Write every point's report and parameter values as JSON.
-    #[arg(long, value_name = "FILE")]
+    /// Write every point's report and parameter values as JSON (`-`:
+    /// standard output).
+    #[arg(long, value_name = "FILE", value_parser = super::outputs::parse_output)]
     pub json: Option<PathBuf>,
     /// Write the summary of every point as CSV (long format, one column
-    /// per swept parameter).
-    #[arg(long, value_name = "FILE")]
+    /// per swept parameter; `-`: standard output).
+    #[arg(long, value_name = "FILE", value_parser = super::outputs::parse_output)]
     pub csv: Option<PathBuf>,
     /// Write every point's downtime by cause as CSV (one column per swept
-    /// parameter).
-    #[arg(long, value_name = "FILE")]
+    /// parameter; `-`: standard output).
+    #[arg(long, value_name = "FILE", value_parser = super::outputs::parse_output)]
     pub causes_csv: Option<PathBuf>,
     /// Draw availability against the swept parameter, and the paired
     /// differences to the reference point, into this directory.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_parser = super::outputs::parse_dir)]
     pub plot: Option<PathBuf>,
+    /// Replace output files that nines did not write (see `nines run
+    /// --help`).
+    #[arg(long)]
+    pub force: bool,
     /// The point every other is compared with (paired differences, the
     /// `Δ downtime/yr vs ref` column): its index from 0, or its label as
     /// the table writes it, e.g. 'zones=2 etcd.members=3'. Default: the
@@ -138,6 +147,26 @@ pub fn sweep_command(args: SweepArgs) -> anyhow::Result<ExitCode> {
         }
         None => 0,
     };
+    // Every output is checked before simulating, so a bad target costs no run.
+    let mut targets = Targets::default();
+    let json = targets.file("--json", args.json.as_deref(), Kind::Json, args.force);
+    let csv = targets.file("--csv", args.csv.as_deref(), SUMMARY_KIND, args.force);
+    let causes_csv = targets.file(
+        "--causes-csv",
+        args.causes_csv.as_deref(),
+        CAUSES_KIND,
+        args.force,
+    );
+    let plot = targets.charts(
+        "--plot",
+        args.plot.as_deref(),
+        chart::SWEEP_CHARTS.to_vec(),
+        args.force,
+    );
+    if let Err(err) = targets.check() {
+        eprintln!("error: {err}");
+        return Ok(ExitCode::from(1));
+    }
     let config = RunConfig {
         replications: args.replications,
         seed: args.seed,
@@ -155,7 +184,7 @@ pub fn sweep_command(args: SweepArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
-    let bar = Progress::new();
+    let mut bar = Progress::new();
     // One bar over all points: the replications of finished points plus
     // the current point's plan.
     let totals = Mutex::new((0u64, 0u64, usize::MAX));
@@ -189,7 +218,7 @@ pub fn sweep_command(args: SweepArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = targets.human();
     stdout.write_all(render_sweep_table(&sweep, &args.sli).as_bytes())?;
     // The table is drawn by report::sweep; the replications of each point,
     // when they differ, and the labels of imprecise figures follow it.
@@ -249,16 +278,16 @@ pub fn sweep_command(args: SweepArgs) -> anyhow::Result<ExitCode> {
     for point in &sweep.points {
         super::print_warnings(&point.report, Some(&point.label));
     }
-    if let Some(path) = &args.json {
-        write_sweep_json(&sweep, path).context("writing the sweep JSON")?;
+    if let Some(out) = &json {
+        write_sweep_json(&sweep, out).context("writing the sweep JSON")?;
     }
-    if let Some(path) = &args.csv {
-        write_sweep_csv(&sweep, path).context("writing the sweep CSV")?;
+    if let Some(out) = &csv {
+        write_sweep_csv(&sweep, out).context("writing the sweep CSV")?;
     }
-    if let Some(path) = &args.causes_csv {
-        write_sweep_causes_csv(&sweep, path).context("writing the downtime-by-cause CSV")?;
+    if let Some(out) = &causes_csv {
+        write_sweep_causes_csv(&sweep, out).context("writing the downtime-by-cause CSV")?;
     }
-    if let Some(dir) = &args.plot {
+    if let Some(dir) = &plot {
         let saved = sweep
             .points
             .iter()

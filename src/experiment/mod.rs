@@ -241,6 +241,27 @@ impl Recording {
     };
 }
 
+/// The most samples a `--timeseries` may take (horizon / step + 1), per
+/// workload: a million rows of a few dozen bytes each.
+pub const MAX_TIMESERIES_SAMPLES: u64 = 1_000_000;
+
+/// Checks that `--timeseries-step` samples the scenario's horizon at most
+/// [`MAX_TIMESERIES_SAMPLES`] times, else says the shortest step allowed.
+pub fn check_timeseries_step(scenario: &Scenario, step: SimDuration) -> Result<(), String> {
+    let horizon = scenario.horizon.as_micros();
+    let samples = horizon / step.as_micros().max(1) + 1;
+    if samples <= MAX_TIMESERIES_SAMPLES {
+        return Ok(());
+    }
+    let shortest = SimDuration::from_micros(horizon.div_ceil(MAX_TIMESERIES_SAMPLES - 1));
+    Err(format!(
+        "a step of {step} samples the {} horizon {samples:.1e} times, more than the {MAX_TIMESERIES_SAMPLES} \
+         samples a time series may hold; use a step of at least {shortest}",
+        scenario.horizon,
+        samples = samples as f64
+    ))
+}
+
 /// Runs replication `index` of `scenario`, recording what `recording`
 /// asks for.
 pub fn replicate(

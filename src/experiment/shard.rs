@@ -32,6 +32,10 @@ pub const PARTIAL_KIND: &str = "nines-partial-run";
 /// Version of the partial-file layout; bumped on any incompatible change.
 pub const PARTIAL_SCHEMA_VERSION: u32 = 2;
 
+/// The most shards a run may be split into: the most completions of a
+/// Kubernetes Indexed Job (100,000), far more than machines to run them.
+pub const MAX_SHARDS: u64 = 100_000;
+
 /// Shard `index` (1-based) of `count`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Shard {
@@ -42,10 +46,16 @@ pub struct Shard {
 }
 
 impl Shard {
-    /// Shard `index` of `count`; `index` counts from 1.
+    /// Shard `index` of `count`; `index` counts from 1 and `count` is at
+    /// most [`MAX_SHARDS`].
     pub fn new(index: u64, count: u64) -> Result<Shard, String> {
         if count == 0 {
             return Err("the number of shards must be at least 1, e.g. 1/4".into());
+        }
+        if count > MAX_SHARDS {
+            return Err(format!(
+                "{count} shards: at most {MAX_SHARDS} (the most completions of a Kubernetes Indexed Job), e.g. 1/1000"
+            ));
         }
         if index == 0 || index > count {
             return Err(format!(
@@ -395,6 +405,14 @@ pub fn merge(parts: Vec<(String, PartialRun)>) -> Result<ExperimentResult, Merge
         })?;
     let mut sums = super::empty_sums(&scenario);
     for (file, part) in parts {
+        let range = Shard {
+            index: part.shard,
+            count: part.shards,
+        }
+        .replications(total);
+        if part.sums.slis.len() == sums.slis.len() {
+            check_consistent(&file, &part, &scenario, sums.slis.len(), range)?;
+        }
         if part.sums.slis.len() != sums.slis.len()
             || part.sums.workloads.len() != sums.workloads.len()
         {
@@ -442,12 +460,112 @@ fn check_usable(file: &str, part: &PartialRun) -> Result<(), MergeError> {
             part.shard, part.shards
         ));
     }
+    let max = crate::scenario::MAX_REPLICATIONS;
+    if part.replications < 2 || part.replications > max {
+        return unusable(format!(
+            "a run of {} replications; a run has 2 to {max}; the file was edited",
+            part.replications
+        ));
+    }
+    if part.shards > MAX_SHARDS {
+        return unusable(format!(
+            "{} shards, but a run has at most {MAX_SHARDS}; the file was edited",
+            part.shards
+        ));
+    }
+    if !(part.confidence > 0.0 && part.confidence < 1.0) {
+        return unusable(format!(
+            "confidence {}, but a confidence level lies between 0 and 1; the file was edited",
+            part.confidence
+        ));
+    }
     // The text is what gets aggregated: it must be the text that was run.
     let digest = Scenario::parse(&part.scenario_text, file, &part.scenario)
         .map(|s| s.digest)
         .unwrap_or_default();
     if digest != part.digest {
         return unusable("its scenario text does not match its digest; the file was edited".into());
+    }
+    Ok(())
+}
+
+/// What a part's figures must agree with: its scenario's horizon and
+/// warmup, one entry per SLI in every sampled replication, sampled
+/// replications inside the shard, and per-SLI sums over the shard's
+/// replications with an unavailability between 0 and 1.
+fn check_consistent(
+    file: &str,
+    part: &PartialRun,
+    scenario: &Scenario,
+    slis: usize,
+    range: std::ops::Range<u64>,
+) -> Result<(), MergeError> {
+    let unusable = |message: String| {
+        Err(MergeError::Unusable {
+            file: file.to_string(),
+            message: format!("{message}; the file was edited or damaged"),
+        })
+    };
+    let (horizon, warmup) = (
+        scenario.horizon.as_secs_f64(),
+        scenario.warmup.as_secs_f64(),
+    );
+    if part.horizon_seconds.to_bits() != horizon.to_bits() {
+        return unusable(format!(
+            "its horizon is {} s, but its scenario's is {horizon} s",
+            part.horizon_seconds
+        ));
+    }
+    if part.warmup_seconds.to_bits() != warmup.to_bits() {
+        return unusable(format!(
+            "its warmup is {} s, but its scenario's is {warmup} s",
+            part.warmup_seconds
+        ));
+    }
+    let sums = &part.sums;
+    for (i, sli) in sums.slis.iter().enumerate() {
+        let n = sli.unavailability.count();
+        let mean = sli.unavailability.mean();
+        if n != sums.replications {
+            return unusable(format!(
+                "SLI {i} sums {n} replications, but the part holds {}",
+                sums.replications
+            ));
+        }
+        if n > 0 && !(0.0..=1.0).contains(&mean) {
+            return unusable(format!(
+                "SLI {i} has a mean unavailability of {mean}, not a fraction between 0 and 1"
+            ));
+        }
+    }
+    let mut previous = None;
+    for sample in &sums.sample {
+        if !range.contains(&sample.replication) || previous >= Some(sample.replication) {
+            return unusable(format!(
+                "it keeps the figures of replication {}, which is not one of its replications {}-{} in order",
+                sample.replication,
+                range.start,
+                range.end.saturating_sub(1)
+            ));
+        }
+        previous = Some(sample.replication);
+        if sample.slis.len() != slis {
+            return unusable(format!(
+                "replication {} holds figures for {} SLIs, but the scenario has {slis}",
+                sample.replication,
+                sample.slis.len()
+            ));
+        }
+        if let Some(bad) = sample
+            .slis
+            .iter()
+            .find(|s| !(0.0..=1.0).contains(&s.availability))
+        {
+            return unusable(format!(
+                "replication {} has an availability of {}, not a fraction between 0 and 1",
+                sample.replication, bad.availability
+            ));
+        }
     }
     Ok(())
 }

@@ -79,10 +79,9 @@
 //! or removing a column or a metric is a breaking change, bumps
 //! [`CSV_SCHEMA_VERSION`] and is noted in `CHANGELOG.md`.
 
-use std::path::Path;
-
 use serde::Serialize;
 
+use super::output::{Kind, Output};
 use super::{Interval, Report, ReportError};
 use crate::experiment::ExperimentResult;
 
@@ -379,8 +378,8 @@ pub fn cause_rows(report: &Report, point: &str) -> Vec<CauseRow> {
 }
 
 /// Writes the downtime-by-cause CSV of one report (a plain run).
-pub fn write_causes_csv(report: &Report, path: &Path) -> Result<(), ReportError> {
-    write_rows(&cause_rows(report, ""), path)
+pub fn write_causes_csv(report: &Report, out: impl Into<Output>) -> Result<(), ReportError> {
+    write_rows(&cause_rows(report, ""), CAUSES_KIND, out)
 }
 
 /// Writes `rows` with one column per sweep parameter inserted after their
@@ -390,10 +389,12 @@ pub fn write_rows_with_parameters<T: Serialize>(
     rows: &[T],
     parameters: &[String],
     values: &dyn Fn(&str) -> Vec<String>,
-    path: &Path,
+    kind: Kind,
+    out: impl Into<Output>,
 ) -> Result<(), ReportError> {
+    let out = out.into();
     let io = |message: String| ReportError::Io {
-        path: path.display().to_string(),
+        path: out.path().display().to_string(),
         message,
     };
     let mut writer = ::csv::Writer::from_writer(Vec::new());
@@ -430,50 +431,74 @@ pub fn write_rows_with_parameters<T: Serialize>(
         fields.splice(point + 1..point + 1, inserted);
         records.push(fields);
     }
-    write_rows(&records, path)
+    write_rows(&records, kind, out)
 }
 
+/// The header of the summary CSV (`--csv`), which recognises an earlier
+/// export (see [`output`](super::output)).
+pub const SUMMARY_HEADER: &str = "scenario,point,sli,metric,value,lower,upper,unit,schema_version";
+
+/// The header of the per-replication CSV (`--replications-csv`).
+pub const REPLICATIONS_HEADER: &str = "scenario,point,replication,sli,availability,outages,downtime_seconds,first_failure_seconds,schema_version";
+
+/// The header of the downtime-by-cause CSV (`--causes-csv`).
+pub const CAUSES_HEADER: &str =
+    "scenario,point,sli,cause,share,downtime_per_year_seconds,schema_version";
+
+/// What an existing summary CSV must start with to be replaced.
+pub const SUMMARY_KIND: Kind = Kind::Csv(SUMMARY_HEADER);
+
+/// What an existing per-replication CSV must start with to be replaced.
+pub const REPLICATIONS_KIND: Kind = Kind::Csv(REPLICATIONS_HEADER);
+
+/// What an existing downtime-by-cause CSV must start with to be replaced.
+pub const CAUSES_KIND: Kind = Kind::Csv(CAUSES_HEADER);
+
 /// Writes the summary CSV of one report (a plain run).
-pub fn write_csv(report: &Report, path: &Path) -> Result<(), ReportError> {
-    write_rows(&summary_rows(report, ""), path)
+pub fn write_csv(report: &Report, out: impl Into<Output>) -> Result<(), ReportError> {
+    write_rows(&summary_rows(report, ""), SUMMARY_KIND, out)
 }
 
 /// Writes the summary CSV of several reports, each at its sweep point.
-pub fn write_csv_points(points: &[(String, &Report)], path: &Path) -> Result<(), ReportError> {
+pub fn write_csv_points(
+    points: &[(String, &Report)],
+    out: impl Into<Output>,
+) -> Result<(), ReportError> {
     let rows: Vec<SummaryRow> = points
         .iter()
         .flat_map(|(point, report)| summary_rows(report, point))
         .collect();
-    write_rows(&rows, path)
+    write_rows(&rows, SUMMARY_KIND, out)
 }
 
 /// Writes the per-replication CSV of one experiment (a plain run).
-pub fn write_replications_csv(result: &ExperimentResult, path: &Path) -> Result<(), ReportError> {
-    write_rows(&replication_rows(result, ""), path)
+pub fn write_replications_csv(
+    result: &ExperimentResult,
+    out: impl Into<Output>,
+) -> Result<(), ReportError> {
+    write_rows(&replication_rows(result, ""), REPLICATIONS_KIND, out)
 }
 
 /// Serializes rows with their header. An existing file is replaced only if
-/// its header is the same, i.e. it is an earlier export of the same kind.
-pub fn write_rows<T: Serialize>(rows: &[T], path: &Path) -> Result<(), ReportError> {
-    let shown = path.display().to_string();
-    let io = |message: String| ReportError::Io {
-        path: shown.clone(),
-        message,
-    };
+/// it is an earlier export of the same `kind` (see [`output`](super::output)).
+pub fn write_rows<T: Serialize>(
+    rows: &[T],
+    kind: Kind,
+    out: impl Into<Output>,
+) -> Result<(), ReportError> {
+    let out = out.into();
     let mut writer = ::csv::Writer::from_writer(Vec::new());
     for row in rows {
-        writer.serialize(row).map_err(|e| io(e.to_string()))?;
+        writer.serialize(row).map_err(|e| ReportError::Io {
+            path: out.path().display().to_string(),
+            message: e.to_string(),
+        })?;
     }
-    let bytes = writer.into_inner().map_err(|e| io(e.to_string()))?;
-    if path.exists() {
-        let header = |text: &str| text.lines().next().map(str::to_string);
-        let existing = std::fs::read_to_string(path).unwrap_or_default();
-        let ours = header(&String::from_utf8_lossy(&bytes));
-        if !existing.is_empty() && (ours.is_none() || header(&existing) != ours) {
-            return Err(ReportError::WouldOverwrite { path: shown });
-        }
-    }
-    std::fs::write(path, bytes).map_err(|e| io(e.to_string()))
+    let bytes = writer.into_inner().map_err(|e| ReportError::Io {
+        path: out.path().display().to_string(),
+        message: e.to_string(),
+    })?;
+    out.write_bytes(kind, &bytes)
 }
 
 #[cfg(test)]
@@ -498,7 +523,28 @@ mod tests {
         let text = String::from_utf8(writer.into_inner().unwrap()).unwrap();
         assert_eq!(
             text,
-            "scenario,point,sli,metric,value,lower,upper,unit,schema_version\n\"a, \"\"b\"\"\",,api.write,availability,0.5,,1.0,fraction,1\n"
+            format!(
+                "{SUMMARY_HEADER}\n\"a, \"\"b\"\"\",,api.write,availability,0.5,,1.0,fraction,1\n"
+            )
         );
+    }
+
+    #[test]
+    fn replication_header_is_the_row_struct() {
+        let row = ReplicationRow {
+            scenario: "s".into(),
+            point: String::new(),
+            replication: 0,
+            sli: "api.write".into(),
+            availability: 1.0,
+            outages: 0.0,
+            downtime_seconds: 0.0,
+            first_failure_seconds: None,
+            schema_version: CSV_SCHEMA_VERSION,
+        };
+        let mut writer = ::csv::Writer::from_writer(Vec::new());
+        writer.serialize(&row).unwrap();
+        let text = String::from_utf8(writer.into_inner().unwrap()).unwrap();
+        assert_eq!(text.lines().next(), Some(REPLICATIONS_HEADER));
     }
 }

@@ -60,8 +60,7 @@
 //! [`WarningReport`]: super::WarningReport
 //! [`PrecisionReport`]: super::PrecisionReport
 
-use std::path::Path;
-
+use super::output::{Kind, Output};
 use super::{Report, ReportError};
 use crate::experiment::SampledReplication;
 
@@ -86,25 +85,20 @@ pub(super) fn sampled_unavailability(sample: &[SampledReplication], sli: usize) 
 }
 
 /// Writes the report as pretty JSON. An existing file is replaced only if
-/// it is itself a nines report, so nothing else a user wrote is lost.
-pub fn write_json(report: &Report, path: &Path) -> Result<(), ReportError> {
-    let shown = path.display().to_string();
-    if path.exists() {
-        let existing = std::fs::read_to_string(path).unwrap_or_default();
-        let is_report = serde_json::from_str::<serde_json::Value>(&existing)
-            .ok()
-            .is_some_and(|v| v.get("schema_version").is_some() && v.get("nines_version").is_some());
-        if !is_report {
-            return Err(ReportError::WouldOverwrite { path: shown });
-        }
-    }
-    let mut text = serde_json::to_string_pretty(report).map_err(|e| ReportError::Io {
-        path: shown.clone(),
-        message: e.to_string(),
-    })?;
-    text.push('\n');
-    std::fs::write(path, text).map_err(|e| ReportError::Io {
-        path: shown,
-        message: e.to_string(),
+/// it is itself a nines report, so nothing else a user wrote is lost (see
+/// [`output`](super::output)).
+pub fn write_json(report: &Report, out: impl Into<Output>) -> Result<(), ReportError> {
+    write_pretty(report, out)
+}
+
+/// Writes any nines JSON document (report, sweep) pretty, with a final
+/// newline, under the [`Kind::Json`] rule.
+pub(super) fn write_pretty<T: serde::Serialize>(
+    value: &T,
+    out: impl Into<Output>,
+) -> Result<(), ReportError> {
+    out.into().write_with(Kind::Json, |w| {
+        serde_json::to_writer_pretty(&mut *w, value).map_err(std::io::Error::other)?;
+        w.write_all(b"\n")
     })
 }

@@ -8,6 +8,7 @@ pub mod chart;
 pub mod check;
 pub mod csv;
 mod json;
+pub mod output;
 mod partial;
 mod read;
 pub mod schema;
@@ -20,7 +21,7 @@ pub use json::{REPORT_SAMPLE_REPLICATIONS, SCHEMA_VERSION, write_json};
 pub use partial::{read_partial, write_partial};
 pub use read::{json_round_trip, read_json};
 pub use table::render_table;
-pub use trace::{write_timeseries, write_trace};
+pub use trace::{TIMESERIES_KIND, write_timeseries, write_trace};
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -706,7 +707,9 @@ pub enum ReportError {
         message: String,
     },
     /// The target exists and is not a nines report: refusing to overwrite.
-    #[error("{path} exists and is not a nines report; choose another path or remove it first")]
+    #[error(
+        "{path} exists and is not a nines output of this kind; choose another path, remove it, or pass --force to replace it"
+    )]
     WouldOverwrite {
         /// The file.
         path: String,

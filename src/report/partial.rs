@@ -14,28 +14,19 @@
 //! is an intermediate file,
 //! not a report: merge the parts to get the report.
 
-use std::io::Write;
 use std::path::Path;
 
 use super::ReportError;
+use super::output::{Kind, Output};
 use crate::experiment::shard::{PARTIAL_KIND, PartialRun};
 
 /// Writes a partial run. An existing file is replaced only if it is itself
-/// a nines partial run or report.
-pub fn write_partial(part: &PartialRun, path: &Path) -> Result<(), ReportError> {
-    let shown = path.display().to_string();
-    if path.exists() && !is_ours(path) {
-        return Err(ReportError::WouldOverwrite { path: shown });
-    }
-    let io = |e: &dyn std::fmt::Display| ReportError::Io {
-        path: shown.clone(),
-        message: e.to_string(),
-    };
-    let file = std::fs::File::create(path).map_err(|e| io(&e))?;
-    let mut out = std::io::BufWriter::new(file);
-    serde_json::to_writer(&mut out, part).map_err(|e| io(&e))?;
-    out.write_all(b"\n").map_err(|e| io(&e))?;
-    out.flush().map_err(|e| io(&e))
+/// a nines partial run or report (see [`output`](super::output)).
+pub fn write_partial(part: &PartialRun, out: impl Into<Output>) -> Result<(), ReportError> {
+    out.into().write_with(Kind::Json, |w| {
+        serde_json::to_writer(&mut *w, part).map_err(std::io::Error::other)?;
+        w.write_all(b"\n")
+    })
 }
 
 /// Reads a partial run, saying clearly when the file is something else.
@@ -45,7 +36,7 @@ pub fn read_partial(path: &Path) -> Result<PartialRun, ReportError> {
         path: shown.clone(),
         message,
     };
-    let text = std::fs::read_to_string(path).map_err(|e| invalid(e.to_string()))?;
+    let text = super::output::read_input(path).map_err(invalid)?;
     let value: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| invalid(format!("not a JSON file ({e})")))?;
     if value.get("kind").and_then(serde_json::Value::as_str) != Some(PARTIAL_KIND) {
@@ -58,12 +49,4 @@ pub fn read_partial(path: &Path) -> Result<PartialRun, ReportError> {
     }
     serde_json::from_value(value)
         .map_err(|e| invalid(format!("not a valid nines partial run: {e}")))
-}
-
-/// A previous partial run or report of ours (safe to replace).
-fn is_ours(path: &Path) -> bool {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    serde_json::from_str::<serde_json::Value>(&text)
-        .ok()
-        .is_some_and(|v| v.get("schema_version").is_some() && v.get("nines_version").is_some())
 }

@@ -62,7 +62,7 @@
 //! parsing of the label. `--causes-csv FILE` writes the downtime by cause
 //! of every point (`report::csv`) with the same parameter columns.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -70,6 +70,7 @@ use serde_json::{Map, Value};
 use super::chart::DifferencePoint;
 use super::check::signed_duration;
 use super::csv::SummaryRow;
+use super::output::Output;
 use super::units::{duration, percent, percent_with_margin};
 use super::{Interval, Report, ReportError, ScenarioInfo, SliReport};
 use crate::experiment::sums::YEAR_SECS;
@@ -498,29 +499,13 @@ fn difference_text(d: &SliDifference) -> String {
 
 /// Writes the sweep as pretty JSON. An existing file is replaced only if it
 /// is itself a nines report (of any kind).
-pub fn write_sweep_json(sweep: &SweepReport, path: &Path) -> Result<(), ReportError> {
-    let shown = path.display().to_string();
-    if path.exists() {
-        let existing = std::fs::read_to_string(path).unwrap_or_default();
-        let is_report = serde_json::from_str::<Value>(&existing)
-            .ok()
-            .is_some_and(|v| v.get("schema_version").is_some() && v.get("nines_version").is_some());
-        if !is_report {
-            return Err(ReportError::WouldOverwrite { path: shown });
-        }
-    }
-    let io = |message: String| ReportError::Io {
-        path: shown.clone(),
-        message,
-    };
-    let mut text = serde_json::to_string_pretty(sweep).map_err(|e| io(e.to_string()))?;
-    text.push('\n');
-    std::fs::write(path, text).map_err(|e| io(e.to_string()))
+pub fn write_sweep_json(sweep: &SweepReport, out: impl Into<Output>) -> Result<(), ReportError> {
+    super::json::write_pretty(sweep, out)
 }
 
 /// Writes the summary CSV of every point, then the paired differences
 /// (see the module docs).
-pub fn write_sweep_csv(sweep: &SweepReport, path: &Path) -> Result<(), ReportError> {
+pub fn write_sweep_csv(sweep: &SweepReport, out: impl Into<Output>) -> Result<(), ReportError> {
     let mut rows: Vec<SummaryRow> = sweep
         .points
         .iter()
@@ -552,18 +537,21 @@ pub fn write_sweep_csv(sweep: &SweepReport, path: &Path) -> Result<(), ReportErr
             }
         }
     }
-    write_with_parameters(sweep, &rows, path)
+    write_with_parameters(sweep, &rows, super::csv::SUMMARY_KIND, out)
 }
 
 /// Writes the downtime-by-cause CSV of every point (see `report::csv`),
 /// with one column per swept parameter.
-pub fn write_sweep_causes_csv(sweep: &SweepReport, path: &Path) -> Result<(), ReportError> {
+pub fn write_sweep_causes_csv(
+    sweep: &SweepReport,
+    out: impl Into<Output>,
+) -> Result<(), ReportError> {
     let rows: Vec<super::csv::CauseRow> = sweep
         .points
         .iter()
         .flat_map(|p| super::csv::cause_rows(&p.report, &p.label))
         .collect();
-    write_with_parameters(sweep, &rows, path)
+    write_with_parameters(sweep, &rows, super::csv::SUMMARY_KIND, out)
 }
 
 /// Writes rows of the sweep's points with one column per swept parameter
@@ -571,7 +559,8 @@ pub fn write_sweep_causes_csv(sweep: &SweepReport, path: &Path) -> Result<(), Re
 fn write_with_parameters<T: Serialize>(
     sweep: &SweepReport,
     rows: &[T],
-    path: &Path,
+    kind: super::output::Kind,
+    out: impl Into<Output>,
 ) -> Result<(), ReportError> {
     let by_label: std::collections::HashMap<&str, Vec<String>> = sweep
         .points
@@ -586,7 +575,7 @@ fn write_with_parameters<T: Serialize>(
         })
         .collect();
     let values = |label: &str| by_label.get(label).cloned().unwrap_or_default();
-    super::csv::write_rows_with_parameters(rows, &sweep.parameters, &values, path)
+    super::csv::write_rows_with_parameters(rows, &sweep.parameters, &values, kind, out)
 }
 
 /// Draws availability against the first parameter with more than one value
@@ -602,8 +591,9 @@ fn write_with_parameters<T: Serialize>(
 pub fn render_sweep_charts(
     sweep: &SweepReport,
     reports: &[Report],
-    dir: &Path,
+    dir: impl Into<Output>,
 ) -> Result<Vec<PathBuf>, ReportError> {
+    let dir = dir.into();
     let distinct = |p: &String| {
         let mut seen: Vec<&Value> = Vec::new();
         for point in &sweep.points {
@@ -711,9 +701,9 @@ pub fn render_sweep_charts(
     let mut files = Vec::new();
     for (key, points) in &groups {
         let target = if groups.len() == 1 {
-            dir.to_path_buf()
+            dir.clone()
         } else {
-            dir.join(key.replace(['/', '\\'], "_"))
+            dir.child(&key.replace(['/', '\\'], "_"))
         };
         files.extend(super::chart::render_sweep(&label, points, &target)?);
         if let Some((_, drawn)) = differences.iter().find(|(k, _)| k == key) {

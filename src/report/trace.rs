@@ -4,13 +4,11 @@
 //! ([`TRACE_SCHEMA_VERSION`]); and the `--timeseries` CSV, whose last
 //! column is `schema_version` (the CSV layouts' version, see `report::csv`).
 
-use std::io::Write;
-use std::path::Path;
-
 use serde::Serialize;
 
 use super::ReportError;
 use super::csv::CSV_SCHEMA_VERSION;
+use super::output::{Kind, Output};
 use crate::experiment::{TimeseriesRow, TraceEntry};
 
 /// Version of the trace's JSON-lines layout.
@@ -26,80 +24,48 @@ struct TraceLine<'a> {
 
 /// Writes the timeline. An existing file is replaced only if it is itself
 /// a nines trace (its first line has `time_seconds` and `kind`).
-pub fn write_trace(entries: &[TraceEntry], path: &Path) -> Result<(), ReportError> {
-    let ours = |existing: &str| {
-        let first = existing.lines().next().unwrap_or("");
-        serde_json::from_str::<serde_json::Value>(first)
-            .ok()
-            .is_some_and(|v| v.get("time_seconds").is_some() && v.get("kind").is_some())
-    };
-    let (mut out, io) = create_replacing(path, ours)?;
-    for entry in entries {
-        let line = serde_json::to_string(&TraceLine {
-            entry,
-            schema_version: TRACE_SCHEMA_VERSION,
-        })
-        .map_err(|e| io(std::io::Error::other(e)))?;
-        writeln!(out, "{line}").map_err(&io)?;
-    }
-    out.flush().map_err(io)
-}
-
-/// Opens `path` for writing, refusing to replace a non-empty file that
-/// `ours` does not recognise as one of ours; also returns the I/O error
-/// mapping for it.
-fn create_replacing(
-    path: &Path,
-    ours: impl Fn(&str) -> bool,
-) -> Result<
-    (
-        std::io::BufWriter<std::fs::File>,
-        impl Fn(std::io::Error) -> ReportError,
-    ),
-    ReportError,
-> {
-    let shown = path.display().to_string();
-    let io = move |e: std::io::Error| ReportError::Io {
-        path: shown.clone(),
-        message: e.to_string(),
-    };
-    if path.exists() {
-        let existing = std::fs::read_to_string(path).unwrap_or_default();
-        if !(existing.is_empty() || ours(&existing)) {
-            return Err(ReportError::WouldOverwrite {
-                path: path.display().to_string(),
-            });
+pub fn write_trace(entries: &[TraceEntry], out: impl Into<Output>) -> Result<(), ReportError> {
+    out.into().write_with(Kind::Trace, |w| {
+        for entry in entries {
+            let line = TraceLine {
+                entry,
+                schema_version: TRACE_SCHEMA_VERSION,
+            };
+            serde_json::to_writer(&mut *w, &line).map_err(std::io::Error::other)?;
+            w.write_all(b"\n")?;
         }
-    }
-    let file = std::fs::File::create(path).map_err(&io)?;
-    Ok((std::io::BufWriter::new(file), io))
+        Ok(())
+    })
 }
 
-/// The header of a `--timeseries` CSV.
+/// The header of a `--timeseries` CSV (a file with the header it had
+/// before `schema_version`, without that column, is recognised too: see
+/// `Kind::Csv`).
 const TIMESERIES_HEADER: &str =
     "time_seconds,workload,demand,served,replicas,ready,nodes,pending,schema_version";
 
-/// The header the time series had before `schema_version`: such a file is
-/// ours too.
-const TIMESERIES_HEADER_UNVERSIONED: &str =
-    "time_seconds,workload,demand,served,replicas,ready,nodes,pending";
+/// What an existing `--timeseries` file must start with to be replaced.
+pub const TIMESERIES_KIND: Kind = Kind::Csv(TIMESERIES_HEADER);
 
 /// Writes one replication's sampled time series as CSV. An existing file
 /// is replaced only if it is itself a nines time series.
-pub fn write_timeseries(rows: &[TimeseriesRow], path: &Path) -> Result<(), ReportError> {
-    let ours = |existing: &str| {
-        let first = existing.lines().next();
-        first == Some(TIMESERIES_HEADER) || first == Some(TIMESERIES_HEADER_UNVERSIONED)
-    };
-    let (mut out, io) = create_replacing(path, ours)?;
-    writeln!(out, "{TIMESERIES_HEADER}").map_err(&io)?;
-    for r in rows {
-        writeln!(
-            out,
-            "{},{},{},{},{},{},{},{},{CSV_SCHEMA_VERSION}",
-            r.time_seconds, r.workload, r.demand, r.served, r.replicas, r.ready, r.nodes, r.pending
-        )
-        .map_err(&io)?;
-    }
-    out.flush().map_err(io)
+pub fn write_timeseries(rows: &[TimeseriesRow], out: impl Into<Output>) -> Result<(), ReportError> {
+    out.into().write_with(TIMESERIES_KIND, |w| {
+        writeln!(w, "{TIMESERIES_HEADER}")?;
+        for r in rows {
+            writeln!(
+                w,
+                "{},{},{},{},{},{},{},{},{CSV_SCHEMA_VERSION}",
+                r.time_seconds,
+                r.workload,
+                r.demand,
+                r.served,
+                r.replicas,
+                r.ready,
+                r.nodes,
+                r.pending
+            )?;
+        }
+        Ok(())
+    })
 }

@@ -49,6 +49,10 @@ use sha2::{Digest, Sha256};
 
 use crate::engine::SimDuration;
 
+/// The most replications a run may ask for (`replications:` in a file,
+/// `--replications` and `--max-replications` on the command line).
+pub const MAX_REPLICATIONS: u64 = 100_000_000;
+
 /// The built-in default scenario: a stacked three-node control plane.
 pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/stacked-3cp.yaml");
 /// The name the built-in scenario is reported under.

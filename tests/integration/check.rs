@@ -405,7 +405,7 @@ fn junit_and_markdown_are_written_well_formed_and_never_over_foreign_files() {
     let foreign = write(dir, "notes.md", "my notes\n");
     let out = nines_output(&["check", &file, "--markdown", &foreign]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("exists and is not a nines report"));
+    assert!(text(&out.stderr).contains("exists and is not a nines output"));
     assert_eq!(std::fs::read_to_string(&foreign).unwrap(), "my notes\n");
 }
 

@@ -44,6 +44,9 @@ mod health_check;
 mod import;
 /// Control-plane behaviour on deterministic timelines and timer effects.
 mod model;
+/// Output targets checked before the run, `-` and devices, atomic writes,
+/// users' files kept; bounded flags; damaged reports and parts refused.
+mod output_files;
 /// Outputs tools read: check verdicts as JSON, JSON Schemas, schema_version, CSV columns,
 /// completions and man pages.
 mod outputs;

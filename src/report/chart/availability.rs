@@ -1,7 +1,7 @@
 //! `availability`: one point per SLI with its confidence interval on a
 //! nines scale, lower bounds where nothing failed, and targets.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -13,6 +13,7 @@ use super::{
     AXIS_NAME_PX, Chart, FONT, GRID_COLOR, NOTE_COLOR, TARGET_COLOR, TICK_PX, color, faded,
     foot_height, frame, imprecise, imprecise_legend, nines, notes, run_line, text_style,
 };
+use crate::report::output::Output;
 use crate::report::{Report, ReportError};
 
 /// Writes `availability.svg` and `availability.png` to `dir`: per SLI, the
@@ -24,9 +25,9 @@ use crate::report::{Report, ReportError};
 pub fn render_availability(
     report: &Report,
     targets: &[(String, f64)],
-    dir: &Path,
+    dir: impl Into<Output>,
 ) -> Result<Vec<PathBuf>, ReportError> {
-    super::write(&Availability { report, targets }, dir)
+    super::write(&Availability { report, targets }, &dir.into())
 }
 
 struct Availability<'a> {

@@ -1,7 +1,7 @@
 //! `downtime_by_cause`: per SLI, its downtime per year as a horizontal bar
 //! split into the initiating causes it is charged to.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -12,6 +12,7 @@ use super::{
     AXIS_NAME_PX, Chart, FONT, GRID_COLOR, PALETTE, TICK_PX, faded, foot_height, frame, imprecise,
     imprecise_legend, notes, run_line, text_style,
 };
+use crate::report::output::Output;
 use crate::report::{Report, ReportError, SliReport};
 
 /// Causes drawn in their own colour, largest first; the rest share one
@@ -34,8 +35,11 @@ const OTHER: &str = "other causes";
 /// causes". The bar of an SLI whose downtime is imprecise is faded and
 /// labelled so. SLIs without downtime are named in a note; with none at
 /// all the chart says "no downtime".
-pub fn render_downtime_by_cause(report: &Report, dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
-    super::write(&DowntimeByCause { report }, dir)
+pub fn render_downtime_by_cause(
+    report: &Report,
+    dir: impl Into<Output>,
+) -> Result<Vec<PathBuf>, ReportError> {
+    super::write(&DowntimeByCause { report }, &dir.into())
 }
 
 struct DowntimeByCause<'a> {

@@ -63,6 +63,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use super::output::{Kind, Output};
 use super::{Report, ReportError};
 
 /// Width of every chart, pixels.
@@ -99,12 +100,13 @@ const NOTE_COLOR: RGBColor = RGBColor(0x55, 0x55, 0x55);
 /// in order.
 pub fn render_all(
     report: &Report,
-    dir: &Path,
+    dir: impl Into<Output>,
     targets: &[(String, f64)],
 ) -> Result<Vec<PathBuf>, ReportError> {
-    let mut files = render_availability(report, targets, dir)?;
-    files.extend(render_outage_cdf(report, dir)?);
-    files.extend(render_downtime_by_cause(report, dir)?);
+    let dir = dir.into();
+    let mut files = render_availability(report, targets, &dir)?;
+    files.extend(render_outage_cdf(report, &dir)?);
+    files.extend(render_downtime_by_cause(report, &dir)?);
     Ok(files)
 }
 
@@ -124,30 +126,60 @@ trait Chart {
     ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>>;
 }
 
+/// What every chart carries, so that `--plot DIR` recognises the charts it
+/// drew and replaces only those (see [`output`](super::output)): an XML
+/// comment right after the SVG's opening tag, and a PNG `tEXt` chunk
+/// (`Software`) before the image data.
+pub const CHART_MARKER: &str = "nines chart";
+
+/// The file names (without extension) of the charts of a run
+/// (`nines run --plot`, `nines plot`).
+pub const REPORT_CHARTS: [&str; 3] = ["availability", "outage_cdf", "downtime_by_cause"];
+
+/// The file name of the timeline of `run --trace --plot`.
+pub const TIMELINE_CHART: &str = "timeline";
+
+/// The file names of a sweep's charts (`nines sweep --plot`).
+pub const SWEEP_CHARTS: [&str; 2] = ["sweep", "sweep_difference"];
+
+/// Checks a chart directory before a run: see
+/// [`output::check_dir`](super::output::check_dir).
+pub fn check_dir(dir: &Output, names: &[&str]) -> Result<(), ReportError> {
+    super::output::check_dir(dir, names, CHART_MARKER)
+}
+
 /// Writes `chart` as `dir/NAME.svg` and `dir/NAME.png`.
-fn write<C: Chart>(chart: &C, dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
+fn write<C: Chart>(chart: &C, dir: &Output) -> Result<Vec<PathBuf>, ReportError> {
     register_fonts();
-    std::fs::create_dir_all(dir).map_err(|e| ReportError::Io {
-        path: dir.display().to_string(),
+    std::fs::create_dir_all(dir.path()).map_err(|e| ReportError::Io {
+        path: dir.path().display().to_string(),
         message: format!("cannot create the chart directory: {e}"),
     })?;
-    let svg_path = dir.join(format!("{}.svg", C::NAME));
-    let png_path = dir.join(format!("{}.png", C::NAME));
+    let svg_out = dir.child(&format!("{}.svg", C::NAME));
+    let png_out = dir.child(&format!("{}.png", C::NAME));
+    let (svg_path, png_path) = (svg_out.path().to_path_buf(), png_out.path().to_path_buf());
     let failed = |path: &Path, e: &dyn std::fmt::Display| ReportError::Chart {
         path: path.display().to_string(),
         message: e.to_string(),
     };
 
-    let mut svg = String::new();
+    let mut drawn = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut drawn, (WIDTH, HEIGHT)).into_drawing_area();
         chart.draw(&root).map_err(|e| failed(&svg_path, &e))?;
         root.present().map_err(|e| failed(&svg_path, &e))?;
     }
+    // The marker goes right after the root element's opening tag.
+    let open = drawn.find('>').map_or(0, |i| i + 1);
+    let mut svg = format!(
+        "{}\n<!-- {CHART_MARKER} -->{}",
+        &drawn[..open],
+        &drawn[open..]
+    );
     if !svg.ends_with('\n') {
         svg.push('\n');
     }
-    write_file(&svg_path, svg.as_bytes())?;
+    svg_out.write_bytes(Kind::Marked(CHART_MARKER), svg.as_bytes())?;
 
     let mut pixels = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
     {
@@ -157,15 +189,8 @@ fn write<C: Chart>(chart: &C, dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
         root.present().map_err(|e| failed(&png_path, &e))?;
     }
     let png = raster::encode_png(&pixels, WIDTH, HEIGHT).map_err(|e| failed(&png_path, &e))?;
-    write_file(&png_path, &png)?;
+    png_out.write_bytes(Kind::Marked(CHART_MARKER), &png)?;
     Ok(vec![svg_path, png_path])
-}
-
-fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
-    std::fs::write(path, bytes).map_err(|e| ReportError::Io {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    })
 }
 
 /// Registers DejaVu Sans as the `sans-serif` family for layout and

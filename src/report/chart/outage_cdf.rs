@@ -1,13 +1,14 @@
 //! `outage_cdf`: the empirical distribution of outage durations, one line
 //! per SLI, on a log time axis.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::axis::{Axis, duration_label, duration_range, duration_ticks};
 use super::{AXIS_NAME_PX, Chart, FONT, GRID_COLOR, TICK_PX, color, frame, note, run_line};
+use crate::report::output::Output;
 use crate::report::{Report, ReportError};
 
 /// Shortest duration placed on the axis, seconds: a zero-length outage
@@ -19,8 +20,11 @@ const SHORTEST: f64 = 1e-3;
 /// (from [`SliReport::outage_cdf`](crate::report::SliReport)), on a
 /// log time axis labelled 1s, 10s, 1m, … SLIs without outages are left
 /// out; with none at all the chart says "no outages".
-pub fn render_outage_cdf(report: &Report, dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
-    super::write(&OutageCdf { report }, dir)
+pub fn render_outage_cdf(
+    report: &Report,
+    dir: impl Into<Output>,
+) -> Result<Vec<PathBuf>, ReportError> {
+    super::write(&OutageCdf { report }, &dir.into())
 }
 
 struct OutageCdf<'a> {

@@ -125,6 +125,7 @@ pub(super) fn encode_png(
         encoder.set_color(png::ColorType::Rgb);
         encoder.set_depth(png::BitDepth::Eight);
         encoder.set_compression(png::Compression::Balanced);
+        encoder.add_text_chunk("Software".into(), super::CHART_MARKER.into())?;
         let mut writer = encoder.write_header()?;
         writer.write_image_data(pixels)?;
         writer.finish()?;

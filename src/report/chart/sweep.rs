@@ -1,7 +1,7 @@
 //! `sweep`: availability (nines) per SLI against one scenario parameter,
 //! from one report per parameter value.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -10,6 +10,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::axis::{Axis, linear_ticks, nines_label, nines_range, nines_ticks, number_label};
 use super::mark::Mark;
 use super::{AXIS_NAME_PX, Chart, FONT, GRID_COLOR, TICK_PX, color, frame, note, run_line};
+use crate::report::output::Output;
 use crate::report::{Report, ReportError};
 
 /// Writes `sweep.svg` and `sweep.png` to `dir`: x is the value of
@@ -21,9 +22,9 @@ use crate::report::{Report, ReportError};
 pub fn render_sweep(
     parameter: &str,
     points: &[(f64, &Report)],
-    dir: &Path,
+    dir: impl Into<Output>,
 ) -> Result<Vec<PathBuf>, ReportError> {
-    super::write(&Sweep { parameter, points }, dir)
+    super::write(&Sweep { parameter, points }, &dir.into())
 }
 
 struct Sweep<'a> {
@@ -180,7 +181,7 @@ pub fn render_sweep_difference(
     subtitle: &str,
     level: f64,
     points: &[DifferencePoint<'_>],
-    dir: &Path,
+    dir: impl Into<Output>,
 ) -> Result<Vec<PathBuf>, ReportError> {
     super::write(
         &SweepDifference {
@@ -189,7 +190,7 @@ pub fn render_sweep_difference(
             level,
             points,
         },
-        dir,
+        &dir.into(),
     )
 }
 

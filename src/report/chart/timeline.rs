@@ -1,7 +1,7 @@
 //! `timeline`: one replication's trace, one row per SLI showing its
 //! success share over time, under a row of fault markers.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -12,6 +12,7 @@ use super::{
     AXIS_NAME_PX, Chart, FONT, GRID_COLOR, NOTE_COLOR, NOTE_PX, PALETTE, TICK_PX, frame, text_style,
 };
 use crate::experiment::TraceEntry;
+use crate::report::output::Output;
 use crate::report::{ReportError, units};
 
 /// Most SLI rows drawn; beyond that the SLIs that lost the most time are
@@ -43,9 +44,9 @@ const ROW_COLOR: RGBColor = RGBColor(0xEE, 0xF4, 0xEE);
 pub fn render_timeline(
     trace: &[TraceEntry],
     title: &str,
-    dir: &Path,
+    dir: impl Into<Output>,
 ) -> Result<Vec<PathBuf>, ReportError> {
-    super::write(&Timeline::new(trace, title), dir)
+    super::write(&Timeline::new(trace, title), &dir.into())
 }
 
 /// The kind of fault a tick stands for.

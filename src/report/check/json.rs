@@ -28,12 +28,11 @@
 //! `null`. Versioning as for the run report: adding a field keeps the
 //! version; renaming, removing or changing the meaning of one bumps it.
 
-use std::path::Path;
-
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{BaselineComparison, CheckReport, ExpectationResult, Observed, TestMethod, Verdict};
+use crate::report::output::{Kind, Output};
 use crate::report::{Interval, ReportError, ScenarioInfo};
 use crate::scenario::Metric;
 
@@ -414,19 +413,7 @@ pub fn render_check_json(check: &CheckReport) -> String {
 /// Writes the verdicts as JSON. An existing file is replaced only if it is
 /// itself a nines output (it has `schema_version` and `nines_version`), so
 /// nothing else a user wrote is lost.
-pub fn write_check_json(check: &CheckReport, path: &Path) -> Result<(), ReportError> {
-    let shown = path.display().to_string();
-    if path.exists() {
-        let existing = std::fs::read_to_string(path).unwrap_or_default();
-        let ours = serde_json::from_str::<serde_json::Value>(&existing)
-            .ok()
-            .is_some_and(|v| v.get("schema_version").is_some() && v.get("nines_version").is_some());
-        if !ours {
-            return Err(ReportError::WouldOverwrite { path: shown });
-        }
-    }
-    std::fs::write(path, render_check_json(check)).map_err(|e| ReportError::Io {
-        path: shown,
-        message: e.to_string(),
-    })
+pub fn write_check_json(check: &CheckReport, out: impl Into<Output>) -> Result<(), ReportError> {
+    out.into()
+        .write_bytes(Kind::Json, render_check_json(check).as_bytes())
 }

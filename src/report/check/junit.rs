@@ -2,11 +2,11 @@
 //! baseline comparison.
 
 use std::fmt::Write as _;
-use std::path::Path;
 
 use super::format::{level_text, trim_float};
 use super::{CheckReport, MARKER, Verdict, write_marked};
 use crate::report::ReportError;
+use crate::report::output::Output;
 use crate::report::units::percent;
 
 /// Escapes text for XML content and attributes; drops characters XML 1.0
@@ -198,8 +198,8 @@ pub fn render_junit(check: &CheckReport) -> String {
 
 /// Writes the JUnit XML, with the same overwrite rule as
 /// [`write_markdown`](super::write_markdown).
-pub fn write_junit(check: &CheckReport, path: &Path) -> Result<(), ReportError> {
-    write_marked(&render_junit(check), path)
+pub fn write_junit(check: &CheckReport, out: impl Into<Output>) -> Result<(), ReportError> {
+    write_marked(&render_junit(check), out)
 }
 
 #[cfg(test)]

@@ -1,11 +1,11 @@
 //! The Markdown summary for a CI job page (e.g. `$GITHUB_STEP_SUMMARY`).
 
 use std::fmt::Write as _;
-use std::path::Path;
 
 use super::format::{level_text, p_text};
 use super::{CheckReport, ExpectationResult, MARKER, Verdict, write_marked};
 use crate::report::ReportError;
+use crate::report::output::Output;
 use crate::report::units::{duration, percent};
 
 /// Escapes text for a Markdown table cell.
@@ -121,6 +121,6 @@ pub fn render_markdown(check: &CheckReport) -> String {
 
 /// Writes the Markdown summary. An existing file is replaced only if it is
 /// empty or carries [`MARKER`] (an earlier check wrote it).
-pub fn write_markdown(check: &CheckReport, path: &Path) -> Result<(), ReportError> {
-    write_marked(&render_markdown(check), path)
+pub fn write_markdown(check: &CheckReport, out: impl Into<Output>) -> Result<(), ReportError> {
+    write_marked(&render_markdown(check), out)
 }

@@ -60,7 +60,6 @@ mod text;
 mod verdict;
 
 use std::fmt::Write as _;
-use std::path::Path;
 
 pub use baseline::{
     BaselineComparison, SliComparison, TestMethod, admit_baseline, signed_duration,
@@ -75,6 +74,7 @@ pub use markdown::{render_markdown, write_markdown};
 pub use text::render_text;
 pub use verdict::{ExpectationResult, Observed, Verdict};
 
+use super::output::{Kind, Output};
 use super::{Report, ReportError};
 use crate::scenario::{DATA_LOSS, Expectation, Problem};
 
@@ -240,20 +240,10 @@ pub fn check(
 }
 
 /// Writes `text`, replacing an existing file only if it carries
-/// [`MARKER`] near its start (an earlier check output), as `--json` does
-/// for reports.
-fn write_marked(text: &str, path: &Path) -> Result<(), ReportError> {
-    let shown = path.display().to_string();
-    if path.exists() {
-        let existing = std::fs::read(path).unwrap_or_default();
-        let head = String::from_utf8_lossy(&existing[..existing.len().min(512)]);
-        // An empty file (e.g. a fresh `$GITHUB_STEP_SUMMARY`) holds nothing to lose.
-        if !existing.is_empty() && !head.contains(MARKER) {
-            return Err(ReportError::WouldOverwrite { path: shown });
-        }
-    }
-    std::fs::write(path, text).map_err(|e| ReportError::Io {
-        path: shown,
-        message: e.to_string(),
-    })
+/// [`MARKER`] near its start (an earlier check output) or is empty, as
+/// `--json` does for reports; an appending output (the GitHub job
+/// summary) is appended to.
+fn write_marked(text: &str, out: impl Into<Output>) -> Result<(), ReportError> {
+    out.into()
+        .write_bytes(Kind::Marked(MARKER), text.as_bytes())
 }

@@ -254,6 +254,8 @@ pub(super) fn chaos(
                         "must be longer than the step lasts ({busy}) so repetitions do not overlap"
                     ),
                 );
+            } else if let Some(message) = too_many_injections(spec.at.value.0, e.value.0, horizon) {
+                check.at(&e.referenced, format!("{path}.every"), message);
             }
             e.value.0
         });
@@ -272,6 +274,31 @@ pub(super) fn chaos(
         });
     }
     steps
+}
+
+/// The most times one chaos step may be injected in a replication. Each
+/// injection costs a few dozen events (the fault, its detection, failover
+/// and repair timers); 100,000 of them are a few million events, about the
+/// cost of a few seconds of one core per replication at the nominal rate.
+pub(crate) const MAX_CHAOS_INJECTIONS: u64 = 100_000;
+
+/// Why a step injected `every` from `at` to `horizon` is too costly, if it
+/// is: the number of injections and the shortest period allowed.
+fn too_many_injections(
+    at: SimDuration,
+    every: SimDuration,
+    horizon: SimDuration,
+) -> Option<String> {
+    let span = horizon.saturating_sub(at).as_micros();
+    let injections = span / every.as_micros().max(1) + 1;
+    if injections <= MAX_CHAOS_INJECTIONS {
+        return None;
+    }
+    let shortest = SimDuration::from_micros(span.div_ceil(MAX_CHAOS_INJECTIONS - 1));
+    Some(format!(
+        "a step every {every}: {:.1e} injections over the {horizon} horizon, more than the {MAX_CHAOS_INJECTIONS} a replication may take (each costs dozens of events); repeat it every {shortest} or more",
+        injections as f64
+    ))
 }
 
 fn action_name(action: RawChaosAction) -> &'static str {

@@ -504,12 +504,37 @@ fn leader_election(
             ),
         );
     }
+    // Each takeover walks a candidate's jittered polls across one lease.
+    let polls = lease_duration.as_micros() / retry_period.as_micros().max(1);
+    if consistent && polls > MAX_LEASE_POLLS {
+        let at = le
+            .lease_duration
+            .as_ref()
+            .or(le.retry_period.as_ref())
+            .map_or(topology_at, |d| &d.referenced);
+        check.at(
+            at,
+            "control_plane.leader_election.lease_duration",
+            format!(
+                "{lease_duration} is {polls:.1e} retry periods of {retry_period}: every takeover is simulated poll by poll, and at most {MAX_LEASE_POLLS} polls per lease are supported; \
+                 use at most {} with this retry_period (clusters use {DEFAULT_LEASE_DURATION}, client-go's default)",
+                retry_period.saturating_mul(MAX_LEASE_POLLS),
+                polls = polls as f64
+            ),
+        );
+    }
     LeaderElection {
         lease_duration,
         renew_deadline,
         retry_period,
     }
 }
+
+/// The longest lease in retry periods: a takeover draws the candidates'
+/// polls (one every 1 to 2.2 retry periods) across a whole lease, so its
+/// cost grows with the ratio; 100,000 is a lease of 2.3 days at the 2 s
+/// default retry period, far beyond any real setting (15 s).
+const MAX_LEASE_POLLS: u64 = 100_000;
 
 fn topology_name(topology: RawTopology) -> &'static str {
     match topology {

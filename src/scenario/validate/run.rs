@@ -44,7 +44,7 @@ pub(super) fn warmup(
 /// The top-level `replications:`.
 pub(super) fn replications(check: &mut Checker<'_>, raw: &Option<Spanned<u64>>) -> u64 {
     match raw {
-        Some(r) => check.count(r, "replications", 2, 100_000_000) as u64,
+        Some(r) => check.count(r, "replications", 2, crate::scenario::MAX_REPLICATIONS) as u64,
         None => DEFAULT_REPLICATIONS,
     }
 }
