@@ -6,41 +6,9 @@
 
 use nines::experiment::{Recording, replicate};
 
-use crate::util::scenario;
+use crate::util::{ks_critical, ks_distance, mean_ci, scenario};
 
 const API_READ: usize = 1;
-
-/// 99.9 % two-sided normal quantile.
-const Z999: f64 = 3.290_527;
-
-/// Kolmogorov–Smirnov critical value at α = 0.001 (asymptotic):
-/// `sqrt(-ln(α/2) / 2) / sqrt(n)`.
-fn ks_critical(n: usize) -> f64 {
-    (-(0.0005f64).ln() / 2.0).sqrt() / (n as f64).sqrt()
-}
-
-/// Mean and its half-width at 99.9 %.
-fn mean_ci(xs: &[f64]) -> (f64, f64) {
-    let n = xs.len() as f64;
-    let mean = xs.iter().sum::<f64>() / n;
-    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
-    (mean, Z999 * (var / n).sqrt())
-}
-
-/// The largest distance between the empirical CDF of `xs` and `cdf`.
-fn ks_distance(xs: &[f64], cdf: impl Fn(f64) -> f64) -> f64 {
-    let mut sorted = xs.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let n = sorted.len() as f64;
-    sorted
-        .iter()
-        .enumerate()
-        .map(|(i, &x)| {
-            let f = cdf(x);
-            (f - i as f64 / n).abs().max((f - (i + 1) as f64 / n).abs())
-        })
-        .fold(0.0, f64::max)
-}
 
 /// The keepalived MASTER's host dies at 1 h; the control plane never fails.
 fn vrrp_master_crash(replications: usize) -> String {
