@@ -88,12 +88,17 @@ impl ClusterModel<'_> {
 /// Whether replications of `scenario` can be split: every figure a split
 /// replication reports must be weighted, and the load and autoscaling
 /// tallies are not, so scenarios with a workload `load` or autoscaling run
-/// unsplit.
+/// unsplit; so do scenarios with process failures, whose clocks a branch
+/// does not draw afresh.
 pub fn splittable(scenario: &Scenario) -> bool {
     scenario
-        .workloads
+        .groups
         .iter()
-        .all(|w| w.load.is_none() && w.autoscaling.is_none())
+        .all(|g| g.process_failures.is_empty())
+        && scenario
+            .workloads
+            .iter()
+            .all(|w| w.load.is_none() && w.autoscaling.is_none())
         && scenario.cluster_autoscaler.is_none()
 }
 

@@ -12,6 +12,7 @@ pub use super::control_plane::etcd::EtcdEvent;
 pub use super::control_plane::lease::{LeaderLease, LeaseEvent};
 pub use super::dataplane::DataEvent;
 pub use super::faults::FaultEvent;
+pub use super::processes::ProcessEvent;
 pub use super::scaling::ScalingEvent;
 
 /// An event of the cluster model: a small `Copy` value (8 bytes).
@@ -35,6 +36,9 @@ pub enum ClusterEvent {
     Scaling(ScalingEvent),
     /// Chaos steps and planned work.
     Chaos(ChaosEvent),
+    /// Control-plane static pods, kubelets and container runtimes fail and
+    /// are restarted.
+    Process(ProcessEvent),
 }
 
 macro_rules! family {
@@ -56,6 +60,7 @@ family!(Cert(CertEvent));
 family!(Data(DataEvent));
 family!(Scaling(ScalingEvent));
 family!(Chaos(ChaosEvent));
+family!(Process(ProcessEvent));
 
 #[cfg(test)]
 mod tests {

@@ -15,7 +15,7 @@ use super::ids::{DomainId, MachineId, ModeId, ZoneId};
 use super::record::Attribution;
 use super::scaling::MachineSlots;
 use crate::engine::{Ctx, EventKey, SimTime, StreamLabel};
-use crate::scenario::{FailureDomain, FailureMode, MachineGroup, People};
+use crate::scenario::{FailureDomain, FailureMode, MachineGroup, People, Role};
 
 /// A random fault or repair.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -283,6 +283,11 @@ impl<'s> Faults<'s> {
     /// The scenario group of `machine`.
     pub fn group_of(&self, machine: MachineId) -> usize {
         self.machines[machine.index()].group
+    }
+
+    /// What `machine` runs.
+    pub fn role_of(&self, machine: MachineId) -> Role {
+        self.groups[self.machines[machine.index()].group].role
     }
 
     /// Whether a random partition cuts `zone` off.

@@ -38,6 +38,7 @@ mod dataplane;
 pub mod event;
 mod faults;
 pub mod ids;
+mod processes;
 mod record;
 mod scaling;
 mod trace;
@@ -51,16 +52,17 @@ pub use trace::TraceEntry;
 
 use chaos::Chaos;
 use control_plane::etcd::{CrewCall, EtcdEvent};
-use control_plane::{ControlPlane, Net};
+use control_plane::{ControlPlane, Net, StaticPods};
 use dataplane::{ControlPlaneView, DataPlane, WorkerSlot};
 use faults::{FaultEffect, Faults};
 use ids::{MachineId, ZoneId};
+use processes::Processes;
 use record::{Attribution, Slis};
 use scaling::{Cluster, Note, Scaling};
 use trace::ScenarioNames;
 
 use crate::engine::{Ctx, Handler, SimDuration, SimTime};
-use crate::scenario::{Role, Scenario};
+use crate::scenario::{Process, Role, Scenario};
 
 /// Which machines run and which side of any partition each is on, as of
 /// the last refresh: events are handled against it.
@@ -75,12 +77,20 @@ struct Network {
     /// `kubelet_connected[m]`: machine m's kubelet reaches a writable
     /// apiserver (kept here so refreshes reuse the buffer).
     kubelet_connected: Vec<bool>,
+    /// `etcd_up[m]`: machine m runs and so does its etcd process.
+    etcd_up: Vec<bool>,
+    /// Per control-plane machine: its kube-apiserver,
+    /// kube-controller-manager and kube-scheduler serve.
+    apiserver: Vec<bool>,
+    controller_manager: Vec<bool>,
+    scheduler: Vec<bool>,
 }
 
 /// The simulated cluster.
 #[derive(Clone)]
 pub struct ClusterModel<'s> {
     faults: Faults<'s>,
+    processes: Processes<'s>,
     chaos: Chaos<'s>,
     network: Network,
     clients_zone: ZoneId,
@@ -140,13 +150,19 @@ impl<'s> ClusterModel<'s> {
         let warmup = SimTime::ZERO + scenario.warmup;
         let present_workers = workers.iter().filter(|w| w.present).count();
         let machines = faults.machine_count();
+        let control_plane_count = control_plane.len();
         ClusterModel {
             chaos: Chaos::new(&scenario.chaos),
+            processes: Processes::new(&scenario.groups),
             network: Network {
                 up: vec![true; machines],
                 side: vec![0; machines],
                 client_side: 0,
                 kubelet_connected: vec![false; machines],
+                etcd_up: vec![true; machines],
+                apiserver: vec![true; control_plane_count],
+                controller_manager: vec![true; control_plane_count],
+                scheduler: vec![true; control_plane_count],
             },
             clients_zone: ZoneId::new(scenario.clients_zone),
             control_plane: ControlPlane::new(
@@ -229,11 +245,19 @@ impl<'s> ClusterModel<'s> {
             self.network.up[m] = self.faults.runs(machine);
             self.network.side[m] = self.zone_side(self.faults.zone_of(machine));
         }
+        self.processes.follow_machines(&self.network.up, ctx);
+        self.follow_processes();
         self.network.client_side = self.zone_side(self.clients_zone);
         let net = Net::new(&self.network.up, &self.network.side);
+        let etcd_net = Net::new(&self.network.etcd_up, &self.network.side);
+        let pods = StaticPods {
+            apiserver: &self.network.apiserver,
+            controller_manager: &self.network.controller_manager,
+            scheduler: &self.network.scheduler,
+        };
         if self
             .control_plane
-            .refresh(&net, self.network.client_side, ctx)
+            .refresh(&net, &etcd_net, &pods, self.network.client_side, ctx)
         {
             self.attribution.etcd_disaster();
             self.loss_weights.push(self.weight);
@@ -241,8 +265,9 @@ impl<'s> ClusterModel<'s> {
         }
         // Kubelets heartbeat through any writable apiserver on their side.
         for m in 0..self.network.up.len() {
-            self.network.kubelet_connected[m] =
-                self.network.up[m] && self.control_plane.writable_from(self.network.side[m]);
+            self.network.kubelet_connected[m] = self.network.up[m]
+                && self.processes.serves(MachineId::new(m), Process::Kubelet)
+                && self.control_plane.writable_from(self.network.side[m]);
         }
         let view = ControlPlaneView {
             machine_up: &self.network.up,
@@ -259,6 +284,29 @@ impl<'s> ClusterModel<'s> {
             ctx,
         );
         self.record(ctx);
+    }
+}
+
+impl ClusterModel<'_> {
+    /// Brings what the control plane sees of its processes in line with
+    /// them. A worker whose container runtime is down runs no containers:
+    /// to the data plane its machine is as good as down.
+    fn follow_processes(&mut self) {
+        let processes = &self.processes;
+        for m in 0..self.network.up.len() {
+            let machine = MachineId::new(m);
+            self.network.etcd_up[m] =
+                self.network.up[m] && processes.serves(machine, Process::Etcd);
+            if self.faults.role_of(machine) == Role::Worker {
+                self.network.up[m] &= processes.serves(machine, Process::ContainerRuntime);
+            }
+        }
+        for (i, &machine) in self.control_plane.machines().iter().enumerate() {
+            self.network.apiserver[i] = processes.serves(machine, Process::KubeApiserver);
+            self.network.controller_manager[i] =
+                processes.serves(machine, Process::KubeControllerManager);
+            self.network.scheduler[i] = processes.serves(machine, Process::KubeScheduler);
+        }
     }
 }
 
@@ -295,7 +343,7 @@ impl ClusterModel<'_> {
             EtcdEvent::DiskRecovered { .. } => self.attribution.disk_recovered(),
             _ => {}
         }
-        let net = Net::new(&self.network.up, &self.network.side);
+        let net = Net::new(&self.network.etcd_up, &self.network.side);
         let call = self.control_plane.etcd.on(event, &net, ctx);
         let etcd = &mut self.control_plane.etcd;
         let mut crewed = false;
@@ -382,6 +430,9 @@ impl Handler for ClusterModel<'_> {
                 }
             }
             ClusterEvent::Chaos(event) => self.on_chaos(event, ctx),
+            ClusterEvent::Process(event) => {
+                self.processes.on(event, &mut self.attribution, ctx);
+            }
         }
         self.refresh(ctx);
     }

@@ -218,6 +218,9 @@ struct Causes {
     nospace: Option<CauseId>,
     /// A stalled disk of the etcd leader (only with disk stalls).
     disk_stall: Option<CauseId>,
+    /// Per machine group and process failure mode; modes with the same
+    /// name (`kube-apiserver crash`) share one cause across groups.
+    process: Vec<Vec<CauseId>>,
 }
 
 impl Causes {
@@ -292,6 +295,26 @@ impl Causes {
             .disk_stalls
             .as_ref()
             .map(|_| add("etcd leader disk stall".to_string()));
+        let mut process_labels: Vec<(String, CauseId)> = Vec::new();
+        let process = scenario
+            .groups
+            .iter()
+            .map(|g| {
+                g.process_failures
+                    .iter()
+                    .map(
+                        |m| match process_labels.iter().find(|(l, _)| *l == m.name) {
+                            Some(&(_, cause)) => cause,
+                            None => {
+                                let cause = add(m.name.clone());
+                                process_labels.push((m.name.clone(), cause));
+                                cause
+                            }
+                        },
+                    )
+                    .collect()
+            })
+            .collect();
         Causes {
             labels,
             machine,
@@ -303,6 +326,7 @@ impl Causes {
             certificates,
             nospace,
             disk_stall,
+            process,
         }
     }
 }
@@ -341,6 +365,18 @@ impl Attribution {
     /// A machine of scenario group `group` that failed in `mode` is back.
     pub fn machine_recovered(&mut self, group: usize, mode: ModeId) {
         self.recover(self.causes.machine[group][mode.index()]);
+    }
+
+    /// A process of a machine of group `group` that failed in process
+    /// failure mode `mode` serves again.
+    pub fn process_recovered(&mut self, group: usize, mode: ModeId) {
+        self.recover(self.causes.process[group][mode.index()]);
+    }
+
+    /// A process of a machine of group `group` failed in process failure
+    /// mode `mode`.
+    pub fn process_failure(&mut self, group: usize, mode: ModeId) {
+        self.current = self.causes.process[group][mode.index()];
     }
 
     /// A zone that failed in zone failure mode `mode` is back.
@@ -539,7 +575,10 @@ impl ClusterModel<'_> {
         let control_plane = ControlPlaneState {
             api_write,
             api_read,
-            etcd_quorum: self.control_plane.etcd.has_quorum(&net),
+            etcd_quorum: self
+                .control_plane
+                .etcd
+                .has_quorum(&Net::new(&self.network.etcd_up, &self.network.side)),
             etcd_writable: self.control_plane.etcd.writable(),
             controllers: self.control_plane.controllers_lead(),
             scheduler: self.control_plane.scheduler_leads(),

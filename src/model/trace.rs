@@ -15,6 +15,7 @@ use super::control_plane::lease::LeaseEvent;
 use super::dataplane::{DataEvent, DataPlane};
 use super::faults::FaultEvent;
 use super::ids::{ControlPlaneId, MachineId, WorkloadId};
+use super::processes::ProcessEvent;
 use super::scaling::{Note, ScalingEvent};
 use crate::engine::SimTime;
 use crate::scenario::{ChaosStep, FailureDomain, FailureMode, MachineGroup, Scenario, Workload};
@@ -393,6 +394,38 @@ impl fmt::Display for Described<'_, ChaosEvent> {
     }
 }
 
+impl Described<'_, ProcessEvent> {
+    fn kind(&self) -> &'static str {
+        match self.event {
+            ProcessEvent::Failed { .. } => "process-failed",
+            ProcessEvent::LivenessFailed { .. } => "liveness-failed",
+            ProcessEvent::Restarted { .. } => "process-restarted",
+            ProcessEvent::Started { .. } => "process-started",
+        }
+    }
+}
+
+impl fmt::Display for Described<'_, ProcessEvent> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names = self.names;
+        match self.event {
+            ProcessEvent::Failed { machine, mode } => {
+                let group = names.machine_group(machine);
+                let mode = &group.process_failures[mode.index()];
+                write!(f, "{} ({})", names.machine(machine), mode.name)
+            }
+            ProcessEvent::LivenessFailed { machine, process }
+            | ProcessEvent::Restarted { machine, process }
+            | ProcessEvent::Started { machine, process } => write!(
+                f,
+                "{} {}",
+                names.machine(machine),
+                ProcessEvent::process(process).name()
+            ),
+        }
+    }
+}
+
 impl Described<'_, ClusterEvent> {
     /// What happened, e.g. `machine-failed`.
     pub fn kind(&self) -> &'static str {
@@ -407,6 +440,7 @@ impl Described<'_, ClusterEvent> {
             ClusterEvent::Data(event) => Described { event, names }.kind(),
             ClusterEvent::Scaling(event) => Described { event, names }.kind(),
             ClusterEvent::Chaos(event) => Described { event, names }.kind(),
+            ClusterEvent::Process(event) => Described { event, names }.kind(),
         }
     }
 }
@@ -424,6 +458,7 @@ impl fmt::Display for Described<'_, ClusterEvent> {
             ClusterEvent::Data(event) => Described { event, names }.fmt(f),
             ClusterEvent::Scaling(event) => Described { event, names }.fmt(f),
             ClusterEvent::Chaos(event) => Described { event, names }.fmt(f),
+            ClusterEvent::Process(event) => Described { event, names }.fmt(f),
         }
     }
 }

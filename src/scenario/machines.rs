@@ -21,6 +21,8 @@ pub struct MachineGroup {
     pub allocatable: Resources,
     /// Failure modes, each with its own clocks.
     pub failures: Vec<FailureMode>,
+    /// Failures of the processes on each machine, each with its own clock.
+    pub process_failures: Vec<ProcessFailure>,
     /// Workers the Cluster Autoscaler resizes: `zones` and `domains` then
     /// list `max` machine slots, of which the first `initial` exist at the
     /// start.
@@ -86,4 +88,72 @@ pub struct People {
     pub alert_delay: SimDuration,
     /// On-call response time after the alert.
     pub response: Distribution,
+}
+
+/// A process of a Kubernetes machine that can fail while the machine runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Process {
+    /// The kube-apiserver static pod.
+    KubeApiserver,
+    /// The etcd static pod (stacked members, or an external etcd host).
+    Etcd,
+    /// The kube-controller-manager static pod.
+    KubeControllerManager,
+    /// The kube-scheduler static pod.
+    KubeScheduler,
+    /// The kubelet, restarted by systemd.
+    Kubelet,
+    /// The container runtime, restarted by systemd.
+    ContainerRuntime,
+}
+
+impl Process {
+    /// The static pods, in the order the model keeps their state.
+    pub const STATIC_PODS: [Process; 4] = [
+        Process::KubeApiserver,
+        Process::Etcd,
+        Process::KubeControllerManager,
+        Process::KubeScheduler,
+    ];
+
+    /// Its name, as written in the scenario and the reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Process::KubeApiserver => "kube-apiserver",
+            Process::Etcd => "etcd",
+            Process::KubeControllerManager => "kube-controller-manager",
+            Process::KubeScheduler => "kube-scheduler",
+            Process::Kubelet => "kubelet",
+            Process::ContainerRuntime => "container-runtime",
+        }
+    }
+
+    /// Whether the kubelet runs it (a static pod) rather than systemd.
+    pub fn is_static_pod(self) -> bool {
+        !matches!(self, Process::Kubelet | Process::ContainerRuntime)
+    }
+}
+
+/// How a process fails.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProcessFailureKind {
+    /// It exits and is restarted by its supervisor.
+    Crash,
+    /// It stops serving; the kubelet's liveness probe notices and restarts it.
+    Hang,
+}
+
+/// One way a process fails on every machine of a group.
+#[derive(Clone, Debug)]
+pub struct ProcessFailure {
+    /// Name for reports (and the cause label).
+    pub name: String,
+    /// The process.
+    pub process: Process,
+    /// Crash or hang.
+    pub kind: ProcessFailureKind,
+    /// Time from the process's start to this failure.
+    pub time_to_failure: Distribution,
+    /// Time from a (re)start to serving again.
+    pub startup: Distribution,
 }

@@ -37,7 +37,10 @@ pub use control_plane::{
 pub use error::{Problem, ScenarioError};
 pub use expect::{Comparison, DATA_LOSS, Expectation, Metric, SLI_METRICS};
 pub use files::FileAccess;
-pub use machines::{CommonCause, FailureDomain, FailureMode, MachineGroup, People, Role};
+pub use machines::{
+    CommonCause, FailureDomain, FailureMode, MachineGroup, People, Process, ProcessFailure,
+    ProcessFailureKind, Role,
+};
 pub use node_lifecycle::NodeLifecycle;
 pub use workload::{
     PodFailure, PodFailureKind, Probes, Resources, Spread, Workload, WorkloadKind, WorkloadLoad,

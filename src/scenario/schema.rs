@@ -87,6 +87,9 @@ pub struct RawScenario {
     /// Injected faults, the same in every replication.
     #[serde(default)]
     pub chaos: Vec<Spanned<RawChaosStep>>,
+    /// Upgrades of the control plane and the workers, scheduled as planned
+    /// work.
+    pub upgrades: Option<Spanned<RawUpgrades>>,
     /// Machine groups.
     pub machines: Spanned<Vec<RawMachineGroup>>,
     /// The control plane.
@@ -128,6 +131,10 @@ pub struct RawMachineGroup {
     /// Ways a machine fails, each with its own clocks.
     #[serde(default)]
     pub failures: Vec<RawFailureMode>,
+    /// Ways a process on each machine (a control-plane static pod, the
+    /// kubelet, the container runtime) fails while the machine runs.
+    #[serde(default)]
+    pub process_failures: Vec<RawProcessFailure>,
     /// Failure domains the machines are assigned to, round-robin.
     #[serde(default)]
     pub domains: Vec<Spanned<String>>,
@@ -199,6 +206,51 @@ pub struct RawFailureMode {
     pub common_cause: Option<Spanned<RawCommonCause>>,
 }
 
+/// One way a process fails on every machine of a group.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProcessFailure {
+    /// A name for reports; defaults to `<process> <kind>`.
+    pub name: Option<Spanned<String>>,
+    /// The process.
+    pub process: Spanned<RawProcess>,
+    /// `crash` (the default) or `hang` (static pods only).
+    pub kind: Option<Spanned<RawProcessFailureKind>>,
+    /// Time from the process's start to its next failure of this kind.
+    #[serde(alias = "ttf")]
+    pub time_to_failure: Spanned<RawDistribution>,
+    /// Time from the (re)start of the process to its serving again.
+    pub startup: Option<Spanned<RawDistribution>>,
+}
+
+/// The processes of a Kubernetes machine that fail on their own.
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum RawProcess {
+    /// The kube-apiserver static pod.
+    KubeApiserver,
+    /// The etcd static pod.
+    Etcd,
+    /// The kube-controller-manager static pod.
+    KubeControllerManager,
+    /// The kube-scheduler static pod.
+    KubeScheduler,
+    /// The kubelet (a systemd service).
+    Kubelet,
+    /// The container runtime (containerd, a systemd service).
+    ContainerRuntime,
+}
+
+/// How a process fails.
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum RawProcessFailureKind {
+    /// It exits; its supervisor restarts it.
+    Crash,
+    /// It stops serving but keeps running until its liveness probe fails.
+    Hang,
+}
+
 /// How a failure gets repaired.
 #[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
@@ -258,6 +310,40 @@ pub struct RawChaosStep {
     /// How long the fault lasts (per machine, for a rolling upgrade or a
     /// drain); a rollout takes as long as it takes and has none.
     pub duration: Option<Spanned<Duration>>,
+}
+
+/// `upgrades:`: periodic planned upgrades.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUpgrades {
+    /// kubeadm-style: one control-plane machine at a time.
+    pub control_plane: Option<Spanned<RawControlPlaneUpgrade>>,
+    /// The worker nodes: one node at a time, drained first.
+    pub workers: Option<Spanned<RawWorkerUpgrade>>,
+}
+
+/// `upgrades.control_plane`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawControlPlaneUpgrade {
+    /// Time between the starts of two upgrades.
+    pub every: Spanned<Duration>,
+    /// The first upgrade's start (default: `every`).
+    pub at: Option<Spanned<Duration>>,
+    /// How long each machine is down for its upgrade.
+    pub per_machine: Spanned<Duration>,
+}
+
+/// `upgrades.workers`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWorkerUpgrade {
+    /// Time between the starts of two upgrades.
+    pub every: Spanned<Duration>,
+    /// The first upgrade's start (default: `every`).
+    pub at: Option<Spanned<Duration>>,
+    /// How long each drained node is down for its upgrade.
+    pub per_node: Spanned<Duration>,
 }
 
 /// A chaos target: one name or a list of names.

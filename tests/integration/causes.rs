@@ -339,3 +339,628 @@ fn long_leader_disk_stalls_cost_an_election() {
         mean + half,
     );
 }
+
+// --- Process failures ------------------------------------------------------
+
+/// One control-plane machine that never fails, behind a direct endpoint,
+/// whose processes fail as `process_failures` says (a YAML list body),
+/// and `extra` top-level keys.
+fn single_with_processes(horizon: &str, process_failures: &str, extra: &str) -> String {
+    format!(
+        "horizon: {horizon}
+replications: 4
+seed: 5
+machines:
+  - name: cp
+    role: control-plane
+    count: 1
+    process_failures:
+{process_failures}
+control_plane:
+  topology: single
+  endpoint: {{ type: direct }}
+  leader_election: {{ lease_duration: 0s, renew_deadline: 0s, retry_period: 0s }}
+{extra}"
+    )
+}
+
+#[test]
+fn an_apiserver_crash_loop_backs_off_ten_seconds_doubling_to_five_minutes() {
+    // It crashes one minute after every start (never the 10 minutes that
+    // reset the back-off) and takes 5 s to start: outages are the back-off
+    // (0, 10, 20, 40, 80, 160, then 300 s) plus the start-up.
+    let s = scenario(&single_with_processes(
+        "1h",
+        "      - process: kube-apiserver
+        time_to_failure: { fixed: 1m }
+        startup: { fixed: 5s }",
+        "",
+    ));
+    let o = replicate(&s, s.seed, 0, Recording::default());
+    let backoffs = [0.0, 10.0, 20.0, 40.0, 80.0, 160.0, 300.0, 300.0];
+    let write = &o.slis[API_WRITE];
+    for (i, backoff) in backoffs.iter().enumerate() {
+        assert_close("outage", write.outage_secs[i], backoff + 5.0);
+    }
+    assert_close(
+        "charged to the crash",
+        charged_to(&s, write, "kube-apiserver crash"),
+        write.outage_secs.iter().sum(),
+    );
+    // Reads need the apiserver too; etcd and its quorum are untouched.
+    assert_eq!(o.slis[API_READ].outage_secs, write.outage_secs);
+    assert!(o.slis[ETCD_QUORUM].outage_secs.is_empty());
+}
+
+#[test]
+fn an_apiserver_that_ran_ten_minutes_restarts_at_once() {
+    // Every crash comes 20 minutes after the last start: the back-off has
+    // been reset each time, so every outage is the start-up alone.
+    let s = scenario(&single_with_processes(
+        "6h",
+        "      - process: kube-apiserver
+        time_to_failure: { fixed: 20m }
+        startup: { fixed: 7s }",
+        "",
+    ));
+    let o = replicate(&s, s.seed, 0, Recording::default());
+    let write = &o.slis[API_WRITE].outage_secs;
+    assert!(write.len() >= 15, "{write:?}");
+    for outage in write {
+        assert_close("outage", *outage, 7.0);
+    }
+}
+
+#[test]
+fn apiserver_crashes_give_the_alternating_renewal_availability() {
+    // Times to failure uniform on [20 m, 100 m] (never under the 10 min
+    // back-off reset: every restart is immediate), start-up exponential
+    // with mean 45 s: an alternating renewal process, A = E[up] /
+    // (E[up] + E[down]) = 60 m / (60 m + 45 s).
+    let mut s = scenario(&single_with_processes(
+        "30d",
+        "      - process: kube-apiserver
+        time_to_failure: { uniform: { min: 20m, max: 100m } }
+        startup: { exponential: { mean: 45s } }",
+        "",
+    ));
+    s.replications = 200;
+    let result = crate::util::run(&s, 0.999);
+    let a = crate::util::sli(&result, "api.write").availability;
+    let exact = 3600.0 / (3600.0 + 45.0);
+    crate::util::assert_within(
+        "apiserver crash availability",
+        exact,
+        a.ci.lower,
+        a.ci.upper,
+    );
+}
+
+#[test]
+fn a_hung_apiserver_is_restarted_after_kubeadms_liveness_probe_gives_up() {
+    // kubeadm probes /livez every 10 s and gives up after 8 failures: the
+    // hang is noticed 70 to 80 s after it starts (the first failed probe
+    // falls uniformly within a period), then restarted at once (5 s start).
+    let s = scenario(&single_with_processes(
+        "10h",
+        "      - process: kube-apiserver
+        kind: hang
+        time_to_failure: { fixed: 1h }
+        startup: { fixed: 5s }",
+        "",
+    ));
+    let mut outages = Vec::new();
+    for index in 0..s.replications {
+        let o = replicate(&s, s.seed, index, Recording::default());
+        let write = &o.slis[API_WRITE];
+        assert_close(
+            "charged to the hang",
+            charged_to(&s, write, "kube-apiserver hang"),
+            write.outage_secs.iter().sum(),
+        );
+        outages.extend(write.outage_secs.iter().copied());
+    }
+    assert!(outages.len() >= 4 * 9, "{outages:?}");
+    for outage in &outages {
+        assert!((75.0..=85.0).contains(outage), "{outages:?}");
+    }
+    // Uniform phase: the mean is 80 s, within the 99.9 % interval.
+    let (mean, half) = crate::util::mean_ci(&outages);
+    assert!((mean - 80.0).abs() <= half, "mean {mean} ± {half}");
+}
+
+#[test]
+fn a_controller_manager_crash_hands_the_lease_to_another_instance() {
+    // Three stacked machines; the leader's (the first machine's)
+    // kube-controller-manager crashes at 1 h and stays down (a long
+    // start-up). With instant lease timers
+    // another instance takes over at once: `controllers` never goes down,
+    // while the apiservers and etcd are untouched.
+    let text = cluster("3h", INSTANT, "", "").replace(
+        "  - name: cp\n    role: control-plane\n    count: 3\n",
+        "  - name: cp-leader
+    role: control-plane
+    count: 1
+    process_failures:
+      - process: kube-controller-manager
+        time_to_failure: { fixed: 1h }
+        startup: { fixed: 10h }
+  - name: cp
+    role: control-plane
+    count: 2
+",
+    );
+    let s = scenario(&text);
+    let o = replicate(&s, s.seed, 0, Recording::default());
+    assert!(o.slis[CONTROLLERS].outage_secs.is_empty());
+    assert!(o.slis[API_WRITE].outage_secs.is_empty());
+    // Without a standby (one machine), controllers are down from the crash
+    // until the start-up is over, charged to the crash.
+    let s = scenario(&single_with_processes(
+        "2h",
+        "      - process: kube-controller-manager
+        time_to_failure: { fixed: 1h }
+        startup: { fixed: 30m }",
+        "",
+    ));
+    let o = replicate(&s, s.seed, 0, Recording::default());
+    assert_eq!(o.slis[CONTROLLERS].outage_secs.len(), 1);
+    assert_close("outage", o.slis[CONTROLLERS].outage_secs[0], 1800.0);
+    assert_close(
+        "charged",
+        charged_to(&s, &o.slis[CONTROLLERS], "kube-controller-manager crash"),
+        1800.0,
+    );
+    assert!(o.slis[API_WRITE].outage_secs.is_empty());
+}
+
+#[test]
+fn a_stacked_etcd_crash_on_one_of_three_members_keeps_quorum() {
+    // etcd crashes on every machine at 1 h (fixed clocks) and takes 10 s to
+    // start: all three are down together, quorum is lost for those 10 s.
+    // With only one machine's mode (the first group of two, one
+    // process-free machine group) quorum holds.
+    let text = cluster("2h", INSTANT, "", "").replace(
+        "    count: 3\n",
+        "    count: 3
+    process_failures:
+      - process: etcd
+        time_to_failure: { fixed: 1h }
+        startup: { fixed: 10s }
+",
+    );
+    let s = scenario(&text);
+    let o = replicate(&s, s.seed, 0, Recording::default());
+    assert_eq!(o.slis[ETCD_QUORUM].outage_secs.len(), 1);
+    assert_close("quorum outage", o.slis[ETCD_QUORUM].outage_secs[0], 10.0);
+    assert_close(
+        "charged",
+        charged_to(&s, &o.slis[ETCD_QUORUM], "etcd crash"),
+        10.0,
+    );
+    let text = cluster("2h", INSTANT, "", "").replace(
+        "  - name: cp\n    role: control-plane\n    count: 3\n",
+        "  - name: cp\n    role: control-plane\n    count: 2
+  - name: cp-flaky
+    role: control-plane
+    count: 1
+    process_failures:
+      - process: etcd
+        time_to_failure: { fixed: 1h }
+        startup: { fixed: 10s }
+",
+    );
+    let o = replicate(&scenario(&text), 3, 0, Recording::default());
+    assert!(o.slis[ETCD_QUORUM].outage_secs.is_empty());
+    assert!(o.slis[ETCD_LEADER].outage_secs.len() <= 1);
+}
+
+/// A single control plane and two workers, one replica pinned to the
+/// second (a spare node keeps the zone from being fully disrupted, which
+/// would stop evictions); the pinned worker's `process` fails at 1 h and is back after systemd's restart delay plus
+/// 10 minutes of start-up. Node timers without jitter: renewals are
+/// continuous, the node monitor checks continuously.
+fn worker_process(process: &str) -> String {
+    format!(
+        "horizon: 2h
+replications: 2
+machines:
+  - name: cp
+    role: control-plane
+    count: 1
+  - name: spare
+    role: worker
+    count: 1
+    allocatable: {{ cpu: 2, memory: 4Gi }}
+  - name: node
+    role: worker
+    count: 1
+    allocatable: {{ cpu: 2, memory: 4Gi }}
+    process_failures:
+      - process: {process}
+        time_to_failure: {{ fixed: 1h }}
+        startup: {{ fixed: 10m }}
+control_plane:
+  topology: single
+node_lifecycle: {{ monitor_period: 0s, lease_renew_interval: 0s }}
+workloads:
+  - name: app
+    replicas: 1
+    node_group: node
+    requests: {{ cpu: 1, memory: 1Gi }}
+    startup: {{ fixed: 20s }}
+"
+    )
+}
+
+/// When the first trace entry of `kind` happened.
+fn first(o: &nines::model::ReplicationOutcome, kind: &str) -> f64 {
+    o.trace
+        .iter()
+        .find(|e| e.kind == kind)
+        .unwrap_or_else(|| panic!("no {kind} in the trace"))
+        .time_seconds
+}
+
+#[test]
+fn a_dead_kubelet_leaves_its_pods_serving_until_the_node_is_marked_not_ready() {
+    // Kubelet dies at 3600 s; its lease stops; NotReady after exactly the
+    // 50 s grace (3650 s), when the pod leaves the endpoints; tainted at
+    // once (a lone failed node), evicted after the 300 s toleration
+    // (3950 s); the replacement has no other node and waits for the
+    // kubelet: back after RestartSec 10 s + 600 s (4210 s), node Ready,
+    // the replacement starts in 20 s.
+    let s = scenario(&worker_process("kubelet"));
+    let o = replicate(&s, s.seed, 0, Recording::TRACE);
+    assert_close("kubelet fails", first(&o, "process-failed"), 3600.0);
+    assert_close("NotReady", first(&o, "node-not-ready"), 3650.0);
+    assert_close("tainted", first(&o, "node-tainted"), 3650.0);
+    assert_close("evicted", first(&o, "pod-evicted"), 3950.0);
+    assert_close("kubelet restarted", first(&o, "process-restarted"), 3610.0);
+    assert_close("kubelet back", first(&o, "process-started"), 4210.0);
+    // The workload was down from NotReady to the replacement's start.
+    let ready = &o.slis[6];
+    assert_eq!(ready.outage_secs.len(), 1, "{ready:?}");
+    assert_close("outage", ready.outage_secs[0], 4230.0 - 3650.0);
+    assert_close(
+        "charged",
+        charged_to(&s, ready, "kubelet crash"),
+        4230.0 - 3650.0,
+    );
+}
+
+#[test]
+fn a_kubelet_back_before_the_eviction_relists_the_running_pod() {
+    // Back after 10 s + 2 min: NotReady at 3650 s, Ready again at 3730 s;
+    // the container kept running, so it serves again at once.
+    let s = scenario(&worker_process("kubelet").replace("fixed: 10m", "fixed: 2m"));
+    let o = replicate(&s, s.seed, 0, Recording::default());
+    let ready = &o.slis[6];
+    assert_eq!(ready.outage_secs.len(), 1, "{ready:?}");
+    assert_close("outage", ready.outage_secs[0], 3730.0 - 3650.0);
+}
+
+#[test]
+fn a_dead_container_runtime_stops_the_pods_at_once() {
+    // The runtime dies at 3600 s: the container stops then (not at
+    // NotReady); systemd restarts the runtime after 5 s, it starts in
+    // 2 min (3725 s), and the pod restarts in 20 s.
+    let s = scenario(&worker_process("container-runtime").replace("fixed: 10m", "fixed: 2m"));
+    let o = replicate(&s, s.seed, 0, Recording::default());
+    let ready = &o.slis[6];
+    assert_eq!(ready.outage_secs.len(), 1, "{ready:?}");
+    assert_close("outage", ready.outage_secs[0], 3745.0 - 3600.0);
+    assert_close(
+        "charged",
+        charged_to(&s, ready, "container-runtime crash"),
+        3745.0 - 3600.0,
+    );
+}
+
+#[test]
+fn static_pods_keep_running_without_a_kubelet_but_are_not_restarted() {
+    // The kubelet dies at 1 h and is back at 1 h + 10 s + 30 min; the
+    // apiserver crashes at 1 h 10 min, while nobody can restart it: it is
+    // down until the kubelet is back (restarted at once, 5 s start-up).
+    let s = scenario(&single_with_processes(
+        "3h",
+        "      - process: kubelet
+        time_to_failure: { fixed: 1h }
+        startup: { fixed: 30m }
+      - process: kube-apiserver
+        time_to_failure: { fixed: 70m }
+        startup: { fixed: 5s }",
+        "",
+    ));
+    let o = replicate(&s, s.seed, 0, Recording::default());
+    let write = &o.slis[API_WRITE].outage_secs;
+    assert_close("first outage", write[0], 3610.0 + 1800.0 + 5.0 - 4200.0);
+}
+
+#[test]
+fn bad_process_failures_are_located() {
+    let err = Scenario::parse(
+        "machines:
+  - name: cp
+    role: control-plane
+    count: 1
+  - name: node
+    role: worker
+    count: 1
+    allocatable: { cpu: 2, memory: 4Gi }
+    process_failures:
+      - process: kube-apiserver
+        time_to_failure: { fixed: 1h }
+      - process: kubelet
+        kind: hang
+        time_to_failure: { fixed: 1h }
+      - process: kube-proxy
+        time_to_failure: { fixed: 1h }
+control_plane:
+  topology: single
+",
+        "p.yaml",
+        "p",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("p.yaml:15"), "{err}");
+    assert!(err.contains("unknown variant `kube-proxy`"), "{err}");
+    let err = Scenario::parse(
+        "machines:
+  - name: cp
+    role: control-plane
+    count: 1
+  - name: node
+    role: worker
+    count: 1
+    allocatable: { cpu: 2, memory: 4Gi }
+    process_failures:
+      - process: kube-apiserver
+        time_to_failure: { fixed: 1h }
+      - process: kubelet
+        kind: hang
+        time_to_failure: { fixed: 0s }
+  - name: etcd
+    role: etcd
+    count: 3
+control_plane:
+  topology: external
+",
+        "p.yaml",
+        "p",
+    )
+    .unwrap_err()
+    .to_string();
+    for expected in [
+        "p.yaml:10",
+        "machines[1].process_failures[0].process",
+        "does not run kube-apiserver; it runs kubelet, container-runtime",
+        "machines[1].process_failures[1].kind",
+        "restarted by systemd",
+        "machines[1].process_failures[1].time_to_failure",
+    ] {
+        assert!(err.contains(expected), "{expected}: {err}");
+    }
+    let err = Scenario::parse(
+        "machines:
+  - name: cp
+    role: control-plane
+    count: 3
+    process_failures:
+      - process: etcd
+        time_to_failure: { fixed: 1h }
+  - name: etcd
+    role: etcd
+    count: 3
+control_plane:
+  topology: external
+",
+        "p.yaml",
+        "p",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("machines[0].process_failures[0].process"),
+        "{err}"
+    );
+    assert!(err.contains("topology single or stacked"), "{err}");
+}
+
+// --- Scheduled upgrades ----------------------------------------------------
+
+/// Three stacked control-plane machines with etcd's and client-go's
+/// default timers, and `upgrades` (a YAML block).
+fn upgraded(horizon: &str, upgrades: &str) -> String {
+    format!(
+        "horizon: {horizon}
+replications: 3
+seed: 8
+machines:
+  - name: cp
+    role: control-plane
+    count: 3
+control_plane:
+  topology: stacked
+  endpoint: {{ type: direct }}
+{upgrades}"
+    )
+}
+
+#[test]
+fn control_plane_upgrades_happen_exactly_on_their_schedule() {
+    // First at 10 d, then every 30 d: 10, 40, 70 d within 95 d; each
+    // takes cp[0], cp[1], cp[2] down 10 minutes each, in turn.
+    let s = scenario(&upgraded(
+        "95d",
+        "upgrades:
+  control_plane: { at: 10d, every: 30d, per_machine: 10m }
+",
+    ));
+    let o = replicate(&s, s.seed, 0, Recording::TRACE);
+    let times = |kind: &str| -> Vec<f64> {
+        o.trace
+            .iter()
+            .filter(|e| e.kind == kind)
+            .map(|e| e.time_seconds)
+            .collect()
+    };
+    let starts: Vec<f64> = [10.0, 40.0, 70.0].iter().map(|d| d * DAY).collect();
+    assert_eq!(times("chaos-started"), starts);
+    let advances: Vec<f64> = starts
+        .iter()
+        .flat_map(|s| [1.0, 2.0].map(|k| s + k * 10.0 * MINUTE))
+        .collect();
+    assert_eq!(times("upgrade-advanced"), advances);
+    let finished: Vec<f64> = starts.iter().map(|s| s + 30.0 * MINUTE).collect();
+    assert_eq!(times("upgrade-finished"), finished);
+    // Without `at`, the first upgrade is one period in.
+    let s = scenario(&upgraded(
+        "100d",
+        "upgrades:
+  control_plane: { every: 30d, per_machine: 10m }
+",
+    ));
+    let o = replicate(&s, s.seed, 0, Recording::TRACE);
+    let first = o.trace.iter().find(|e| e.kind == "chaos-started").unwrap();
+    assert_eq!(first.time_seconds, 30.0 * DAY);
+}
+
+#[test]
+fn a_stacked_control_plane_upgraded_one_machine_at_a_time_keeps_quorum() {
+    // Quorum holds throughout (2 of 3 members up). The upgrades cost only
+    // the etcd elections when the leader's machine goes (the randomized
+    // election timeout, 1.0 to 1.9 s from the last heartbeat, at most
+    // 100 ms before) and the lease takeovers when a lease holder's goes:
+    // at least the 15 s lease duration after the last renewal (at most a
+    // 2 s retry period before the crash), at most 15 s after a
+    // candidate's first poll after the crash plus one more jittered poll
+    // (2 × 2.2 s each): 13 to 23.8 s; and, as nothing can write during an
+    // election, `controllers` also loses the elections' gaps. All charged
+    // to the planned upgrade.
+    let s = scenario(&upgraded(
+        "200d",
+        "upgrades:
+  control_plane: { every: 30d, per_machine: 10m }
+",
+    ));
+    let label = "planned control-plane upgrade";
+    for index in 0..s.replications {
+        let o = replicate(&s, s.seed, index, Recording::default());
+        assert!(o.slis[ETCD_QUORUM].outage_secs.is_empty());
+        let elections = &o.slis[ETCD_LEADER].outage_secs;
+        assert!(
+            !elections.is_empty() && elections.len() <= 6 * 3,
+            "{elections:?}"
+        );
+        for gap in elections {
+            assert!((0.9..=1.9).contains(gap), "election {gap} s");
+        }
+        let takeovers = &o.slis[CONTROLLERS].outage_secs;
+        assert!(!takeovers.is_empty() && takeovers.len() <= 6 * 3);
+        for gap in takeovers {
+            // No writes during an election either: a leader that cannot
+            // write does not lead.
+            let election = (0.9..=1.9).contains(gap);
+            assert!(election || (13.0..=23.8).contains(gap), "gap {gap} s");
+        }
+        for sli in [ETCD_LEADER, CONTROLLERS] {
+            let lost: f64 = o.slis[sli].outage_secs.iter().sum();
+            assert_close("charged", charged_to(&s, &o.slis[sli], label), lost);
+        }
+    }
+}
+
+/// Four workers; three web replicas, one per node, whose budget allows
+/// one unavailable; the workers are upgraded one node at a time, drained
+/// first, from 1 h.
+fn worker_upgrade(pdb: &str) -> String {
+    format!(
+        "horizon: 1d
+replications: 2
+machines:
+  - name: cp
+    role: control-plane
+    count: 1
+  - name: workers
+    role: worker
+    count: 4
+    allocatable: {{ cpu: 4, memory: 16Gi }}
+control_plane:
+  topology: single
+workloads:
+  - name: web
+    replicas: 3
+    requests: {{ cpu: 1, memory: 1Gi }}
+    anti_affinity: required
+    startup: {{ deterministic: 20s }}
+    up: {{ min-ready: 2 }}
+    {pdb}
+upgrades:
+  workers: {{ at: 1h, every: 1d, per_node: 30m }}
+"
+    )
+}
+
+#[test]
+fn a_worker_upgrade_respects_the_disruption_budget() {
+    // Each node with a pod is drained only while all three pods are ready:
+    // one pod at a time is replaced (20 s start-up), so `ready` (two
+    // pods) never goes down and `full` is down 20 s per evicted pod.
+    let s = scenario(&worker_upgrade("pdb: { min_available: 2 }"));
+    for index in 0..s.replications {
+        let o = replicate(&s, s.seed, index, Recording::TRACE);
+        assert!(o.slis[6].outage_secs.is_empty(), "{:?}", o.slis[6]);
+        let full = &o.slis[8].outage_secs;
+        assert!(!full.is_empty() && full.len() <= 4, "{full:?}");
+        for outage in full {
+            assert_close("replacement start-up", *outage, 20.0);
+        }
+        let lost: f64 = full.iter().sum();
+        assert_close(
+            "charged",
+            charged_to(&s, &o.slis[8], "planned worker upgrade"),
+            lost,
+        );
+        // Every node was taken down in turn, 30 minutes each.
+        let done = o
+            .trace
+            .iter()
+            .filter(|e| e.kind == "drain-maintenance-done")
+            .count();
+        assert_eq!(done, 4);
+    }
+    // A budget that allows nothing blocks the upgrade at the first node
+    // with a pod.
+    let s = scenario(&worker_upgrade("pdb: { min_available: 3 }"));
+    let o = replicate(&s, s.seed, 0, Recording::default());
+    assert!(o.slis[8].outage_secs.is_empty());
+}
+
+#[test]
+fn bad_upgrades_are_located() {
+    let err = Scenario::parse(
+        &upgraded(
+            "1y",
+            "upgrades:
+  control_plane: { every: 20m, per_machine: 10m }
+  workers: { every: 0s, per_node: 5m }
+",
+        ),
+        "u.yaml",
+        "u",
+    )
+    .unwrap_err()
+    .to_string();
+    for expected in [
+        "u.yaml:12",
+        "upgrades.control_plane.every",
+        "3 × per_machine = 30m",
+        "upgrades.workers",
+        "no worker nodes",
+        "upgrades.workers.every: must be longer than zero",
+    ] {
+        assert!(err.contains(expected), "{expected}: {err}");
+    }
+}

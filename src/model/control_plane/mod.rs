@@ -48,6 +48,15 @@ impl<'a> Net<'a> {
     }
 }
 
+/// Which control-plane static pods serve, per control-plane machine in
+/// order (their machines aside): a process that does not serve is, to the
+/// rest of the control plane, as if its machine were down.
+pub(crate) struct StaticPods<'a> {
+    pub apiserver: &'a [bool],
+    pub controller_manager: &'a [bool],
+    pub scheduler: &'a [bool],
+}
+
 /// An engine event type that carries every control-plane event.
 pub(crate) trait ControlPlaneEvents:
     From<EtcdEvent> + From<EndpointEvent> + From<LeaseEvent> + From<StandbyEvent>
@@ -161,15 +170,18 @@ impl ControlPlane {
     }
 
     /// Brings etcd, failover, the apiservers, the endpoint and the leases,
-    /// in that order, in line with which machines run and reach each other.
+    /// in that order, in line with which machines run and reach each other
+    /// (`etcd_net`: which etcd processes run) and which static pods serve.
     /// Returns whether etcd just lost a majority of its disks.
     pub fn refresh<E: ControlPlaneEvents>(
         &mut self,
         net: &Net<'_>,
+        etcd_net: &Net<'_>,
+        pods: &StaticPods<'_>,
         client_side: u64,
         ctx: &mut Ctx<'_, E>,
     ) -> bool {
-        self.etcd.refresh(net, ctx);
+        self.etcd.refresh(etcd_net, ctx);
         let disaster = self.etcd.data_losses.len() > self.disasters_seen;
         self.disasters_seen = self.etcd.data_losses.len();
         self.standby
@@ -184,12 +196,12 @@ impl ControlPlane {
             // Stacked apiservers use only their local member; external ones
             // any member, but they must reach the quorum's side.
             let etcd_ok = match self.local_member[i] {
-                Some(member) => self.etcd.member_available(member, net),
-                None => self.etcd.reaches_quorum(side, net),
+                Some(member) => self.etcd.member_available(member, etcd_net),
+                None => self.etcd.reaches_quorum(side, etcd_net),
             };
             self.alive[i] = alive;
             self.side[i] = side;
-            self.read_ok[i] = alive && self.serving[i] && certificates_valid;
+            self.read_ok[i] = alive && pods.apiserver[i] && self.serving[i] && certificates_valid;
             self.write_ok[i] = self.read_ok[i] && etcd_writable && etcd_ok;
         }
 
@@ -207,10 +219,16 @@ impl ControlPlane {
             client_side,
         };
         self.endpoint.refresh(net, &health, ctx);
-        let candidates_alive: Vec<bool> = (0..self.machines.len())
-            .map(|i| self.alive[i] && self.serving[i])
-            .collect();
-        for lease in &mut self.leases {
+        // Each instance talks to the apiserver on its own machine
+        // (`write_ok`), and runs only while its own process serves.
+        for (lease, running) in self
+            .leases
+            .iter_mut()
+            .zip([pods.controller_manager, pods.scheduler])
+        {
+            let candidates_alive: Vec<bool> = (0..self.machines.len())
+                .map(|i| self.alive[i] && self.serving[i] && running[i])
+                .collect();
             lease.refresh(&candidates_alive, &self.write_ok, ctx);
         }
         disaster

@@ -26,6 +26,8 @@ mod pods;
 
 use rand::RngExt;
 
+pub(crate) use pods::{BACKOFF_RESET, crash_loop_backoff};
+
 use index::PodIndex;
 use nodes::Node;
 use pods::{Pod, PodState};

@@ -5,7 +5,7 @@
 
 use rand::RngExt;
 
-use super::{ControlPlaneView, DataEvent, DataPlane, NODE_LEASE_PHASES};
+use super::{ControlPlaneView, DataEvent, DataPlane, NODE_LEASE_PHASES, PodState};
 use crate::engine::{Ctx, EventKey, SimDuration, SimTime};
 use crate::model::ids::{MachineId, NodeId, PodId, ZoneId};
 use crate::scenario::Resources;
@@ -96,11 +96,19 @@ impl DataPlane {
                 for &pod in &pods {
                     if self.pods[pod].terminating {
                         self.delete(pod, ctx);
-                    } else if let Some(key) = self.pods[pod].eviction.take() {
+                        continue;
+                    }
+                    if let Some(key) = self.pods[pod].eviction.take() {
                         ctx.cancel(key);
                         self.pods[pod].eviction_due = false;
-                        self.reindex(pod);
                     }
+                    // Containers that kept running (the machine stayed up)
+                    // are reported Ready again and rejoin the endpoints.
+                    let p = &mut self.pods[pod];
+                    if p.state == PodState::Running && !p.hung && !p.unready {
+                        p.listed = true;
+                    }
+                    self.reindex(pod);
                 }
                 self.scratch = pods;
             }

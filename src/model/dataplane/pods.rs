@@ -14,9 +14,11 @@ use crate::scenario::{PodFailureKind, WorkloadKind};
 /// starts over.
 const BACKOFF_BASE: SimDuration = SimDuration::from_secs(10);
 const BACKOFF_CAP: SimDuration = SimDuration::from_secs(300);
-const BACKOFF_RESET: SimDuration = SimDuration::from_secs(600);
+pub(crate) const BACKOFF_RESET: SimDuration = SimDuration::from_secs(600);
 
-fn backoff(previous_crashes: u32) -> SimDuration {
+/// The CrashLoopBackOff delay before the restart that follows
+/// `previous_crashes` crashes since the last reset.
+pub(crate) fn crash_loop_backoff(previous_crashes: u32) -> SimDuration {
     match previous_crashes {
         0 => SimDuration::ZERO,
         n => BACKOFF_BASE
@@ -311,7 +313,7 @@ impl DataPlane {
         if now.saturating_since(p.running_since) >= BACKOFF_RESET {
             p.crashes = 0;
         }
-        let delay = backoff(p.crashes);
+        let delay = crash_loop_backoff(p.crashes);
         p.crashes += 1;
         p.state = PodState::Crashed;
         p.unlist(now);
@@ -374,7 +376,7 @@ mod tests {
 
     #[test]
     fn crash_loop_backoff_doubles_from_ten_seconds_to_five_minutes() {
-        let secs = |n: u32| backoff(n).as_secs_f64();
+        let secs = |n: u32| crash_loop_backoff(n).as_secs_f64();
         assert_eq!(
             [secs(0), secs(1), secs(2), secs(3), secs(6), secs(40)],
             [0.0, 10.0, 20.0, 40.0, 300.0, 300.0]

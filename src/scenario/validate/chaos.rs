@@ -6,7 +6,7 @@ use serde_saphyr::Spanned;
 use super::checker::Checker;
 use crate::engine::SimDuration;
 use crate::scenario::schema::{
-    RawChaosAction, RawChaosStep, RawEndpoint, RawEndpointKind, RawTarget,
+    Duration, RawChaosAction, RawChaosStep, RawEndpoint, RawEndpointKind, RawTarget, RawUpgrades,
 };
 use crate::scenario::workload::{RawWorkload, RawWorkloadKind};
 use crate::scenario::{ChaosAction, ChaosStep, MachineGroup, Role};
@@ -346,4 +346,140 @@ fn resolve_machines(name: &str, groups: &[MachineGroup]) -> Result<Vec<usize>, S
         "unknown machine group `{group_name}`; groups are: {}",
         known.join(", ")
     ))
+}
+
+/// The name of the control-plane upgrade's planned work (its cause is
+/// `planned control-plane upgrade`).
+pub(crate) const CONTROL_PLANE_UPGRADE: &str = "control-plane upgrade";
+/// The name of the worker upgrade's planned work.
+pub(crate) const WORKER_UPGRADE: &str = "worker upgrade";
+
+/// The `upgrades:` block, as the planned-work steps the chaos machinery
+/// runs: a `rolling-upgrade` of the control plane and a `drain` of every
+/// worker node present at the start, each repeated `every`. `chaos_steps`
+/// is the number of steps of the `chaos:` list (together at most 32).
+pub(super) fn upgrades(
+    check: &mut Checker<'_>,
+    raw: Option<&Spanned<RawUpgrades>>,
+    horizon: SimDuration,
+    groups: &[MachineGroup],
+    chaos_steps: usize,
+) -> Vec<ChaosStep> {
+    let Some(raw) = raw else {
+        return Vec::new();
+    };
+    let mut steps = Vec::new();
+    let schedule = |check: &mut Checker<'_>,
+                    path: &str,
+                    every: &Spanned<Duration>,
+                    at: Option<&Spanned<Duration>>,
+                    each: &Spanned<Duration>,
+                    each_name: &str,
+                    units: usize| {
+        for (value, field, example) in [(every, "every", "90d"), (each, each_name, "10m")] {
+            if value.value.0.is_zero() {
+                check.at(
+                    &value.referenced,
+                    format!("{path}.{field}"),
+                    format!("must be longer than zero, e.g. {example}"),
+                );
+            }
+        }
+        let (every_value, each_value) = (every.value.0, each.value.0);
+        let at_value = at.map_or(every_value, |a| a.value.0);
+        if let Some(at) = at
+            && at.value.0 >= horizon
+        {
+            check.at(
+                &at.referenced,
+                format!("{path}.at"),
+                "the first upgrade starts after the horizon; start it earlier or lengthen the horizon",
+            );
+        }
+        let total = each_value.saturating_mul(units as u64);
+        if !every_value.is_zero() && total > every_value {
+            check.at(
+                &every.referenced,
+                format!("{path}.every"),
+                format!(
+                    "one upgrade takes at least {units} × {each_name} = {}, longer than `every`; \
+                     upgrade less often or faster",
+                    total
+                ),
+            );
+        }
+        if !every_value.is_zero() && horizon.as_micros() / every_value.as_micros() > 100_000 {
+            check.at(
+                &every.referenced,
+                format!("{path}.every"),
+                "more than 100,000 upgrades over the horizon; upgrade less often",
+            );
+        }
+        (at_value, every_value, each_value)
+    };
+    let control_plane_machines = groups
+        .iter()
+        .filter(|g| g.role == Role::ControlPlane)
+        .map(|g| g.zones.len())
+        .sum();
+    if let Some(cp) = &raw.value.control_plane {
+        let (at, every, per_machine) = schedule(
+            check,
+            "upgrades.control_plane",
+            &cp.value.every,
+            cp.value.at.as_ref(),
+            &cp.value.per_machine,
+            "per_machine",
+            control_plane_machines,
+        );
+        steps.push(ChaosStep {
+            name: CONTROL_PLANE_UPGRADE.to_string(),
+            action: ChaosAction::RollingUpgrade,
+            at,
+            every: Some(every),
+            duration: per_machine,
+        });
+    }
+    if let Some(workers) = &raw.value.workers {
+        let mut nodes = Vec::new();
+        let mut next = 0;
+        for group in groups {
+            let present = group.autoscaling.map_or(group.zones.len(), |a| a.initial);
+            if group.role == Role::Worker {
+                nodes.extend(next..next + present);
+            }
+            next += group.zones.len();
+        }
+        if nodes.is_empty() {
+            check.at(
+                &workers.referenced,
+                "upgrades.workers",
+                "there are no worker nodes to upgrade; add a group with role worker or remove `workers`",
+            );
+        }
+        let (at, every, per_node) = schedule(
+            check,
+            "upgrades.workers",
+            &workers.value.every,
+            workers.value.at.as_ref(),
+            &workers.value.per_node,
+            "per_node",
+            nodes.len(),
+        );
+        steps.push(ChaosStep {
+            name: WORKER_UPGRADE.to_string(),
+            action: ChaosAction::Drain(nodes),
+            at,
+            every: Some(every),
+            duration: per_node,
+        });
+    }
+    if chaos_steps + steps.len() > 32 {
+        check.at(
+            &raw.referenced,
+            "upgrades",
+            "at most 32 chaos steps are supported, upgrades included; remove some chaos steps",
+        );
+    }
+    steps
 }

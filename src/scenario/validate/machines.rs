@@ -6,9 +6,16 @@ use serde_saphyr::Spanned;
 use super::autoscaling;
 use super::checker::Checker;
 use super::failures::failure_modes;
-use crate::scenario::schema::{RawMachineGroup, RawRepair, RawRole};
+use crate::dist::Distribution;
+use crate::engine::SimDuration;
+use crate::scenario::schema::{
+    RawMachineGroup, RawProcess, RawProcessFailure, RawProcessFailureKind, RawRepair, RawRole,
+};
 use crate::scenario::workload::Resources;
-use crate::scenario::{FailureDomain, MachineGroup, Role};
+use crate::scenario::{
+    ControlPlane, FailureDomain, MachineGroup, Process, ProcessFailure, ProcessFailureKind, Role,
+    Topology,
+};
 
 /// The top-level `machines:` list. Zones and failure domains are resolved
 /// by name; `has_people` says whether manual repair is possible.
@@ -153,6 +160,7 @@ pub(super) fn machine_groups(
             domains: machine_domains,
             allocatable,
             failures: failure_modes(check, &group.failures, &format!("{path}.failures")),
+            process_failures: process_failures(check, &group.process_failures, role, &path),
             autoscaling: scaling,
         });
     }
@@ -174,4 +182,141 @@ pub(super) fn count_role(groups: &[MachineGroup], role: Role) -> usize {
         .filter(|g| g.role == role)
         .map(|g| g.zones.len())
         .sum()
+}
+
+/// The processes a machine of `role` runs that nines can fail.
+fn processes_of(role: Role) -> &'static [Process] {
+    match role {
+        Role::ControlPlane => &[
+            Process::KubeApiserver,
+            Process::Etcd,
+            Process::KubeControllerManager,
+            Process::KubeScheduler,
+            Process::Kubelet,
+            Process::ContainerRuntime,
+        ],
+        Role::Etcd => &[Process::Etcd, Process::Kubelet, Process::ContainerRuntime],
+        Role::Worker => &[Process::Kubelet, Process::ContainerRuntime],
+        Role::LoadBalancer => &[],
+    }
+}
+
+/// A group's `process_failures:` list.
+fn process_failures(
+    check: &mut Checker<'_>,
+    raw: &[RawProcessFailure],
+    role: Role,
+    path: &str,
+) -> Vec<ProcessFailure> {
+    raw.iter()
+        .enumerate()
+        .map(|(i, mode)| {
+            let field = format!("{path}.process_failures[{i}]");
+            let process = match mode.process.value {
+                RawProcess::KubeApiserver => Process::KubeApiserver,
+                RawProcess::Etcd => Process::Etcd,
+                RawProcess::KubeControllerManager => Process::KubeControllerManager,
+                RawProcess::KubeScheduler => Process::KubeScheduler,
+                RawProcess::Kubelet => Process::Kubelet,
+                RawProcess::ContainerRuntime => Process::ContainerRuntime,
+            };
+            let allowed = processes_of(role);
+            if !allowed.contains(&process) {
+                let runs = if allowed.is_empty() {
+                    "none of the processes nines fails (HAProxy and keepalived fail with their machine)".to_string()
+                } else {
+                    allowed
+                        .iter()
+                        .map(|p| p.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                check.at(
+                    &mode.process.referenced,
+                    format!("{field}.process"),
+                    format!(
+                        "a machine of this group does not run {}; it runs {runs}",
+                        process.name()
+                    ),
+                );
+            }
+            let kind = match mode.kind.as_ref().map(|k| k.value) {
+                None | Some(RawProcessFailureKind::Crash) => ProcessFailureKind::Crash,
+                Some(RawProcessFailureKind::Hang) => {
+                    if !process.is_static_pod() {
+                        check.at(
+                            &mode.kind.as_ref().expect("matched").referenced,
+                            format!("{field}.kind"),
+                            format!(
+                                "{} is restarted by systemd, which notices only an exit; use kind crash \
+                                 (hang is for static pods, which the kubelet's liveness probe checks)",
+                                process.name()
+                            ),
+                        );
+                    }
+                    ProcessFailureKind::Hang
+                }
+            };
+            let time_to_failure =
+                check.distribution(&mode.time_to_failure, &format!("{field}.time_to_failure"));
+            if time_to_failure.is_zero() {
+                check.at(
+                    &mode.time_to_failure.referenced,
+                    format!("{field}.time_to_failure"),
+                    "a time to failure of zero would fail forever; give a positive duration",
+                );
+            }
+            let startup = mode
+                .startup
+                .as_ref()
+                .map_or(Distribution::deterministic(SimDuration::ZERO), |d| {
+                    check.distribution(d, &format!("{field}.startup"))
+                });
+            if let Some(name) = &mode.name {
+                check.name(&name.referenced, format!("{field}.name"), &name.value);
+            }
+            let kind_word = match kind {
+                ProcessFailureKind::Crash => "crash",
+                ProcessFailureKind::Hang => "hang",
+            };
+            ProcessFailure {
+                name: mode.name.as_ref().map_or_else(
+                    || format!("{} {kind_word}", process.name()),
+                    |n| n.value.clone(),
+                ),
+                process,
+                kind,
+                time_to_failure,
+                startup,
+            }
+        })
+        .collect()
+}
+
+/// An etcd process on the control-plane machines exists only where etcd is
+/// stacked on them.
+pub(super) fn check_process_topology(
+    check: &mut Checker<'_>,
+    raw: &Spanned<Vec<RawMachineGroup>>,
+    groups: &[MachineGroup],
+    control_plane: &ControlPlane,
+) {
+    if matches!(control_plane.topology, Topology::Single | Topology::Stacked) {
+        return;
+    }
+    for (g, group) in groups.iter().enumerate() {
+        if group.role != Role::ControlPlane {
+            continue;
+        }
+        for (i, mode) in group.process_failures.iter().enumerate() {
+            if mode.process == Process::Etcd {
+                check.at(
+                    &raw.value[g].process_failures[i].process.referenced,
+                    format!("machines[{g}].process_failures[{i}].process"),
+                    "etcd runs on the control-plane machines only with topology single or stacked; \
+                     put this mode on the etcd group",
+                );
+            }
+        }
+    }
 }

@@ -68,13 +68,14 @@ pub(super) fn validate(
         &groups,
         raw.people.as_ref().map(|p| &p.value),
     );
+    machines::check_process_topology(&mut check, &raw.machines, &groups, &control_plane);
     let clients_zone = zones::clients_zone(&mut check, raw.clients_zone.as_ref(), &zones);
     let people = failures::people(&mut check, raw.people.as_ref());
     let automatic_repair_crews = raw
         .automatic_repair
         .as_ref()
         .map(|a| check.count(&a.value.crews, "automatic_repair.crews", 1, 10_000) as usize);
-    let chaos = chaos::chaos(
+    let mut chaos = chaos::chaos(
         &mut check,
         &raw.chaos,
         horizon,
@@ -83,6 +84,14 @@ pub(super) fn validate(
         &raw.workloads,
         raw.control_plane.value.endpoint.as_ref(),
     );
+    let upgrades = chaos::upgrades(
+        &mut check,
+        raw.upgrades.as_ref(),
+        horizon,
+        &groups,
+        raw.chaos.len(),
+    );
+    chaos.extend(upgrades);
     let node_lifecycle = node_lifecycle::node_lifecycle(&mut check, &raw.node_lifecycle);
     let hpa_controller = autoscaling::hpa_controller(&mut check, &raw.hpa_controller);
     let workloads = workloads::workloads(&mut check, &raw.workloads, &groups, &hpa_controller);
