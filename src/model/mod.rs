@@ -75,6 +75,12 @@ struct Network {
     /// `kubelet_connected[m]`: machine m's kubelet reaches a writable
     /// apiserver (kept here so refreshes reuse the buffer).
     kubelet_connected: Vec<bool>,
+    /// `zone_side[z]`: zone z's side (every machine there is on it).
+    zone_side: Vec<u64>,
+    /// `zone_writable[z]`: a writable apiserver is on zone z's side.
+    zone_writable: Vec<bool>,
+    /// The faults' change count `up` was last found at.
+    faults_seen: Option<u64>,
 }
 
 /// The simulated cluster.
@@ -147,6 +153,9 @@ impl<'s> ClusterModel<'s> {
                 side: vec![0; machines],
                 client_side: 0,
                 kubelet_connected: vec![false; machines],
+                zone_side: vec![0; scenario.zones.len()],
+                zone_writable: vec![false; scenario.zones.len()],
+                faults_seen: None,
             },
             clients_zone: ZoneId::new(scenario.clients_zone),
             control_plane: ControlPlane::new(
@@ -224,10 +233,21 @@ impl<'s> ClusterModel<'s> {
 
     /// Re-derives everything from component state, then records the SLIs.
     fn refresh(&mut self, ctx: &mut Ctx<'_, ClusterEvent>) {
-        for m in 0..self.network.up.len() {
-            let machine = MachineId::new(m);
-            self.network.up[m] = self.faults.runs(machine);
-            self.network.side[m] = self.zone_side(self.faults.zone_of(machine));
+        // Sides are per zone: found once per zone, not per machine. The
+        // machines are walked only when a side or a fault moved.
+        let mut machines_changed = self.network.faults_seen != Some(self.faults.changes());
+        for z in 0..self.network.zone_side.len() {
+            let side = self.zone_side(ZoneId::new(z));
+            machines_changed |= side != self.network.zone_side[z];
+            self.network.zone_side[z] = side;
+        }
+        if machines_changed {
+            self.network.faults_seen = Some(self.faults.changes());
+            for m in 0..self.network.up.len() {
+                let machine = MachineId::new(m);
+                self.network.up[m] = self.faults.runs(machine);
+                self.network.side[m] = self.network.zone_side[self.faults.zone_of(machine).index()];
+            }
         }
         self.network.client_side = self.zone_side(self.clients_zone);
         let net = Net::new(&self.network.up, &self.network.side);
@@ -240,11 +260,21 @@ impl<'s> ClusterModel<'s> {
             self.note_disaster(ctx.now());
         }
         // Kubelets heartbeat through any writable apiserver on their side.
-        for m in 0..self.network.up.len() {
-            self.network.kubelet_connected[m] =
-                self.network.up[m] && self.control_plane.writable_from(self.network.side[m]);
+        let mut connectivity_changed = machines_changed;
+        for z in 0..self.network.zone_side.len() {
+            let writable = self.control_plane.writable_from(self.network.zone_side[z]);
+            connectivity_changed |= writable != self.network.zone_writable[z];
+            self.network.zone_writable[z] = writable;
+        }
+        if connectivity_changed {
+            for m in 0..self.network.up.len() {
+                let zone = self.faults.zone_of(MachineId::new(m)).index();
+                self.network.kubelet_connected[m] =
+                    self.network.up[m] && self.network.zone_writable[zone];
+            }
         }
         let view = ControlPlaneView {
+            machines_changed: connectivity_changed,
             machine_up: &self.network.up,
             kubelet_connected: &self.network.kubelet_connected,
             controllers: self.control_plane.controllers_lead(),
