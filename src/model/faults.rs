@@ -193,6 +193,9 @@ pub(super) struct Faults<'s> {
     automatic_crews: Option<usize>,
     automatic_busy: usize,
     automatic_queue: VecDeque<MachineId>,
+    /// Bumped on entry to every method that may change machines, zones
+    /// or domains: an unchanged count means `runs` answers as before.
+    changes: u64,
 }
 
 impl<'s> Faults<'s> {
@@ -250,7 +253,14 @@ impl<'s> Faults<'s> {
             automatic_crews,
             automatic_busy: 0,
             automatic_queue: VecDeque::new(),
+            changes: 0,
         }
+    }
+
+    /// A count that moves whenever machines, zones or domains may have
+    /// changed (see `runs`).
+    pub fn changes(&self) -> u64 {
+        self.changes
     }
 
     /// Number of machine slots.
@@ -297,16 +307,19 @@ impl<'s> Faults<'s> {
 
     /// A chaos step holds `machine` down (`hold`) or lets it go.
     pub fn hold_machine(&mut self, machine: MachineId, hold: bool) {
+        self.changes += 1;
         bump(&mut self.machines[machine.index()].held, hold);
     }
 
     /// A chaos step holds `zone` down (`hold`) or lets it go.
     pub fn hold_zone(&mut self, zone: ZoneId, hold: bool) {
+        self.changes += 1;
         bump(&mut self.zones[zone.index()].held, hold);
     }
 
     /// Starts the failure clocks of the machines that exist.
     pub fn arm_machines<E: From<FaultEvent>>(&mut self, ctx: &mut Ctx<'_, E>) {
+        self.changes += 1;
         for machine in (0..self.machines.len()).map(MachineId::new) {
             if self.machines[machine.index()].present {
                 self.arm_machine(machine, ctx);
@@ -316,6 +329,7 @@ impl<'s> Faults<'s> {
 
     /// Starts the failure clocks of every zone, then every failure domain.
     pub fn arm_zones_and_domains<E: From<FaultEvent>>(&mut self, ctx: &mut Ctx<'_, E>) {
+        self.changes += 1;
         for zone in (0..self.zones.len()).map(ZoneId::new) {
             self.arm_zone(zone, ctx);
         }
@@ -394,6 +408,7 @@ impl<'s> Faults<'s> {
         ctx: &mut Ctx<'_, E>,
         mut effect: impl FnMut(FaultEffect, &mut Ctx<'_, E>),
     ) {
+        self.changes += 1;
         match event {
             FaultEvent::MachineFailed { machine, mode } => {
                 self.machines[machine.index()].failure_timers[mode.index()] = None;
@@ -564,6 +579,7 @@ impl<'s> Faults<'s> {
         ctx: &mut Ctx<'_, E>,
         mut effect: impl FnMut(FaultEffect, &mut Ctx<'_, E>),
     ) {
+        self.changes += 1;
         self.assign_crew(CrewJob::EtcdRecovery, ctx, &mut effect);
     }
 
@@ -574,6 +590,7 @@ impl<'s> Faults<'s> {
         ctx: &mut Ctx<'_, E>,
         mut effect: impl FnMut(FaultEffect, &mut Ctx<'_, E>),
     ) {
+        self.changes += 1;
         self.crew_done(ctx, &mut effect);
     }
 
@@ -664,6 +681,7 @@ impl Faults<'_> {
     /// replication that must diverge from its original does this on its
     /// own streams.
     pub fn redraw_pending<E: From<FaultEvent>>(&mut self, ctx: &mut Ctx<'_, E>) {
+        self.changes += 1;
         let now = ctx.now();
         let redraw = |timer: &mut Option<Timer>,
                       dist: &crate::dist::Distribution,
@@ -774,11 +792,13 @@ impl<E: From<FaultEvent>> MachineSlots<E> for Faults<'_> {
     }
 
     fn register(&mut self, machine: MachineId, ctx: &mut Ctx<'_, E>) {
+        self.changes += 1;
         self.machines[machine.index()].present = true;
         self.arm_machine(machine, ctx);
     }
 
     fn retire(&mut self, machine: MachineId, ctx: &mut Ctx<'_, E>) {
+        self.changes += 1;
         let m = &mut self.machines[machine.index()];
         Self::disarm(&mut m.failure_timers, ctx);
         m.present = false;

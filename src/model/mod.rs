@@ -84,6 +84,12 @@ struct Network {
     apiserver: Vec<bool>,
     controller_manager: Vec<bool>,
     scheduler: Vec<bool>,
+    /// `zone_side[z]`: zone z's side (every machine there is on it).
+    zone_side: Vec<u64>,
+    /// `zone_writable[z]`: a writable apiserver is on zone z's side.
+    zone_writable: Vec<bool>,
+    /// The faults' change count `up` was last found at.
+    faults_seen: Option<u64>,
 }
 
 /// The simulated cluster.
@@ -163,6 +169,9 @@ impl<'s> ClusterModel<'s> {
                 apiserver: vec![true; control_plane_count],
                 controller_manager: vec![true; control_plane_count],
                 scheduler: vec![true; control_plane_count],
+                zone_side: vec![0; scenario.zones.len()],
+                zone_writable: vec![false; scenario.zones.len()],
+                faults_seen: None,
             },
             clients_zone: ZoneId::new(scenario.clients_zone),
             control_plane: ControlPlane::new(
@@ -240,13 +249,29 @@ impl<'s> ClusterModel<'s> {
 
     /// Re-derives everything from component state, then records the SLIs.
     fn refresh(&mut self, ctx: &mut Ctx<'_, ClusterEvent>) {
-        for m in 0..self.network.up.len() {
-            let machine = MachineId::new(m);
-            self.network.up[m] = self.faults.runs(machine);
-            self.network.side[m] = self.zone_side(self.faults.zone_of(machine));
+        // Sides are per zone: found once per zone, not per machine. The
+        // machines are walked only when a side or a fault moved.
+        // Process failures change what a machine serves without a fault:
+        // with any, every event walks the machines.
+        let mut machines_changed = self.processes.can_fail()
+            || self.network.faults_seen != Some(self.faults.changes());
+        for z in 0..self.network.zone_side.len() {
+            let side = self.zone_side(ZoneId::new(z));
+            machines_changed |= side != self.network.zone_side[z];
+            self.network.zone_side[z] = side;
+        }
+        if machines_changed {
+            self.network.faults_seen = Some(self.faults.changes());
+            for m in 0..self.network.up.len() {
+                let machine = MachineId::new(m);
+                self.network.up[m] = self.faults.runs(machine);
+                self.network.side[m] = self.network.zone_side[self.faults.zone_of(machine).index()];
+            }
         }
         self.processes.follow_machines(&self.network.up, ctx);
-        self.follow_processes();
+        if machines_changed {
+            self.follow_processes();
+        }
         self.network.client_side = self.zone_side(self.clients_zone);
         let net = Net::new(&self.network.up, &self.network.side);
         let etcd_net = Net::new(&self.network.etcd_up, &self.network.side);
@@ -264,12 +289,23 @@ impl<'s> ClusterModel<'s> {
             self.note_disaster(ctx.now());
         }
         // Kubelets heartbeat through any writable apiserver on their side.
-        for m in 0..self.network.up.len() {
-            self.network.kubelet_connected[m] = self.network.up[m]
-                && self.processes.serves(MachineId::new(m), Process::Kubelet)
-                && self.control_plane.writable_from(self.network.side[m]);
+        let mut connectivity_changed = machines_changed;
+        for z in 0..self.network.zone_side.len() {
+            let writable = self.control_plane.writable_from(self.network.zone_side[z]);
+            connectivity_changed |= writable != self.network.zone_writable[z];
+            self.network.zone_writable[z] = writable;
+        }
+        if connectivity_changed {
+            for m in 0..self.network.up.len() {
+                let machine = MachineId::new(m);
+                let zone = self.faults.zone_of(machine).index();
+                self.network.kubelet_connected[m] = self.network.up[m]
+                    && self.processes.serves(machine, Process::Kubelet)
+                    && self.network.zone_writable[zone];
+            }
         }
         let view = ControlPlaneView {
+            machines_changed: connectivity_changed,
             machine_up: &self.network.up,
             kubelet_connected: &self.network.kubelet_connected,
             controllers: self.control_plane.controllers_lead(),

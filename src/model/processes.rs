@@ -185,6 +185,11 @@ impl<'s> Processes<'s> {
         }
     }
 
+    /// Whether any machine has a process failure mode.
+    pub fn can_fail(&self) -> bool {
+        self.any
+    }
+
     /// Whether `process` on `machine` serves (its machine aside).
     pub fn serves(&self, machine: MachineId, process: Process) -> bool {
         !self.any || self.machines[machine.index()].processes[slot(process)].phase == Phase::Running

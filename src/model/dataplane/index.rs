@@ -119,6 +119,11 @@ impl PodIndex {
         self.on_node[w * self.nodes + n] as usize
     }
 
+    /// Number of zones.
+    pub fn zones(&self) -> usize {
+        self.zones
+    }
+
     /// Live pods of workload `w` bound to nodes in zone `z`.
     pub fn in_zone(&self, w: usize, z: usize) -> usize {
         self.in_zone[w * self.zones + z] as usize
@@ -253,6 +258,9 @@ impl DataPlane {
         }
         if current {
             count(&mut ix.at_revision[w]);
+        }
+        if let Some(n) = k.node {
+            self.refile(w, n);
         }
     }
 

@@ -19,8 +19,11 @@
 //! Nodes and their lifecycle are in `nodes`, pods and their probes in
 //! `pods`, the scheduler and the workload controllers in `placement`.
 
+use std::collections::BTreeSet;
+
 mod index;
 mod nodes;
+mod order;
 mod placement;
 mod pods;
 
@@ -30,6 +33,7 @@ pub(crate) use pods::{BACKOFF_RESET, crash_loop_backoff};
 
 use index::PodIndex;
 use nodes::Node;
+use order::NodeOrder;
 use pods::{Pod, PodState};
 
 use crate::engine::{Ctx, SimDuration, SimTime, StreamLabel};
@@ -85,6 +89,9 @@ pub enum DataEvent {
 
 /// What the data plane needs to know about the rest of the cluster.
 pub(crate) struct ControlPlaneView<'a> {
+    /// `machine_up` or `kubelet_connected` may differ from the last
+    /// refresh's (otherwise only the nodes events touched are looked at).
+    pub machines_changed: bool,
     pub machine_up: &'a [bool],
     /// Whether each machine's kubelet reaches a writable apiserver.
     pub kubelet_connected: &'a [bool],
@@ -133,20 +140,12 @@ pub(crate) struct DataPlane {
     unplaceable: Vec<Option<(u64, u64)>>,
     /// A reusable buffer of pod indices.
     scratch: Vec<usize>,
-    /// The nodes pods may be placed on, per node selector, as of a node
-    /// epoch.
-    eligible: Vec<Eligible>,
-}
-
-/// The nodes a pod with node selector `group` may be placed on (present,
-/// Ready, not cordoned), in node order, and their zones.
-#[derive(Clone)]
-struct Eligible {
-    group: Option<usize>,
-    /// The node epoch they were found at.
-    epoch: Option<u64>,
-    nodes: Vec<usize>,
-    zones: Vec<usize>,
+    /// Per workload and zone, the nodes its pods may be placed on in the
+    /// scheduler's order of preference.
+    order: NodeOrder,
+    /// Nodes the next refresh must look at even when no machine changed:
+    /// touched by an event since the last one, or waiting for a taint.
+    node_watch: BTreeSet<usize>,
 }
 
 /// The random sources of one workload's pods, named after the workload
@@ -191,12 +190,13 @@ impl DataPlane {
             .into_iter()
             .map(|w| Node::new(w.machine, w.zone, w.group, w.allocatable, w.present))
             .collect();
-        DataPlane {
+        let mut data = DataPlane {
             index: PodIndex::new(workloads.len(), nodes.len(), zones),
             node_epoch: 0,
             unplaceable: vec![None; workloads.len()],
             scratch: Vec::new(),
-            eligible: Vec::new(),
+            order: NodeOrder::new(workloads.len(), nodes.len(), zones),
+            node_watch: BTreeSet::new(),
             nodes,
             pods: Vec::new(),
             revisions: vec![0; workloads.len()],
@@ -207,7 +207,11 @@ impl DataPlane {
             monitor_phase: SimDuration::ZERO,
             controllers_since: Some(SimTime::ZERO),
             now: SimTime::ZERO,
+        };
+        for n in 0..data.nodes.len() {
+            data.refile_node(n);
         }
+        data
     }
 
     /// Places every workload's pods on a healthy cluster at time zero,
@@ -236,15 +240,30 @@ impl DataPlane {
     ) {
         let now = ctx.now();
         self.now = now;
-        match (view.controllers, self.controllers_since) {
-            (true, None) => self.controllers_since = Some(now),
-            (false, Some(_)) => self.controllers_since = None,
-            _ => {}
-        }
-        for node in 0..self.nodes.len() {
-            let down = !view.machine_up[self.nodes[node].machine.index()];
-            self.index.set_down(node, down);
-            self.refresh_node(node, view, ctx);
+        let leader_changed = match (view.controllers, self.controllers_since) {
+            (true, None) => {
+                self.controllers_since = Some(now);
+                true
+            }
+            (false, Some(_)) => {
+                self.controllers_since = None;
+                true
+            }
+            _ => false,
+        };
+        // A node's refresh depends on its machine, its kubelet's
+        // connection, the controller-manager leader and its own state: with
+        // the first three as before, only nodes whose state an event moved
+        // (or that wait for a taint) can have anything to do.
+        let watched = std::mem::take(&mut self.node_watch);
+        if view.machines_changed || leader_changed {
+            for node in 0..self.nodes.len() {
+                self.refresh_watched_node(node, view, ctx);
+            }
+        } else {
+            for node in watched {
+                self.refresh_watched_node(node, view, ctx);
+            }
         }
         if view.controllers {
             // Evicting a pod takes it out of the set and adds no other.
@@ -262,6 +281,31 @@ impl DataPlane {
         self.start_containers(view.machine_up, ctx);
         #[cfg(debug_assertions)]
         self.assert_index();
+        #[cfg(debug_assertions)]
+        self.assert_order();
+    }
+
+    /// Refreshes node `node`, skipping the common case with nothing to do,
+    /// and keeps it watched while it waits for a taint.
+    fn refresh_watched_node<E: From<DataEvent>>(
+        &mut self,
+        node: usize,
+        view: &ControlPlaneView<'_>,
+        ctx: &mut Ctx<'_, E>,
+    ) {
+        let machine = self.nodes[node].machine.index();
+        self.index.set_down(node, !view.machine_up[machine]);
+        // Most nodes are Ready with a connected kubelet and nothing
+        // pending: refreshing them would change nothing.
+        if !self.nodes[node].present
+            || (view.kubelet_connected[machine] && self.nodes[node].quiet())
+        {
+            return;
+        }
+        self.refresh_node(node, view, ctx);
+        if self.nodes[node].awaits_taint() {
+            self.node_watch.insert(node);
+        }
     }
 
     /// The scheduler's pass over the pending pods, in pod order. Placement
@@ -356,6 +400,11 @@ impl DataPlane {
     pub fn rule(&self, workload: WorkloadId) -> (usize, usize) {
         let w = &self.workloads[workload.index()];
         (w.min_ready, w.replicas)
+    }
+
+    /// Live pods of workload `w` (bound or not, terminating included).
+    pub fn live_pods(&self, workload: WorkloadId) -> usize {
+        self.index.by_workload[workload.index()].len()
     }
 
     /// Pods waiting for a node.

@@ -60,6 +60,22 @@ impl Node {
         }
     }
 
+    /// Heartbeating as far as the node lifecycle knows: Ready, untainted,
+    /// with no mark or taint pending.
+    pub fn quiet(&self) -> bool {
+        self.silent_since.is_none()
+            && self.mark.is_none()
+            && self.taint.is_none()
+            && !self.not_ready
+            && !self.tainted
+    }
+
+    /// NotReady, not tainted and no taint pending: each refresh tries to
+    /// schedule one (the zone's rate limiter may refuse).
+    pub fn awaits_taint(&self) -> bool {
+        self.present && self.not_ready && !self.tainted && self.taint.is_none()
+    }
+
     /// Brings `used_permille` in line with `used`.
     pub fn note_used(&mut self) {
         self.used_permille = self.used.cpu_millis * 1000 / self.allocatable.cpu_millis.max(1);
@@ -90,6 +106,7 @@ impl DataPlane {
                 }
                 n.not_ready = false;
                 n.tainted = false;
+                self.refile_node(node);
                 // The kubelet is back: pending evictions stop, and a
                 // StatefulSet pod that was deleted meanwhile is now gone.
                 let pods = self.pods_on_node(node);
@@ -212,6 +229,8 @@ impl DataPlane {
         n.mark = None;
         n.not_ready = true;
         self.node_epoch += 1;
+        self.refile_node(node);
+        self.node_watch.insert(node);
         // Deleted pods bound here are unlisted already.
         let pods = self.pods_on_node(node);
         for &pod in &pods {
@@ -234,6 +253,7 @@ impl DataPlane {
     pub(super) fn on_tainted<E: From<DataEvent>>(&mut self, node: usize, ctx: &mut Ctx<'_, E>) {
         self.nodes[node].taint = None;
         self.nodes[node].tainted = true;
+        self.node_watch.insert(node);
         for &pod in &self.index.by_node[node] {
             let p = &self.pods[pod];
             if p.eviction.is_some() || p.terminating {
@@ -256,6 +276,8 @@ impl DataPlane {
         if let Some(node) = self.node_of(machine) {
             self.nodes[node].cordoned = cordoned;
             self.node_epoch += 1;
+            self.refile_node(node);
+            self.node_watch.insert(node);
         }
     }
 
@@ -271,6 +293,8 @@ impl DataPlane {
             n.used = Resources::default();
             n.note_used();
             self.node_epoch += 1;
+            self.refile_node(node);
+            self.node_watch.insert(node);
         }
     }
 
@@ -291,5 +315,7 @@ impl DataPlane {
         }
         n.present = false;
         self.node_epoch += 1;
+        self.refile_node(node);
+        self.node_watch.insert(node);
     }
 }

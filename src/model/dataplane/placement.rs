@@ -5,7 +5,7 @@
 //! §4).
 
 use super::pods::{Pod, PodState};
-use super::{DataPlane, Eligible, WorkloadId};
+use super::{DataPlane, WorkloadId};
 use crate::engine::Ctx;
 use crate::model::ids::MachineId;
 
@@ -21,6 +21,14 @@ impl DataPlane {
         let count = self.index.by_workload[w].len();
         if count == replicas && self.index.at_revision[w] == count {
             // The common case: nothing to create, delete or roll.
+            return;
+        }
+        if count < replicas && self.index.at_revision[w] == count {
+            // Pods missing and no rollout: create them without walking the
+            // live ones (the general path below does the same).
+            for _ in count..replicas {
+                self.new_pod(w);
+            }
             return;
         }
         let live: Vec<usize> = self.index.by_workload[w].iter().copied().collect();
@@ -99,18 +107,112 @@ impl DataPlane {
         self.pods[pod].state = PodState::Starting;
         self.pods[pod].bound_at = self.now;
         self.reindex(pod);
+        self.refile_node(node);
     }
 
     /// The scheduler: a feasible node with room that keeps the spread and
     /// anti-affinity rules, preferring the emptiest spread domain, then
-    /// fewer pods of the workload on the node, then the least used node.
-    /// Two passes over the nodes, with the workload's pods per node and per
-    /// zone read from the indices.
-    pub(super) fn choose_node(&mut self, pod: usize) -> Option<usize> {
+    /// fewer pods of the workload on the node, then the least used node
+    /// (then the lower node index). Each zone's eligible nodes are kept in
+    /// that order (`order`), so a zone's best is its first feasible node.
+    pub(super) fn choose_node(&self, pod: usize) -> Option<usize> {
         let workload = self.pods[pod].workload;
-        let slot = self.eligible_nodes(self.workloads[workload].node_group);
         let w = &self.workloads[workload];
-        let eligible = &self.eligible[slot];
+        let zones = 0..self.index.zones();
+        let order = &self.order;
+        let occupied = |z: &usize| !order.in_zone(workload, *z).is_empty();
+        // The least-populated spread domain among the eligible nodes' (0
+        // without any).
+        let least = w.spread.map_or(0, |spread| {
+            let least = if spread.by_zone {
+                zones
+                    .clone()
+                    .filter(occupied)
+                    .map(|z| self.index.in_zone(workload, z))
+                    .min()
+            } else {
+                zones
+                    .clone()
+                    .filter_map(|z| order.in_zone(workload, z).first())
+                    .map(|&(same, _, _)| same as usize)
+                    .min()
+            };
+            least.unwrap_or(0)
+        });
+        let hard_anti_affinity = w.anti_affinity == Some(true);
+        let mut best: Option<((usize, usize, u64), usize)> = None;
+        for z in zones.filter(occupied) {
+            let zone_count = self.index.in_zone(workload, z);
+            if let Some(spread) = w.spread
+                && spread.by_zone
+                && spread.hard
+                && zone_count + 1 > least + spread.max_skew
+            {
+                continue;
+            }
+            for &(same, used, node) in order.in_zone(workload, z) {
+                let same = same as usize;
+                // Nodes further on have at least as many of the pods.
+                if hard_anti_affinity && same > 0 {
+                    break;
+                }
+                let mut spread_count = 0;
+                if let Some(spread) = w.spread {
+                    if spread.by_zone {
+                        spread_count = zone_count;
+                    } else {
+                        if spread.hard && same + 1 > least + spread.max_skew {
+                            break;
+                        }
+                        spread_count = same;
+                    }
+                }
+                let n = &self.nodes[node];
+                if n.used.cpu_millis + w.requests.cpu_millis > n.allocatable.cpu_millis
+                    || n.used.memory_bytes + w.requests.memory_bytes > n.allocatable.memory_bytes
+                {
+                    continue;
+                }
+                let preferred = if hard_anti_affinity { 0 } else { same };
+                let score = (spread_count, preferred, used);
+                if best.is_none_or(|(s, b)| (score, node) < (s, b)) {
+                    best = Some((score, node));
+                }
+                // The rest of the zone ranks after this node.
+                break;
+            }
+        }
+        #[cfg(debug_assertions)]
+        assert_eq!(
+            best.map(|(_, node)| node),
+            self.choose_node_by_scan(pod),
+            "placement of pod {pod}"
+        );
+        best.map(|(_, node)| node)
+    }
+
+    /// `choose_node` by a scan of every eligible node in node order, as it
+    /// was before the node orders (a check for debug builds).
+    #[cfg(debug_assertions)]
+    fn choose_node_by_scan(&self, pod: usize) -> Option<usize> {
+        let workload = self.pods[pod].workload;
+        let w = &self.workloads[workload];
+        let group = w.node_group;
+        let eligible: Vec<usize> = (0..self.nodes.len())
+            .filter(|&i| {
+                let node = &self.nodes[i];
+                node.present
+                    && !node.not_ready
+                    && !node.cordoned
+                    && group.is_none_or(|g| node.group == g)
+            })
+            .collect();
+        let mut zones: Vec<usize> = eligible
+            .iter()
+            .map(|&n| self.nodes[n].zone.index())
+            .collect();
+        zones.sort_unstable();
+        zones.dedup();
         let in_domain = |node: usize, by_zone: bool| {
             if by_zone {
                 self.index.in_zone(workload, self.nodes[node].zone.index())
@@ -118,19 +220,15 @@ impl DataPlane {
                 self.index.on_node(workload, node)
             }
         };
-        // The least-populated spread domain among the eligible nodes' (0
-        // without any).
         let least = w.spread.map_or(0, |spread| {
             if spread.by_zone {
-                eligible
-                    .zones
+                zones
                     .iter()
                     .map(|&z| self.index.in_zone(workload, z))
                     .min()
                     .unwrap_or(0)
             } else {
                 eligible
-                    .nodes
                     .iter()
                     .map(|&n| self.index.on_node(workload, n))
                     .min()
@@ -138,7 +236,7 @@ impl DataPlane {
             }
         });
         let mut best: Option<((usize, usize, u64), usize)> = None;
-        for &node in &eligible.nodes {
+        for &node in &eligible {
             let n = &self.nodes[node];
             if n.used.cpu_millis + w.requests.cpu_millis > n.allocatable.cpu_millis
                 || n.used.memory_bytes + w.requests.memory_bytes > n.allocatable.memory_bytes
@@ -169,43 +267,6 @@ impl DataPlane {
             }
         }
         best.map(|(_, node)| node)
-    }
-
-    /// The index in `eligible` of the nodes eligible for pods of node
-    /// group `group` (any group: `None`), rebuilt when a node's
-    /// eligibility moved since.
-    fn eligible_nodes(&mut self, group: Option<usize>) -> usize {
-        let slot = match self.eligible.iter().position(|e| e.group == group) {
-            Some(slot) => slot,
-            None => {
-                self.eligible.push(Eligible {
-                    group,
-                    epoch: None,
-                    nodes: Vec::new(),
-                    zones: Vec::new(),
-                });
-                self.eligible.len() - 1
-            }
-        };
-        let e = &mut self.eligible[slot];
-        if e.epoch != Some(self.node_epoch) {
-            e.epoch = Some(self.node_epoch);
-            e.nodes.clear();
-            e.zones.clear();
-            for (i, node) in self.nodes.iter().enumerate() {
-                if node.present
-                    && !node.not_ready
-                    && !node.cordoned
-                    && group.is_none_or(|g| node.group == g)
-                {
-                    e.nodes.push(i);
-                    if !e.zones.contains(&node.zone.index()) {
-                        e.zones.push(node.zone.index());
-                    }
-                }
-            }
-        }
-        slot
     }
 
     /// `kubectl drain`: evicts through the Eviction API every pod on the

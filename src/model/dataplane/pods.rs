@@ -140,6 +140,9 @@ impl DataPlane {
         p.deleted = true;
         p.listed = false;
         self.reindex(pod);
+        if let Some(node) = self.pods[pod].node {
+            self.refile_node(node);
+        }
     }
 
     /// Containers run only on running machines; a bound pod (re)starts

@@ -169,6 +169,10 @@ pub(crate) struct Scaling<'s> {
     scrape_demand: Vec<Cell<Option<(SimTime, usize, f64)>>>,
     /// A reusable buffer for a workload's pod views.
     pod_buffer: Vec<PodView>,
+    /// Per workload: the pods version at which the time from which all
+    /// its pods count as ready with a sample was last found, and that
+    /// time (see `counted_from`).
+    counted_from: Vec<Option<(u64, SimTime)>>,
 }
 
 impl<'s> Scaling<'s> {
@@ -209,6 +213,7 @@ impl<'s> Scaling<'s> {
             sampler: None,
             scrape_demand: vec![Cell::new(None); workloads.len()],
             pod_buffer: Vec::new(),
+            counted_from: vec![None; workloads.len()],
         }
     }
 
@@ -274,6 +279,7 @@ impl<'s> Scaling<'s> {
             capacity: workload.load.as_ref().map_or(1.0, |l| l.capacity),
             request_millis: workload.requests.cpu_millis,
             pods_version: 0,
+            counted: None,
         }
     }
 
@@ -350,13 +356,22 @@ impl<'s> Scaling<'s> {
         pods.clear();
         let version = data.pods_version(w);
         let replicas = u32::try_from(data.replicas(w)).expect("replicas fit a u32");
-        if !self.autoscalers[s].knows_ready(version, replicas) {
-            pods.extend(data.pod_views(w, machine_up));
-        }
         // With the pod list skipped, the count comes from the indices.
         let serving = data.serving(w, machine_up).0;
+        let counted = if !self.autoscalers[s].is_hpa() {
+            pods.extend(data.pod_views(w, machine_up));
+            None
+        } else if self.autoscalers[s].knows_ready(version, replicas) {
+            None
+        } else if data.live_pods(w) != data.replicas(w) || serving != data.replicas(w) {
+            // A pod missing, in excess or not serving: not all counted.
+            Some(false)
+        } else {
+            Some(now >= self.all_counted_from(w, version, data, machine_up))
+        };
         let mut seen = self.observed(w, now, data.replicas(w), &pods, serving);
         seen.pods_version = version;
+        seen.counted = counted;
         let extra = self.spikes[w.index()].extra;
         let demand_now = self.demand_at(w.index(), now);
         let load = self.workloads[w.index()].load.as_ref().map(|l| &l.profile);
@@ -386,6 +401,32 @@ impl<'s> Scaling<'s> {
         let tick = self.autoscalers[s].tick;
         let synced = ScalingEvent::AutoscalerSynced { workload: w }.into();
         self.autoscalers[s].tick = reschedule(ctx, tick, wake, synced);
+    }
+
+    /// The first time from which every pod of workload `w` counts as ready
+    /// with a sample (until its pods change), remembered per pods version:
+    /// events elsewhere in the cluster leave it as it is.
+    fn all_counted_from(
+        &mut self,
+        w: WorkloadId,
+        version: u64,
+        data: &DataPlane,
+        machine_up: &[bool],
+    ) -> SimTime {
+        match self.counted_from[w.index()] {
+            Some((at, from)) if at == version => from,
+            _ => {
+                let from = data
+                    .pod_views(w, machine_up)
+                    .map(|p| {
+                        workload_autoscaler::counted_from(&p, self.scrape_phase, &self.controller)
+                    })
+                    .max()
+                    .unwrap_or(SimTime::ZERO);
+                self.counted_from[w.index()] = Some((version, from));
+                from
+            }
+        }
     }
 
     /// Reacts to one of its events. Returns whether the cluster must be

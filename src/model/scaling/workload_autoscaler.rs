@@ -72,6 +72,10 @@ pub(crate) struct Observed<'a> {
     pub request_millis: u64,
     /// The data plane's version of the workload's pods.
     pub pods_version: u64,
+    /// Whether every pod counts as ready with a sample now, when the caller
+    /// found out without the pod list (`pods` may then be empty); `None`:
+    /// look at `pods`.
+    pub counted: Option<bool>,
 }
 
 /// One workload's autoscaler.
@@ -223,11 +227,13 @@ impl WorkloadAutoscaler {
             } => {
                 let memo = Some((seen.pods_version, seen.replicas));
                 let ready = self.ready_memo == memo
-                    || (seen.pods.len() == seen.replicas as usize
-                        && seen
-                            .pods
-                            .iter()
-                            .all(|p| counted_ready(p, now, seen.scrape, controller)));
+                    || seen.counted.unwrap_or_else(|| {
+                        seen.pods.len() == seen.replicas as usize
+                            && seen
+                                .pods
+                                .iter()
+                                .all(|p| counted_ready(p, now, seen.scrape, controller))
+                    });
                 if !ready {
                     return Some(next_sync);
                 }
@@ -266,6 +272,12 @@ impl WorkloadAutoscaler {
     /// counted ready at this version and replica count.
     pub fn knows_ready(&self, pods_version: u64, replicas: u32) -> bool {
         self.ready_memo == Some((pods_version, replicas))
+    }
+
+    /// Whether it is an HPA (a threshold policy counts serving pods from
+    /// the pod list).
+    pub fn is_hpa(&self) -> bool {
+        matches!(self.policy, PolicyState::Hpa { .. })
     }
 
     /// The first sync strictly after `t`.
@@ -372,6 +384,33 @@ fn counted_ready(p: &PodView, now: SimTime, scrape: SimTime, controller: &HpaCon
         || scrape >= p.ready_since + controller.metric_resolution
 }
 
+/// The first time from which [`counted_ready`] holds for pod `p` (with
+/// the scrape the latest on the grid `scrape_phase + k × resolution`), and
+/// keeps holding until the pod changes; `SimTime::MAX` if it never does.
+pub(crate) fn counted_from(
+    p: &PodView,
+    scrape_phase: SimDuration,
+    controller: &HpaController,
+) -> SimTime {
+    if !p.serving || p.terminating {
+        return SimTime::MAX;
+    }
+    if established(p) {
+        return SimTime::ZERO;
+    }
+    let Some(bound_at) = p.bound_at else {
+        return SimTime::MAX;
+    };
+    let resolution = controller.metric_resolution;
+    let scrape_at_or_after = |t: SimTime| t.grid_at_or_after(scrape_phase, resolution);
+    // A scrape after the binding, and the CPU initialization period over.
+    let sampled = (bound_at + controller.cpu_initialization_period)
+        .max(scrape_at_or_after(bound_at + SimDuration::from_micros(1)));
+    // A scrape a full window after the pod became ready.
+    let window = scrape_at_or_after(p.ready_since + resolution);
+    sampled.min(window)
+}
+
 /// The demand band in which an HPA with `n` ready pods at `replicas`
 /// recommends exactly `replicas` (or a change its bounds would undo):
 /// found by bisection on the real replica calculation, which is monotone
@@ -466,6 +505,7 @@ mod tests {
             capacity: 100.0,
             request_millis: 1000,
             pods_version: 0,
+            counted: None,
         };
         let serving = pods.iter().filter(|q| q.serving).count();
         pod_sample(&pods[0], serving, &seen, controller).condition
@@ -510,5 +550,45 @@ mod tests {
             ..pod
         };
         assert_eq!(classify(earlier, &controller), PodCondition::Ready);
+    }
+
+    #[test]
+    fn counted_from_is_when_counted_ready_starts_to_hold() {
+        let controller = HpaController::default();
+        let phase = SimDuration::from_secs(7);
+        let last_scrape = |t: SimTime| t.grid_at_or_before(phase, controller.metric_resolution);
+        let mut pods = Vec::new();
+        for bound in [0, 3, 7, 50, 299, 300, 301] {
+            for ready_after in [0, 1, 20, 90, 400] {
+                for serving in [true, false] {
+                    pods.push(PodView {
+                        bound_at: Some(secs(bound)),
+                        serving,
+                        ready_since: secs(bound + ready_after),
+                        ever_ready: true,
+                        unready_since: SimTime::ZERO,
+                        terminating: false,
+                    });
+                }
+            }
+        }
+        pods.push(PodView {
+            bound_at: None,
+            ..pods[0]
+        });
+        pods.push(PodView {
+            terminating: true,
+            ..pods[0]
+        });
+        let mut seen_both = [false, false];
+        for p in &pods {
+            let from = counted_from(p, phase, &controller);
+            for now in (0..1200).map(secs) {
+                let counted = counted_ready(p, now, last_scrape(now), &controller);
+                assert_eq!(counted, now >= from, "{p:?} at {now:?}");
+                seen_both[usize::from(counted)] = true;
+            }
+        }
+        assert_eq!(seen_both, [true, true]);
     }
 }
