@@ -208,7 +208,7 @@ impl<'s> ClusterModel<'s> {
             .zip(self.by_family)
             .filter(|&(_, n)| n > 0)
             .collect();
-        counts.sort_by(|a, b| b.1.cmp(&a.1));
+        counts.sort_by_key(|&(_, n)| std::cmp::Reverse(n));
         counts
     }
 
