@@ -48,7 +48,9 @@ fn parallel(c: &mut Criterion) {
             .build()
             .expect("thread pool");
         group.bench_function(format!("{threads} threads"), |b| {
-            b.iter(|| pool.install(|| black_box(experiment::run(&scenario, &config, &|_| {}))))
+            b.iter(|| {
+                pool.install(|| black_box(experiment::run(&scenario, &config, &|_| {}).unwrap()))
+            })
         });
     }
     let halves: Vec<rayon::ThreadPool> = (0..2)
@@ -66,7 +68,9 @@ fn parallel(c: &mut Criterion) {
                 for pool in &halves {
                     let (scenario, half) = (&scenario, &half);
                     scope.spawn(move || {
-                        pool.install(|| black_box(experiment::run(scenario, half, &|_| {})))
+                        pool.install(|| {
+                            black_box(experiment::run(scenario, half, &|_| {}).unwrap())
+                        })
                     });
                 }
             })
@@ -78,7 +82,7 @@ fn parallel(c: &mut Criterion) {
 fn split(c: &mut Criterion) {
     let scenario = shipped("external-etcd-5-vms.yaml");
     let config = fixed(160, Acceleration::On);
-    let result = experiment::run(&scenario, &config, &|_| {});
+    let result = experiment::run(&scenario, &config, &|_| {}).unwrap();
     let quorum = result
         .slis
         .iter()
@@ -92,7 +96,7 @@ fn split(c: &mut Criterion) {
     let mut group = c.benchmark_group("split");
     group.sample_size(10);
     group.bench_function("external-etcd-5-vms", |b| {
-        b.iter(|| black_box(experiment::run(&scenario, &config, &|_| {})))
+        b.iter(|| black_box(experiment::run(&scenario, &config, &|_| {}).unwrap()))
     });
     group.finish();
 }

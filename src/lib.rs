@@ -28,7 +28,7 @@
 //!     replications: Some(8),
 //!     ..RunConfig::default()
 //! };
-//! let result = experiment::run(&scenario, &config, &|_| {});
+//! let result = experiment::run(&scenario, &config, &|_| {})?;
 //!
 //! assert_eq!(result.replications, 8);
 //! assert_eq!(result.seed, scenario.seed);
@@ -42,11 +42,11 @@
 //! }
 //!
 //! // The same scenario, seed and replication count give the same result.
-//! let again = experiment::run(&scenario, &config, &|_| {});
+//! let again = experiment::run(&scenario, &config, &|_| {})?;
 //! for (a, b) in result.slis.iter().zip(&again.slis) {
 //!     assert_eq!(a.availability.point.to_bits(), b.availability.point.to_bits());
 //! }
-//! # Ok::<(), nines::scenario::ScenarioError>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! # Layers

@@ -6,7 +6,18 @@ mod cli;
 
 use std::process::ExitCode;
 
+/// The exit status of a process ended by an interrupt (128 + SIGINT).
+const INTERRUPTED: i32 = 130;
+
 fn main() -> ExitCode {
+    // An interrupted write leaves no temporary file beside its final name
+    // (and never a partial file under it: that is only ever renamed whole).
+    // Without a handler the process would simply die, as it does now after
+    // the clean-up; failing to install one changes nothing else.
+    let _ = ctrlc::set_handler(|| {
+        let _held = nines::report::output::remove_live_temporaries();
+        std::process::exit(INTERRUPTED);
+    });
     match cli::run() {
         Ok(code) => code,
         Err(err) => {

@@ -126,6 +126,9 @@ pub struct ValidateArgs {
     /// Which files the scenario may read.
     #[command(flatten)]
     pub files: ScenarioFilesArgs,
+    /// The limit on one replication's events.
+    #[command(flatten)]
+    pub events: ReplicationBudgetArgs,
 }
 
 /// Which files a scenario may read (load traces), shared by every command
@@ -194,6 +197,38 @@ pub struct SimulationArgs {
     /// divided by the cores. The first round always runs in full.
     #[arg(long, value_parser = parse_budget)]
     pub budget: Option<nines::experiment::Budget>,
+    /// The limit on one replication's events.
+    #[command(flatten)]
+    pub events: ReplicationBudgetArgs,
+}
+
+/// The limit on the events of one replication, shared by the commands
+/// that simulate and by `validate`.
+#[derive(Debug, clap::Args)]
+pub struct ReplicationBudgetArgs {
+    /// Events one replication may simulate [default: 300s, i.e.
+    /// 300,000,000 events, about 5 minutes of one core], written like
+    /// --budget (10m, 1e9 events). A scenario whose rates are expected to
+    /// need more is refused before it runs, naming the dominant rate; a
+    /// replication that still spends it all stops the run with an error
+    /// naming what its events went to.
+    #[arg(long, value_parser = parse_budget)]
+    pub replication_budget: Option<nines::experiment::Budget>,
+}
+
+impl ReplicationBudgetArgs {
+    /// The limit in force.
+    pub fn budget(&self) -> nines::experiment::Budget {
+        self.replication_budget
+            .unwrap_or(nines::experiment::DEFAULT_REPLICATION_BUDGET)
+    }
+
+    /// Refuses `scenario` (read from `file`) if its rates are expected to
+    /// need more events per replication than the limit.
+    pub fn check(&self, scenario: &nines::scenario::Scenario, file: &str) -> Result<(), String> {
+        nines::experiment::check_event_estimate(scenario, self.budget())
+            .map_err(|e| format!("{file}: {e}"))
+    }
 }
 
 /// `--acceleration`.
@@ -230,6 +265,7 @@ impl SimulationArgs {
             max_replications: self.max_replications,
             acceleration: self.acceleration.into(),
             budget: self.budget,
+            replication_budget: self.events.replication_budget,
         }
         .resolve()
     }
@@ -241,6 +277,7 @@ impl SimulationArgs {
             seed: self.seed,
             confidence: self.confidence,
             acceleration: self.acceleration.into(),
+            replication_budget: self.events.replication_budget,
             ..nines::experiment::RunConfig::default()
         }
     }

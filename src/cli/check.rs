@@ -192,6 +192,9 @@ pub fn check_command(args: CheckArgs) -> anyhow::Result<ExitCode> {
         return Ok(input_error(err));
     }
 
+    if let Err(err) = args.sim.events.check(&scenario, &file) {
+        return Ok(input_error(err));
+    }
     let config = match args.sim.run_config() {
         Ok(config) => config,
         Err(err) => return Ok(input_error(err)),
@@ -199,6 +202,10 @@ pub fn check_command(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let mut bar = Progress::new();
     let result = experiment::run(&scenario, &config, &|update| bar.update(update));
     bar.finish();
+    let result = match result {
+        Ok(result) => result,
+        Err(err) => return Ok(input_error(format_args!("{file}: {err}"))),
+    };
     let report = Report::new(&result);
 
     let outcome = check(

@@ -57,6 +57,16 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(1));
         }
     };
+    let file = args
+        .scenario
+        .as_deref()
+        .map_or("<built-in scenario>".to_string(), |p| {
+            p.display().to_string()
+        });
+    if let Err(err) = args.sim.events.check(&scenario, &file) {
+        eprintln!("error: {err}");
+        return Ok(ExitCode::from(1));
+    }
     // Every output is checked before simulating, so a bad target costs no run.
     let force = args.force;
     let mut targets = Targets::default();
@@ -117,6 +127,13 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitCode> {
     let mut bar = progress::Progress::new();
     let result = experiment::run(&scenario, &config, &|update| bar.update(update));
     bar.finish();
+    let result = match result {
+        Ok(result) => result,
+        Err(err) => {
+            eprintln!("error: {file}: {err}");
+            return Ok(ExitCode::from(1));
+        }
+    };
     let report = Report::new(&result);
     let mut human = targets.human();
     human.write_all(render_table(&report).as_bytes())?;
@@ -143,14 +160,25 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitCode> {
             timeseries_step: Some(args.timeseries_step),
             ..Recording::default()
         };
-        let outcome = experiment::replicate(&scenario, seed, args.trace_replication, recording);
+        let outcome = experiment::try_replicate(
+            &scenario,
+            seed,
+            args.trace_replication,
+            recording,
+            args.sim.events.budget(),
+        )?;
         nines::report::write_timeseries(&outcome.timeseries, out)
             .with_context(|| "writing the time series")?;
     }
     if let Some(out) = &trace {
         let seed = args.sim.seed.unwrap_or(scenario.seed);
-        let outcome =
-            experiment::replicate(&scenario, seed, args.trace_replication, Recording::TRACE);
+        let outcome = experiment::try_replicate(
+            &scenario,
+            seed,
+            args.trace_replication,
+            Recording::TRACE,
+            args.sim.events.budget(),
+        )?;
         nines::report::write_trace(&outcome.trace, out)
             .with_context(|| "writing the event trace")?;
         if let Some(dir) = &plot {
@@ -182,6 +210,10 @@ fn validate_command(args: ValidateArgs) -> anyhow::Result<ExitCode> {
     match Scenario::load_with(&args.scenario, args.files.access()) {
         Ok(scenario) => {
             let file = args.scenario.display().to_string();
+            if let Err(err) = args.events.check(&scenario, &file) {
+                eprintln!("error: {err}");
+                return Ok(ExitCode::from(1));
+            }
             let unknown = experiment::unknown_expectation_slis(&scenario, &file);
             if !unknown.is_empty() {
                 for problem in unknown {

@@ -80,6 +80,7 @@ pub fn run_shard_command(
     let mut bar = Progress::new();
     let part = run_shard(scenario, &text, config, shard, &|u| bar.update(u));
     bar.finish();
+    let part = part?;
     write_partial(&part, out).context("writing the shard's part")?;
     let block = shard.replications(part.replications);
     let range = if block.is_empty() {

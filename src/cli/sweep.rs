@@ -74,6 +74,9 @@ pub struct SweepArgs {
     /// or events (5e7 events); deterministic, see `nines run --help`.
     #[arg(long, value_parser = super::args::parse_budget)]
     pub budget: Option<nines::experiment::Budget>,
+    /// The limit on one replication's events.
+    #[command(flatten)]
+    pub events: super::args::ReplicationBudgetArgs,
     /// Show only this SLI in the table (repeatable); files keep every SLI.
     #[arg(long, value_name = "NAME")]
     pub sli: Vec<String>,
@@ -174,6 +177,7 @@ pub fn sweep_command(args: SweepArgs) -> anyhow::Result<ExitCode> {
         precision: args.precision,
         max_replications: args.max_replications,
         budget: args.budget,
+        replication_budget: args.events.replication_budget,
         ..RunConfig::default()
     }
     .resolve();
@@ -184,6 +188,13 @@ pub fn sweep_command(args: SweepArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
+    for point in &plan.points {
+        let file = format!("{} (sweep point {})", plan.base.name, point.index);
+        if let Err(err) = args.events.check(&point.scenario, &file) {
+            eprintln!("error: {err}");
+            return Ok(ExitCode::from(1));
+        }
+    }
     let mut bar = Progress::new();
     // One bar over all points: the replications of finished points plus
     // the current point's plan.
@@ -206,6 +217,13 @@ pub fn sweep_command(args: SweepArgs) -> anyhow::Result<ExitCode> {
         }
     });
     bar.finish();
+    let result = match result {
+        Ok(result) => result,
+        Err(err) => {
+            eprintln!("error: {}: {err}", plan.base.name);
+            return Ok(ExitCode::from(1));
+        }
+    };
     let sweep = SweepReport::with_reference(&result, reference);
     if let Some(first) = sweep.points.first() {
         for name in &args.sli {

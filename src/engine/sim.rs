@@ -74,6 +74,23 @@ impl<H: Handler> Simulation<H> {
         self.now = self.now.max(horizon);
     }
 
+    /// Like [`Simulation::run_until`], but stops once `max_events` events
+    /// have been handled in all; returns whether it reached `horizon`.
+    pub fn run_until_capped(&mut self, horizon: SimTime, max_events: u64) -> bool {
+        while let Some(time) = self.queue.peek_time() {
+            if time > horizon {
+                break;
+            }
+            if self.events_handled >= max_events {
+                return false;
+            }
+            let (time, event) = self.queue.pop().expect("peeked event exists");
+            self.dispatch(time, event);
+        }
+        self.now = self.now.max(horizon);
+        true
+    }
+
     fn dispatch(&mut self, time: SimTime, event: H::Event) {
         debug_assert!(time >= self.now, "queue returned an event from the past");
         self.now = time;

@@ -17,7 +17,10 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::engine::SimDuration;
+use crate::engine::{SimDuration, SimTime};
+use crate::model::ClusterModel;
+use crate::model::estimate::{EventTerm, estimate_events};
+use crate::scenario::Scenario;
 
 /// Events one core simulates per second, nominally: the rate a budget
 /// written as a duration is converted at.
@@ -33,6 +36,122 @@ pub const REPLICATION_EVENTS: u64 = 10;
 pub const DEFAULT_BUDGET: Budget = Budget {
     events: 60 * NOMINAL_EVENTS_PER_SECOND,
 };
+
+/// The default limit on the events of one replication: 5 minutes of one
+/// core at the nominal rate. Far above any shipped scenario (the most,
+/// `large-5000-nodes`, simulates about 80,000 events per replication), it
+/// turns a scenario whose rates are wrong by orders of magnitude (an MTTF
+/// of a second on a million pods) into an error naming the cause, never a
+/// hang. `--replication-budget` changes it.
+pub const DEFAULT_REPLICATION_BUDGET: Budget = Budget {
+    events: 300 * NOMINAL_EVENTS_PER_SECOND,
+};
+
+/// A replication simulated its whole event budget before its horizon.
+#[derive(Clone, Debug)]
+pub struct EventBudgetExceeded {
+    /// Its index.
+    pub replication: u64,
+    /// The budget it had.
+    pub budget: Budget,
+    /// How far it got.
+    pub reached: SimDuration,
+    /// Its horizon.
+    pub horizon: SimDuration,
+    /// What its events were, by family, most first.
+    pub families: Vec<(&'static str, u64)>,
+    /// The scenario's largest expected source of events.
+    pub dominant: Option<EventTerm>,
+}
+
+impl EventBudgetExceeded {
+    /// Replication `replication` of `scenario` stopped at `now` with the
+    /// state of `model`.
+    pub(crate) fn new(
+        scenario: &Scenario,
+        replication: u64,
+        budget: Budget,
+        now: SimTime,
+        model: &ClusterModel<'_>,
+    ) -> Self {
+        EventBudgetExceeded {
+            replication,
+            budget,
+            reached: now - SimTime::ZERO,
+            horizon: scenario.horizon,
+            families: model.events_by_family(),
+            dominant: estimate_events(scenario).dominant().cloned(),
+        }
+    }
+}
+
+impl fmt::Display for EventBudgetExceeded {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let spent: u64 = self.families.iter().map(|&(_, n)| n).sum();
+        let done = self.reached.as_secs_f64() / self.horizon.as_secs_f64().max(1e-6);
+        write!(
+            f,
+            "replication {} ran out of events: it simulated {} events, its budget, in the first {} of its {} horizon",
+            self.replication,
+            thousands(spent),
+            self.reached,
+            self.horizon
+        )?;
+        if done > 0.0 {
+            write!(
+                f,
+                " (about {:.1e} events for the whole horizon)",
+                spent as f64 / done
+            )?;
+        }
+        if let Some(&(family, n)) = self.families.first() {
+            write!(
+                f,
+                "; {:.0} % of them were {family}",
+                100.0 * n as f64 / spent.max(1) as f64
+            )?;
+        }
+        if let Some(term) = &self.dominant {
+            write!(
+                f,
+                "; the likely cause is {} ({}: ~{:.1e} events per replication)",
+                term.source, term.rate, term.events
+            )?;
+        }
+        write!(
+            f,
+            ". Check that rate, or raise the limit with --replication-budget (now {})",
+            self.budget
+        )
+    }
+}
+
+impl std::error::Error for EventBudgetExceeded {}
+
+/// Refuses a scenario whose replications are expected, from its rates
+/// ([`estimate_events`]), to simulate more than `budget` events each,
+/// naming the term that dominates.
+pub fn check_event_estimate(scenario: &Scenario, budget: Budget) -> Result<(), String> {
+    let estimate = estimate_events(scenario);
+    let total = estimate.total();
+    if total <= budget.events as f64 {
+        return Ok(());
+    }
+    let cause = estimate.dominant().map_or(String::new(), |t| {
+        format!(
+            ", most of them from {} ({}: ~{:.1e} events)",
+            t.source, t.rate, t.events
+        )
+    });
+    Err(format!(
+        "one replication is expected to simulate ~{total:.1e} events over the {} horizon{cause}; \
+         that is more than the {} a replication may simulate. Check that rate, or allow it with \
+         --replication-budget (e.g. `--replication-budget \"{:.0e} events\"`)",
+        scenario.horizon,
+        budget,
+        total * 2.0
+    ))
+}
 
 /// The work a precision-driven run may spend, in events (see the module
 /// docs). Read from `60s`, `10m`, `1h` (nominal single-core time) or

@@ -27,12 +27,17 @@ pub use aggregate::{
     CauseShare, DataLossSummary, NodeSummary, ScalingSummary, SliSummary, WorkloadScalingSummary,
     summarize, summarize_scaling,
 };
-pub use budget::{Budget, DEFAULT_BUDGET, NOMINAL_EVENTS_PER_SECOND};
+pub use budget::{
+    Budget, DEFAULT_BUDGET, DEFAULT_REPLICATION_BUDGET, EventBudgetExceeded,
+    NOMINAL_EVENTS_PER_SECOND, check_event_estimate,
+};
 pub use precision::{
     DEFAULT_PRECISION, PrecisionStatus, SliPrecision, StopRule, Stopping, is_headline,
 };
 pub use sums::{SAMPLE_REPLICATIONS, SampledReplication, SampledSli, Sums};
 pub use warnings::Warning;
+
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 
@@ -92,6 +97,9 @@ pub struct RunConfig {
     pub budget: Option<Budget>,
     /// Whether to split replications to see rare outages (see [`split`]).
     pub acceleration: Acceleration,
+    /// Events one replication may simulate
+    /// ([`DEFAULT_REPLICATION_BUDGET`]).
+    pub replication_budget: Option<Budget>,
 }
 
 /// Rare-event acceleration (multilevel splitting, see [`split`]).
@@ -263,13 +271,28 @@ pub fn check_timeseries_step(scenario: &Scenario, step: SimDuration) -> Result<(
 }
 
 /// Runs replication `index` of `scenario`, recording what `recording`
-/// asks for.
+/// asks for, without a limit on its events (see [`try_replicate`]).
 pub fn replicate(
     scenario: &Scenario,
     seed: u64,
     index: u64,
     recording: Recording,
 ) -> ReplicationOutcome {
+    let unlimited = Budget { events: u64::MAX };
+    try_replicate(scenario, seed, index, recording, unlimited)
+        .expect("an unlimited replication never runs out of events")
+}
+
+/// Runs replication `index` of `scenario`, recording what `recording`
+/// asks for; an error, naming what the events went to, once it has
+/// simulated `budget` events before its horizon.
+pub fn try_replicate(
+    scenario: &Scenario,
+    seed: u64,
+    index: u64,
+    recording: Recording,
+    budget: Budget,
+) -> Result<ReplicationOutcome, EventBudgetExceeded> {
     let horizon = SimTime::ZERO + scenario.horizon;
     let mut model = ClusterModel::new(scenario);
     if recording.trace {
@@ -279,9 +302,17 @@ pub fn replicate(
         model = model.with_timeseries(step);
     }
     let mut sim = Simulation::new(model, Streams::new(seed, index));
-    sim.run_until(horizon);
+    if !sim.run_until_capped(horizon, budget.events) {
+        return Err(EventBudgetExceeded::new(
+            scenario,
+            index,
+            budget,
+            sim.now(),
+            sim.handler(),
+        ));
+    }
     let events = sim.events_handled();
-    sim.into_handler().finish(horizon, events)
+    Ok(sim.into_handler().finish(horizon, events))
 }
 
 /// Empty sums for the SLIs and loaded workloads of `scenario`.
@@ -304,34 +335,46 @@ fn window_secs(scenario: &Scenario) -> f64 {
 
 /// Runs replications `range` in parallel (split by `plan`, if any), each
 /// folded into the sums of the thread that ran it; the sums merge to the
-/// same bits in any order.
+/// same bits in any order. The first replication to exceed `budget` stops
+/// the others (the lowest index among those that did is reported).
 fn run_range(
     scenario: &Scenario,
     seed: u64,
     range: std::ops::Range<u64>,
     plan: Option<&SplitPlan>,
+    budget: Budget,
     progress: &(dyn Fn(u64) + Sync),
-) -> Sums {
+) -> Result<Sums, EventBudgetExceeded> {
     let window = window_secs(scenario);
+    let exceeded = AtomicBool::new(false);
     range
         .into_par_iter()
         .fold(
-            || empty_sums(scenario),
-            |mut sums, index| {
+            || Ok(empty_sums(scenario)),
+            |sums: Result<Sums, EventBudgetExceeded>, index| {
+                let mut sums = sums?;
+                if exceeded.load(Ordering::Relaxed) {
+                    return Ok(sums);
+                }
                 let outcome = match plan {
-                    Some(plan) => replicate_split(scenario, seed, index, plan),
-                    None => replicate(scenario, seed, index, Recording::default()),
+                    Some(plan) => replicate_split(scenario, seed, index, plan, budget),
+                    None => try_replicate(scenario, seed, index, Recording::default(), budget),
                 };
+                let outcome = outcome.inspect_err(|_| exceeded.store(true, Ordering::Relaxed))?;
                 sums.add(index, &outcome, window);
                 progress(1);
-                sums
+                Ok(sums)
             },
         )
         .reduce(
-            || empty_sums(scenario),
-            |mut a, b| {
-                a.merge(b);
-                a
+            || Ok(empty_sums(scenario)),
+            |a, b| match (a, b) {
+                (Ok(mut a), Ok(b)) => {
+                    a.merge(b);
+                    Ok(a)
+                }
+                (Err(a), Err(b)) => Err(if a.replication <= b.replication { a } else { b }),
+                (Err(e), Ok(_)) | (Ok(_), Err(e)) => Err(e),
             },
         )
 }
@@ -346,17 +389,29 @@ pub fn run(
     scenario: &Scenario,
     config: &RunConfig,
     progress: &(dyn Fn(ProgressUpdate) + Sync),
-) -> ExperimentResult {
+) -> Result<ExperimentResult, EventBudgetExceeded> {
     let seed = config.seed.unwrap_or(scenario.seed);
+    let per_replication = config
+        .replication_budget
+        .unwrap_or(DEFAULT_REPLICATION_BUDGET);
     let confidence = config.confidence.unwrap_or(DEFAULT_CONFIDENCE);
     let first = config.replications.unwrap_or(scenario.replications).max(2);
     let tick = |done| progress(ProgressUpdate::Done(done));
     let Some(target) = config.precision else {
         progress(ProgressUpdate::Planned(first));
         let plan = split_plan(scenario, config);
-        let sums = run_range(scenario, seed, 0..first, plan.as_ref(), &tick);
+        let sums = run_range(
+            scenario,
+            seed,
+            0..first,
+            plan.as_ref(),
+            per_replication,
+            &tick,
+        )?;
         let stopping = Stopping::fixed(first);
-        return shard::from_sums(scenario, seed, confidence, stopping, plan, sums);
+        return Ok(shard::from_sums(
+            scenario, seed, confidence, stopping, plan, sums,
+        ));
     };
     let budget = config.budget.unwrap_or(DEFAULT_BUDGET);
     let cap = config
@@ -378,7 +433,7 @@ pub fn run(
     let mut discarded = 0;
     let mut pilot = None;
     if config.acceleration == Acceleration::Auto && plan.is_some() {
-        let sums = run_range(scenario, seed, 0..first, None, &tick);
+        let sums = run_range(scenario, seed, 0..first, None, per_replication, &tick)?;
         let spent = budget::work(sums.replications, sums.events);
         let per_replication = spent as f64 / first as f64;
         let affordable = (budget.events as f64 / per_replication).min(cap as f64) as u64;
@@ -402,11 +457,22 @@ pub fn run(
     // Runs the next replications `range` into `sums`.
     let extend = |sums: &mut Sums, range: std::ops::Range<u64>| {
         progress(ProgressUpdate::Planned(piloted + range.end));
-        sums.merge(run_range(scenario, seed, range, plan.as_ref(), &tick));
+        sums.merge(run_range(
+            scenario,
+            seed,
+            range,
+            plan.as_ref(),
+            per_replication,
+            &tick,
+        )?);
+        Ok::<(), EventBudgetExceeded>(())
     };
     let (mut sums, mut planned) = match pilot {
         Some(sums) => (sums, first),
-        None if plan.is_none() => (run_range(scenario, seed, 0..first, None, &tick), first),
+        None if plan.is_none() => (
+            run_range(scenario, seed, 0..first, None, per_replication, &tick)?,
+            first,
+        ),
         None => {
             // A split replication may cost thousands of plain ones: the
             // first round doubles from two and stops early once it has
@@ -417,7 +483,7 @@ pub fn run(
             let mut planned = 0;
             while planned < last {
                 let next = (planned * 2).max(SPLIT_FIRST_CHUNK).min(last);
-                extend(&mut sums, planned..next);
+                extend(&mut sums, planned..next)?;
                 planned = next;
                 if charged(&sums) >= budget.events / 4 {
                     break;
@@ -441,7 +507,7 @@ pub fn run(
         };
         rounds += 1;
         progress(ProgressUpdate::Round(rounds));
-        extend(&mut sums, planned..next);
+        extend(&mut sums, planned..next)?;
         planned = next;
     };
     let stopping = Stopping {
@@ -453,7 +519,9 @@ pub fn run(
         max_replications: Some(cap),
         spent: Some(charged(&sums)),
     };
-    shard::from_sums(scenario, seed, confidence, stopping, plan, sums)
+    Ok(shard::from_sums(
+        scenario, seed, confidence, stopping, plan, sums,
+    ))
 }
 
 /// Progress of a running experiment.

@@ -144,7 +144,7 @@ pub fn run_shard(
     config: &RunConfig,
     shard: Shard,
     progress: &(dyn Fn(ProgressUpdate) + Sync),
-) -> PartialRun {
+) -> Result<PartialRun, super::EventBudgetExceeded> {
     let seed = config.seed.unwrap_or(scenario.seed);
     let confidence = config.confidence.unwrap_or(super::DEFAULT_CONFIDENCE);
     let total = config.replications.unwrap_or(scenario.replications).max(2);
@@ -152,8 +152,11 @@ pub fn run_shard(
     progress(ProgressUpdate::Planned(range.end - range.start));
     let tick = |done| progress(ProgressUpdate::Done(done));
     let split = super::split_plan(scenario, config);
-    let sums = run_range(scenario, seed, range.clone(), split.as_ref(), &tick);
-    PartialRun {
+    let budget = config
+        .replication_budget
+        .unwrap_or(super::DEFAULT_REPLICATION_BUDGET);
+    let sums = run_range(scenario, seed, range.clone(), split.as_ref(), budget, &tick)?;
+    Ok(PartialRun {
         kind: PARTIAL_KIND.to_string(),
         schema_version: PARTIAL_SCHEMA_VERSION,
         nines_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -169,7 +172,7 @@ pub fn run_shard(
         confidence,
         split,
         sums,
-    }
+    })
 }
 
 /// The result of an experiment from its sums. Every run ends here,

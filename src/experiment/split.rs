@@ -33,6 +33,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::budget::{Budget, EventBudgetExceeded};
 use crate::engine::{SimTime, Simulation, Streams};
 use crate::model::{ClusterModel, ReplicationOutcome, splittable};
 use crate::scenario::{FailureMode, Role, Scenario, Topology};
@@ -280,8 +281,11 @@ pub fn replicate_split(
     seed: u64,
     index: u64,
     plan: &SplitPlan,
-) -> ReplicationOutcome {
+    budget: Budget,
+) -> Result<ReplicationOutcome, EventBudgetExceeded> {
     let horizon = SimTime::ZERO + scenario.horizon;
+    // Events of all its branches.
+    let mut spent = 0u64;
     let top = plan.levels();
     let sim = Simulation::new(ClusterModel::new(scenario), Streams::new(seed, index));
     let level = sim.handler().importance().min(top);
@@ -338,6 +342,14 @@ pub fn replicate_split(
             }
             match branch.sim.next_event_time() {
                 Some(t) if t <= horizon => {
+                    if spent >= budget.events {
+                        let now = branch.sim.now();
+                        let model = branch.sim.handler();
+                        return Err(EventBudgetExceeded::new(
+                            scenario, index, budget, now, model,
+                        ));
+                    }
+                    spent += 1;
                     branch.sim.step();
                 }
                 _ => {
@@ -354,7 +366,7 @@ pub fn replicate_split(
             }
         }
     }
-    total.expect("the replication itself always finishes")
+    Ok(total.expect("the replication itself always finishes"))
 }
 
 /// What a branch does after an event.

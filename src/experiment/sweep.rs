@@ -15,7 +15,7 @@
 
 use serde_json::Value;
 
-use super::{ExperimentResult, ProgressUpdate, RunConfig, run};
+use super::{EventBudgetExceeded, ExperimentResult, ProgressUpdate, RunConfig, run};
 use crate::scenario::overrides::Override;
 use crate::scenario::sweep::SweepPlan;
 
@@ -65,7 +65,7 @@ pub fn run_sweep(
     plan: &SweepPlan,
     config: &RunConfig,
     progress: &(dyn Fn(SweepProgress) + Sync),
-) -> SweepResult {
+) -> Result<SweepResult, EventBudgetExceeded> {
     let total = plan.points.len();
     let points = plan
         .points
@@ -82,23 +82,23 @@ pub fn run_sweep(
                     points: total,
                     update,
                 })
-            });
-            SweepPointResult {
+            })?;
+            Ok(SweepPointResult {
                 index: point.index,
                 values: values(&point.overrides),
                 seed,
                 machines: point.scenario.groups.iter().map(|g| g.zones.len()).sum(),
                 result,
-            }
+            })
         })
-        .collect();
-    SweepResult {
+        .collect::<Result<_, _>>()?;
+    Ok(SweepResult {
         scenario: plan.base.name.clone(),
         digest: plan.base.digest.clone(),
         seed: config.seed.unwrap_or(plan.base.seed),
         parameters: plan.axes.iter().map(|a| a.path.clone()).collect(),
         points,
-    }
+    })
 }
 
 fn values(overrides: &[Override]) -> Vec<(String, Value)> {

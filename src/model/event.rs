@@ -41,6 +41,36 @@ pub enum ClusterEvent {
     Process(ProcessEvent),
 }
 
+impl ClusterEvent {
+    /// What each family of events is, in the order of [`ClusterEvent::family`].
+    pub const FAMILIES: [&'static str; 9] = [
+        "machine, zone and domain failures and repairs",
+        "etcd elections, syncs and restores",
+        "API endpoint health checks",
+        "leader-lease takeovers",
+        "active/standby failovers",
+        "certificate expiries and renewals",
+        "worker-node and pod events (failures, evictions, restarts, starts)",
+        "load and autoscaling events",
+        "chaos steps and planned work",
+    ];
+
+    /// The index of this event's family in [`ClusterEvent::FAMILIES`].
+    pub fn family(&self) -> usize {
+        match self {
+            ClusterEvent::Fault(_) => 0,
+            ClusterEvent::Etcd(_) => 1,
+            ClusterEvent::Endpoint(_) => 2,
+            ClusterEvent::Lease(_) => 3,
+            ClusterEvent::Standby(_) => 4,
+            ClusterEvent::Cert(_) => 5,
+            ClusterEvent::Data(_) => 6,
+            ClusterEvent::Scaling(_) => 7,
+            ClusterEvent::Chaos(_) => 8,
+        }
+    }
+}
+
 macro_rules! family {
     ($variant:ident($family:ty)) => {
         impl From<$family> for ClusterEvent {

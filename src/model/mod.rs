@@ -35,6 +35,7 @@ mod branching;
 mod chaos;
 mod control_plane;
 mod dataplane;
+pub mod estimate;
 pub mod event;
 mod faults;
 pub mod ids;
@@ -114,6 +115,9 @@ pub struct ClusterModel<'s> {
     weight: f64,
     /// The weight each etcd disaster happened at, in order.
     loss_weights: Vec<f64>,
+    /// Events handled, by family ([`ClusterEvent::family`]): what a
+    /// replication that ran out of events spent them on.
+    by_family: [u64; ClusterEvent::FAMILIES.len()],
 }
 
 impl<'s> ClusterModel<'s> {
@@ -202,6 +206,7 @@ impl<'s> ClusterModel<'s> {
             notes: Vec::new(),
             weight: 1.0,
             loss_weights: Vec::new(),
+            by_family: [0; ClusterEvent::FAMILIES.len()],
             faults,
         }
     }
@@ -217,6 +222,19 @@ impl<'s> ClusterModel<'s> {
     pub fn with_trace(mut self) -> Self {
         self.trace = Some(Vec::new());
         self
+    }
+
+    /// Events handled so far by family, most first, as (what they are,
+    /// how many).
+    pub fn events_by_family(&self) -> Vec<(&'static str, u64)> {
+        let mut counts: Vec<_> = ClusterEvent::FAMILIES
+            .iter()
+            .copied()
+            .zip(self.by_family)
+            .filter(|&(_, n)| n > 0)
+            .collect();
+        counts.sort_by_key(|&(_, n)| std::cmp::Reverse(n));
+        counts
     }
 
     /// Closes the books at `horizon` (the simulation must have run to it).
@@ -414,6 +432,7 @@ impl Handler for ClusterModel<'_> {
 
     fn on(&mut self, event: ClusterEvent, ctx: &mut Ctx<'_, ClusterEvent>) {
         let now = ctx.now();
+        self.by_family[event.family()] += 1;
         self.note_event(now, event);
         let net = Net::new(&self.network.up, &self.network.side);
         match event {

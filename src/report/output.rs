@@ -27,6 +27,7 @@
 use std::fs::{self, OpenOptions};
 use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use super::ReportError;
 
@@ -345,17 +346,74 @@ fn write_atomically(
         builder.permissions(fs::Permissions::from_mode(0o666));
     }
     let mut temp = builder.tempfile_in(&dir)?;
+    let _live = LiveTemporary::register(temp.path());
     {
         let mut out = BufWriter::new(temp.as_file_mut());
         write(&mut out)?;
         out.flush()?;
     }
+    hold_for_tests();
     temp.as_file().sync_all()?;
     if let Ok(meta) = fs::metadata(target) {
         fs::set_permissions(temp.path(), meta.permissions())?;
     }
     temp.persist(target).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// The temporary files being written now. An interrupted process exits
+/// without running destructors, so the guards of `tempfile` cannot remove
+/// them: its interrupt handler calls [`remove_live_temporaries`].
+static LIVE_TEMPORARIES: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Registers a temporary file while it is written (until dropped).
+struct LiveTemporary(PathBuf);
+
+impl LiveTemporary {
+    fn register(path: &Path) -> LiveTemporary {
+        let path = path.to_path_buf();
+        live_temporaries().push(path.clone());
+        LiveTemporary(path)
+    }
+}
+
+impl Drop for LiveTemporary {
+    fn drop(&mut self) {
+        live_temporaries().retain(|p| p != &self.0);
+    }
+}
+
+fn live_temporaries() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    // A panic while the list was held leaves it usable.
+    LIVE_TEMPORARIES
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Removes every temporary file being written, for a process about to exit
+/// on an interrupt: nothing partial is left beside the final names, and
+/// the final names were never touched. Returns the list locked, so that
+/// no write registers or renames one until the process exits.
+pub fn remove_live_temporaries() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    let mut live = live_temporaries();
+    for path in live.drain(..) {
+        let _ = fs::remove_file(&path);
+    }
+    live
+}
+
+/// Tests of the interrupt handling hold a temporary file for this many
+/// seconds before it is renamed (never set outside tests): an interrupt
+/// then finds it, deterministically.
+pub const HOLD_TEMPORARY_ENV: &str = "NINES_TEST_HOLD_TEMPORARY_SECS";
+
+fn hold_for_tests() {
+    if let Some(secs) = std::env::var(HOLD_TEMPORARY_ENV)
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        std::thread::sleep(std::time::Duration::from_secs(secs.min(600)));
+    }
 }
 
 /// The directory a path is in (`.` for a bare name).

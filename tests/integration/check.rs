@@ -426,7 +426,7 @@ fn help_documents_the_exit_codes() {
 /// The report of `yaml` run at its own seed and replications.
 fn report_of(yaml: &str) -> Report {
     let scenario = crate::util::scenario(yaml);
-    Report::new(&experiment::run(&scenario, &RunConfig::default(), &|_| {}))
+    Report::new(&experiment::run(&scenario, &RunConfig::default(), &|_| {}).unwrap())
 }
 
 /// Compares `current` with `baseline` (no targets), as `nines check

@@ -19,9 +19,8 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
-use nines::engine::{SimDuration, SimTime, Simulation, Streams};
-use nines::experiment::{self, RunConfig};
-use nines::model::ClusterModel;
+use nines::engine::SimDuration;
+use nines::experiment::{self, Budget, Recording, RunConfig};
 use nines::report::{Report, render_table};
 use nines::scenario::{FileAccess, Problem, Role, Scenario};
 
@@ -33,13 +32,30 @@ const DEFAULT_MUTANTS: u64 = 5_000;
 /// and scaling to happen, short enough to be quick.
 const RUN_HORIZON: SimDuration = SimDuration::from_secs(2 * 86_400);
 
-/// Events one replication of a mutant may handle. A shipped scenario
-/// handles a few thousand in two days; a mutant that makes a timer fire
-/// every few microseconds reaches this instead of running for hours.
-/// Bounding that in `nines run` itself is the per-replication event
-/// budget of robust-out (issue 14, deliverable 3); here the run is simply
-/// stopped and counted.
+/// Events one replication of a mutant may handle: its replication budget
+/// (`--replication-budget`), far below the default so the campaign stays
+/// quick. A shipped scenario handles a few thousand in two days; a mutant
+/// that makes a timer fire every few microseconds reaches this instead,
+/// and its error is checked and counted.
 const EVENT_CAP: u64 = 200_000;
+
+/// The peak resident memory one mutant may reach, its validation and runs
+/// together (the worker process's peak, reset before each mutant); more
+/// counts as out-of-memory. The shipped scenarios' mutants stay under
+/// 100 MB (docs/fuzzing.md).
+const PEAK_RSS_LIMIT_KB: u64 = 512 * 1024;
+
+/// The address space of the worker process that runs the campaign: an
+/// allocation beyond it fails and aborts the worker, which counts as
+/// out-of-memory for the mutant under way. Far above the RSS limit: glibc
+/// reserves address space for each thread's arena.
+const ADDRESS_SPACE_LIMIT_KB: u64 = 8 * 1024 * 1024;
+
+/// Set to `FIRST,COUNT` in the worker process.
+const WORKER_ENV: &str = "NINES_FUZZ_WORKER";
+
+/// What the worker prints, line by line, for its parent.
+const WORKER_LINE: &str = "nines-fuzz";
 
 /// splitmix64: small, fast and fixed, so mutants never change with a
 /// dependency's version.
@@ -348,25 +364,18 @@ fn short_run(scenario: &Scenario) -> bool {
     if scenario.warmup >= scenario.horizon {
         scenario.warmup = SimDuration::ZERO;
     }
-    let horizon = SimTime::ZERO + scenario.horizon;
+    let cap = Budget { events: EVENT_CAP };
     let mut capped = false;
     for index in 0..2 {
-        let mut sim = Simulation::new(
-            ClusterModel::new(&scenario),
-            Streams::new(scenario.seed, index),
-        );
-        while sim.next_event_time().is_some_and(|t| t <= horizon) {
-            if sim.events_handled() >= EVENT_CAP {
+        match experiment::try_replicate(&scenario, scenario.seed, index, Recording::default(), cap)
+        {
+            Ok(outcome) => assert!(!outcome.slis.is_empty()),
+            Err(exceeded) => {
+                // The error names its cause, as `nines run` prints it.
+                assert!(exceeded.to_string().contains("ran out of events"));
                 capped = true;
                 break;
             }
-            sim.step();
-        }
-        if !capped {
-            sim.run_until(horizon);
-            let events = sim.events_handled();
-            let outcome = sim.into_handler().finish(horizon, events);
-            assert!(!outcome.slis.is_empty());
         }
     }
     if !capped {
@@ -375,7 +384,7 @@ fn short_run(scenario: &Scenario) -> bool {
             replications: Some(2),
             ..RunConfig::default()
         };
-        let result = experiment::run(&scenario, &config, &|_| {});
+        let result = experiment::run(&scenario, &config, &|_| {}).expect("within the event budget");
         let report = Report::new(&result);
         assert!(!render_table(&report).is_empty());
         nines::report::json_round_trip(&report).expect("the report reads back");
@@ -391,6 +400,10 @@ struct Tally {
     run: u64,
     not_run: u64,
     capped: u64,
+    /// Mutants over [`PEAK_RSS_LIMIT_KB`] or killed by the address-space limit.
+    oom: u64,
+    /// The highest peak RSS of a mutant, KiB (0 when not measured).
+    max_peak_kb: u64,
     failures: Vec<String>,
 }
 
@@ -413,84 +426,225 @@ fn seeds() -> Vec<(PathBuf, String, Vec<u8>)> {
         .collect()
 }
 
-/// Tries mutants `first..first + count`; `show` prints each one.
-fn campaign(first: u64, count: u64, show: bool) -> Tally {
+/// Tries mutants `first..first + count`; `show` prints each one;
+/// `measure` resets and reads the process's peak RSS around each (only
+/// meaningful in a worker process that runs nothing else).
+fn campaign(first: u64, count: u64, show: bool, measure: bool) -> Tally {
     let seeds = seeds();
     let mut tally = Tally::default();
     for i in first..first + count {
-        let mut rng = Rng(i.wrapping_mul(0xA076_1D64_78BD_642F) ^ 0x5EED);
-        let (path, stem, base) = &seeds[rng.below(seeds.len())];
-        let mut bytes = base.clone();
-        let mut applied = Vec::new();
-        for _ in 0..1 + rng.below(3) {
-            applied.push(mutate(&mut bytes, &mut rng));
+        if measure {
+            println!("{WORKER_LINE} start {i}");
+            reset_peak_rss();
         }
-        let file = path.display().to_string();
-        let what = format!("mutant {i} ({stem}: {})", applied.join(", "));
-        if show {
-            eprintln!("{what}:\n{}", String::from_utf8_lossy(&bytes));
-        }
-        tally.mutants += 1;
-        let parsed = catch_unwind(AssertUnwindSafe(|| {
-            Scenario::parse_bytes(&bytes, &file, stem, FileAccess::ScenarioDirectory)
-        }));
-        let scenario = match parsed {
-            Err(_) => {
-                tally.failures.push(format!("{what}: validation panicked"));
-                continue;
+        try_mutant(i, &seeds, show, &mut tally);
+        if measure && let Some(peak) = peak_rss_kb() {
+            tally.max_peak_kb = tally.max_peak_kb.max(peak);
+            if peak > PEAK_RSS_LIMIT_KB {
+                tally.oom += 1;
+                tally.failures.push(format!(
+                    "mutant {i}: peak RSS {} MiB, over the {} MiB bound",
+                    peak / 1024,
+                    PEAK_RSS_LIMIT_KB / 1024
+                ));
             }
-            Ok(Err(err)) => {
-                for problem in err.problems() {
-                    if problem.line == 0 && !unplaced(&problem) {
-                        tally
-                            .failures
-                            .push(format!("{what}: unlocated problem: {problem}"));
-                    }
-                }
-                if err.problems().is_empty() {
-                    tally
-                        .failures
-                        .push(format!("{what}: error without a problem: {err}"));
-                }
-                continue;
-            }
-            Ok(Ok(scenario)) => scenario,
-        };
-        tally.valid += 1;
-        if !runnable(&scenario) {
-            tally.not_run += 1;
-            continue;
-        }
-        match catch_unwind(AssertUnwindSafe(|| short_run(&scenario))) {
-            Ok(capped) => {
-                tally.run += 1;
-                tally.capped += u64::from(capped);
-            }
-            Err(_) => tally.failures.push(format!("{what}: the run panicked")),
         }
     }
     tally
 }
 
-#[test]
-fn mutants_of_the_shipped_scenarios_never_panic_hang_or_go_unlocated() {
-    let number = |name: &str| std::env::var(name).ok().and_then(|v| v.parse().ok());
-    // NINES_FUZZ_SHOW=I replays mutant I alone and prints it.
-    let tally = match number("NINES_FUZZ_SHOW") {
-        Some(i) => campaign(i, 1, true),
-        None => campaign(
-            0,
-            number("NINES_FUZZ_MUTANTS").unwrap_or(DEFAULT_MUTANTS),
-            false,
-        ),
+/// Tries mutant `i` of `seeds`, counting what happened in `tally`.
+fn try_mutant(i: u64, seeds: &[(PathBuf, String, Vec<u8>)], show: bool, tally: &mut Tally) {
+    let mut rng = Rng(i.wrapping_mul(0xA076_1D64_78BD_642F) ^ 0x5EED);
+    let (path, stem, base) = &seeds[rng.below(seeds.len())];
+    let mut bytes = base.clone();
+    let mut applied = Vec::new();
+    for _ in 0..1 + rng.below(3) {
+        applied.push(mutate(&mut bytes, &mut rng));
+    }
+    let file = path.display().to_string();
+    let what = format!("mutant {i} ({stem}: {})", applied.join(", "));
+    if show {
+        eprintln!("{what}:\n{}", String::from_utf8_lossy(&bytes));
+    }
+    tally.mutants += 1;
+    let parsed = catch_unwind(AssertUnwindSafe(|| {
+        Scenario::parse_bytes(&bytes, &file, stem, FileAccess::ScenarioDirectory)
+    }));
+    let scenario = match parsed {
+        Err(_) => {
+            tally.failures.push(format!("{what}: validation panicked"));
+            return;
+        }
+        Ok(Err(err)) => {
+            for problem in err.problems() {
+                if problem.line == 0 && !unplaced(&problem) {
+                    tally
+                        .failures
+                        .push(format!("{what}: unlocated problem: {problem}"));
+                }
+            }
+            if err.problems().is_empty() {
+                tally
+                    .failures
+                    .push(format!("{what}: error without a problem: {err}"));
+            }
+            return;
+        }
+        Ok(Ok(scenario)) => scenario,
     };
-    eprintln!(
-        "fuzz: {} mutants, {} valid, {} run ({} stopped at the event cap), {} valid but not run, {} failures",
+    tally.valid += 1;
+    if !runnable(&scenario) {
+        tally.not_run += 1;
+        return;
+    }
+    match catch_unwind(AssertUnwindSafe(|| short_run(&scenario))) {
+        Ok(capped) => {
+            tally.run += 1;
+            tally.capped += u64::from(capped);
+        }
+        Err(_) => tally.failures.push(format!("{what}: the run panicked")),
+    }
+}
+
+/// Lets the kernel count the peak RSS afresh (Linux: `clear_refs` 5).
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// This process's peak RSS since the last reset, KiB (Linux `VmHWM`).
+fn peak_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Runs mutants `first..first + count` in a worker process (this test
+/// binary, running [`fuzz_worker`] alone) under [`ADDRESS_SPACE_LIMIT_KB`],
+/// measuring each mutant's peak RSS; a worker that dies is an
+/// out-of-memory of the mutant it had started.
+fn campaign_in_worker(first: u64, count: u64) -> Tally {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v {ADDRESS_SPACE_LIMIT_KB} && exec \"$0\" \"$@\""
+        ))
+        .arg(exe)
+        .args([
+            "fuzz::fuzz_worker",
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(WORKER_ENV, format!("{first},{count}"))
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .expect("the worker starts");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let mut tally = Tally::default();
+    let mut started = None;
+    let mut finished = false;
+    for line in stdout.lines() {
+        let Some(rest) = line.strip_prefix(WORKER_LINE) else {
+            continue;
+        };
+        let mut words = rest.split_whitespace();
+        match words.next() {
+            Some("start") => started = words.next().and_then(|w| w.parse::<u64>().ok()),
+            Some("failure") => tally
+                .failures
+                .push(rest.trim_start()["failure".len()..].trim().to_string()),
+            Some("tally") => {
+                let n: Vec<u64> = words.filter_map(|w| w.parse().ok()).collect();
+                if let [mutants, valid, run, capped, not_run, oom, max_peak_kb] = n[..] {
+                    (tally.mutants, tally.valid, tally.run, tally.capped) =
+                        (mutants, valid, run, capped);
+                    (tally.not_run, tally.oom, tally.max_peak_kb) = (not_run, oom, max_peak_kb);
+                    finished = true;
+                }
+            }
+            _ => {}
+        }
+    }
+    if !out.status.success() || !finished {
+        tally.oom += 1;
+        tally.failures.push(format!(
+            "the worker died ({}) in mutant {}: out of memory under the {} GiB address-space limit, or a crash",
+            out.status,
+            started.map_or("?".to_string(), |i| i.to_string()),
+            ADDRESS_SPACE_LIMIT_KB / 1024 / 1024
+        ));
+    }
+    tally
+}
+
+/// The worker half of the campaign: runs only in the process
+/// [`campaign_in_worker`] starts (a no-op in a normal test run).
+#[test]
+fn fuzz_worker() {
+    let Some(range) = std::env::var(WORKER_ENV).ok() else {
+        return;
+    };
+    let (first, count) = range
+        .split_once(',')
+        .and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?)))
+        .expect("FIRST,COUNT");
+    let tally = campaign(first, count, false, true);
+    for failure in &tally.failures {
+        println!("{WORKER_LINE} failure {}", failure.replace('\n', " | "));
+    }
+    println!(
+        "{WORKER_LINE} tally {} {} {} {} {} {} {}",
         tally.mutants,
         tally.valid,
         tally.run,
         tally.capped,
         tally.not_run,
+        tally.oom,
+        tally.max_peak_kb
+    );
+}
+
+#[test]
+fn mutants_of_the_shipped_scenarios_never_panic_hang_or_go_unlocated() {
+    let number = |name: &str| std::env::var(name).ok().and_then(|v| v.parse().ok());
+    // NINES_FUZZ_SHOW=I replays mutant I alone and prints it; otherwise
+    // the campaign runs in a worker process whose memory is measured.
+    let tally = match number("NINES_FUZZ_SHOW") {
+        Some(i) => campaign(i, 1, true, false),
+        None if cfg!(target_os = "linux") => {
+            campaign_in_worker(0, number("NINES_FUZZ_MUTANTS").unwrap_or(DEFAULT_MUTANTS))
+        }
+        None => campaign(
+            0,
+            number("NINES_FUZZ_MUTANTS").unwrap_or(DEFAULT_MUTANTS),
+            false,
+            false,
+        ),
+    };
+    let unlocated = tally
+        .failures
+        .iter()
+        .filter(|f| f.contains("unlocated") || f.contains("without a problem"))
+        .count();
+    let panics = tally
+        .failures
+        .iter()
+        .filter(|f| f.contains("panicked"))
+        .count();
+    eprintln!(
+        "fuzz: {} mutants, {} valid, {} run ({} stopped at the event cap), {} valid but not run; \
+         {panics} panics, 0 hangs (every run is bounded by its event budget), {} out-of-memory \
+         (highest peak RSS {} MiB, bound {} MiB), {unlocated} unlocated errors, {} failures",
+        tally.mutants,
+        tally.valid,
+        tally.run,
+        tally.capped,
+        tally.not_run,
+        tally.oom,
+        tally.max_peak_kb / 1024,
+        PEAK_RSS_LIMIT_KB / 1024,
         tally.failures.len()
     );
     assert!(

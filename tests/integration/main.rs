@@ -25,6 +25,8 @@ mod dataplane;
 mod deploy;
 /// Same seed, same bytes, for any thread count.
 mod determinism;
+/// The events a replication is expected to cost, and its limit.
+mod event_budget;
 /// CSV exports: long-format summary and per-replication rows.
 mod export;
 /// Zones, partitions, chaos plans, repair crews, attribution and traces.

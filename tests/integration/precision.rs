@@ -317,7 +317,8 @@ fn the_etcd_disaster_estimate_lies_within_the_simulated_interval() {
             ..RunConfig::default()
         },
         &|_| {},
-    );
+    )
+    .unwrap();
     let simulated = result.data_loss.events_per_year;
     assert!(
         simulated.ci.lower <= per_year && per_year <= simulated.ci.upper,

@@ -73,7 +73,7 @@ fn run(
         acceleration,
         ..RunConfig::default()
     };
-    experiment::run(s, &config, &|_| {})
+    experiment::run(s, &config, &|_| {}).unwrap()
 }
 
 fn chain(n: usize, mttf_h: f64, mttr_h: f64, crews: usize) -> RepairChain {
@@ -198,7 +198,7 @@ fn auto_run(s: &Scenario) -> ExperimentResult {
     }
     .resolve()
     .expect("valid configuration");
-    experiment::run(s, &config, &|_| {})
+    experiment::run(s, &config, &|_| {}).unwrap()
 }
 
 #[test]

@@ -181,7 +181,7 @@ fn a_point_reproduces_with_its_overrides_and_seed() {
         seed: Some(point.seed),
         ..RunConfig::default()
     };
-    let alone = Report::new(&experiment::run(&scenario, &config, &|_| {}));
+    let alone = Report::new(&experiment::run(&scenario, &config, &|_| {}).unwrap());
     let round_trip: Report = serde_json::from_str(&serde_json::to_string(&alone).unwrap()).unwrap();
     assert_eq!(
         serde_json::to_string(&point.report).unwrap(),

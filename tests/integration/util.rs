@@ -21,7 +21,7 @@ pub fn run(scenario: &Scenario, confidence: f64) -> ExperimentResult {
         confidence: Some(confidence),
         ..RunConfig::default()
     };
-    experiment::run(scenario, &config, &|_| {})
+    experiment::run(scenario, &config, &|_| {}).unwrap()
 }
 
 /// The SLI summary called `name`.

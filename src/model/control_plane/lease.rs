@@ -22,6 +22,13 @@
 //! the lease (kubeadm points both components at the apiserver on their
 //! machine). A process that (re)starts forgets what it observed and polls
 //! at once.
+//!
+//! Polls that cannot matter are not drawn one by one: a candidate's loop
+//! forgets its phase within a few dozen sleeps, so across a long stretch
+//! in which no poll can observe or take the lease (the rest of a long
+//! lease, or a long time unable to read it) the next poll is drawn from
+//! the stationary law at the stretch's end ([`SKIP_POLLS`], [`CATCH_UP_SKIP_POLLS`]). A takeover
+//! then costs the same for any lease.
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -83,6 +90,22 @@ pub enum LeaseEvent {
 /// is drawn from the stationary law instead.
 const MEMORY_POLLS: u64 = 32;
 
+/// The rest of a lease longer than this many of the longest sleeps (12 h
+/// at the 2 s default retry period) is skipped at once when a takeover is
+/// planned: the first poll the lease allows is drawn from the stationary
+/// law (the loop forgot its phase long before) instead of sleep by sleep,
+/// so a takeover costs the same for any lease. Shorter leases, which
+/// covers every real setting, are walked sleep by sleep, draw for draw as
+/// before; the polls drawn are kept (at most about 22,000).
+pub(crate) const SKIP_POLLS: u64 = 10_000;
+
+/// A stretch longer than this many of the longest sleeps (51 days at the
+/// default) in which a candidate could not read the lease is likewise
+/// skipped when it catches up. These polls are walked without being kept,
+/// so the bound is higher: every outage the shipped scenarios simulate is
+/// walked draw for draw.
+pub(crate) const CATCH_UP_SKIP_POLLS: u64 = 1_000_000;
+
 /// One lease (one component) and its candidates.
 #[derive(Clone)]
 pub(crate) struct Lease {
@@ -105,6 +128,9 @@ pub(crate) struct Lease {
     candidates: Vec<Candidate>,
     /// The random source of the initial holder's renewal phase.
     renewals: StreamLabel,
+    /// The rest of a lease longer than this many of the longest sleeps is
+    /// skipped ([`SKIP_POLLS`]; lower in tests, to compare both ways).
+    skip_polls: u64,
 }
 
 /// One candidate's leader-election loop.
@@ -132,6 +158,17 @@ struct Candidate {
 impl Candidate {
     fn able_at(&self, t: SimTime) -> bool {
         self.spans.iter().any(|&(from, to)| from <= t && t < to)
+    }
+
+    /// The first instant at or after `t` at which it could read the lease
+    /// (as far as its two latest spans tell; `MAX` if none).
+    fn first_able_at_or_after(&self, t: SimTime) -> SimTime {
+        self.spans
+            .iter()
+            .filter(|&&(from, to)| from < to && t < to)
+            .map(|&(from, _)| from.max(t))
+            .min()
+            .unwrap_or(SimTime::MAX)
     }
 }
 
@@ -168,6 +205,7 @@ impl Lease {
                 })
                 .collect(),
             renewals: StreamLabel::new(&["lease", id.name(), "renewal"]),
+            skip_polls: SKIP_POLLS,
         }
     }
 
@@ -351,24 +389,56 @@ impl Lease {
                 c.observed = Some(p);
             }
             if c.polls.is_empty() {
-                let next = p + self.sleep(stream, ctx);
+                // Up to `until`, no poll can observe the record.
+                let until = if c.observed.is_some() {
+                    now
+                } else {
+                    c.first_able_at_or_after(p.max(since)).min(now)
+                };
+                let next = if p + self.skip_span(CATCH_UP_SKIP_POLLS) < until {
+                    until + self.stationary_wait(stream, ctx)
+                } else {
+                    p + self.sleep(stream, ctx)
+                };
                 self.candidates[i].polls.push_back(next);
             }
         }
     }
 
-    /// The `k`-th drawn future poll of candidate `i` (drawing as needed).
-    fn poll_at<E>(&mut self, i: usize, k: usize, ctx: &mut Ctx<'_, E>) -> SimTime {
+    /// The longest stretch walked sleep by sleep: `polls` of the longest
+    /// sleeps ([`SKIP_POLLS`] is `skip_polls` in tests).
+    fn skip_span(&self, polls: u64) -> SimDuration {
+        let longest =
+            SimDuration::from_micros((self.retry().as_micros() as f64 * (1.0 + JITTER)) as u64);
+        longest.saturating_mul(polls)
+    }
+
+    /// Candidate `i`'s first poll at or after `target` (drawing as needed):
+    /// walked sleep by sleep from its last drawn poll, or, when that is more
+    /// than [`SKIP_POLLS`] sleeps back, drawn from the stationary law at
+    /// `target` (no poll in between matters: nothing can happen to the
+    /// lease before `target` without a re-plan).
+    fn first_poll_from<E>(&mut self, i: usize, target: SimTime, ctx: &mut Ctx<'_, E>) -> SimTime {
+        if let Some(&p) = self.candidates[i].polls.iter().find(|&&p| p >= target) {
+            return p;
+        }
         let stream = self.candidates[i].stream;
-        while self.candidates[i].polls.len() <= k {
+        let skip = self.skip_span(self.skip_polls);
+        loop {
             let last = *self.candidates[i]
                 .polls
                 .back()
                 .expect("a caught-up candidate has its next poll drawn");
-            let next = last + self.sleep(stream, ctx);
+            if last >= target {
+                return last;
+            }
+            let next = if last + skip < target {
+                target + self.stationary_wait(stream, ctx)
+            } else {
+                last + self.sleep(stream, ctx)
+            };
             self.candidates[i].polls.push_back(next);
         }
-        self.candidates[i].polls[k]
     }
 
     /// The earliest acquisition among the candidates that can write now
@@ -391,21 +461,17 @@ impl Lease {
                 (observed + lease).max(now)
             } else {
                 self.catch_up(i, ctx);
-                let mut k = 0;
                 let observed = match self.candidates[i].observed {
                     Some(seen) => seen,
-                    None => {
-                        k = 1;
-                        self.poll_at(i, 0, ctx)
-                    }
+                    // Its next poll, drawn by the catch-up.
+                    None => *self.candidates[i]
+                        .polls
+                        .front()
+                        .expect("a caught-up candidate has its next poll drawn"),
                 };
-                loop {
-                    let poll = self.poll_at(i, k, ctx);
-                    if poll >= observed + lease {
-                        break poll;
-                    }
-                    k += 1;
-                }
+                // The lease is longer than zero whenever the retry period
+                // is (validation), so this is a poll after the observation.
+                self.first_poll_from(i, observed + lease, ctx)
             };
             if best.is_none_or(|(t, _)| at < t) {
                 best = Some((at, i));
@@ -461,5 +527,109 @@ impl Lease {
             c.polls.clear();
             c.polls.push_back(now);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{Handler, Simulation, Streams};
+
+    /// Hosts a lease outside a cluster model: its events are only planned.
+    struct Host;
+
+    impl Handler for Host {
+        type Event = LeaseEvent;
+        fn start(&mut self, _: &mut Ctx<'_, LeaseEvent>) {}
+        fn on(&mut self, _: LeaseEvent, _: &mut Ctx<'_, LeaseEvent>) {}
+    }
+
+    const RETRY_SECS: u64 = 2;
+
+    /// The leader (candidate 0) of a lease of `periods` retry periods
+    /// dies at 1000 s; returns the survivor's planned takeover minus the
+    /// first instant the lease allowed it (its observation plus the
+    /// lease), in retry periods, and how many polls it drew.
+    fn takeover_overshoot(periods: u64, skip_polls: u64, seed: u64) -> (f64, usize) {
+        let retry = SimDuration::from_secs(RETRY_SECS);
+        let timers = LeaderElection {
+            lease_duration: retry.saturating_mul(periods),
+            renew_deadline: retry.saturating_mul(2),
+            retry_period: retry,
+        };
+        let mut lease = Lease::new(LeaderLease::ControllerManager, timers, 2, Some(0));
+        lease.skip_polls = skip_polls;
+        let mut sim = Simulation::new(Host, Streams::new(seed, 0));
+        sim.run_until(SimTime::ZERO + SimDuration::from_secs(1000));
+        sim.act(|_, ctx| lease.refresh(&[false, true], &[false, true], ctx));
+        let at = sim
+            .next_event_time()
+            .expect("the survivor plans a takeover");
+        let survivor = &lease.candidates[1];
+        let observed = survivor.observed.unwrap_or(survivor.polls[0]);
+        let earliest = observed + timers.lease_duration;
+        let overshoot = (at - earliest).as_secs_f64() / RETRY_SECS as f64;
+        (overshoot, survivor.polls.len())
+    }
+
+    /// Mean and variance of the wait from an arbitrary instant to the next
+    /// poll of a loop sleeping U[1, 2.2) retry periods, long after its
+    /// start (renewal theory: E[S²] / 2E[S] and E[S³] / 3E[S]).
+    fn stationary_wait_moments() -> (f64, f64) {
+        let (a, b) = (1.0f64, 1.0 + JITTER);
+        let moment = |k: i32| (b.powi(k + 1) - a.powi(k + 1)) / ((k + 1) as f64 * (b - a));
+        let mean = moment(2) / (2.0 * moment(1));
+        let second = moment(3) / (3.0 * moment(1));
+        (mean, second - mean * mean)
+    }
+
+    #[test]
+    fn skipping_a_long_lease_draws_the_same_law_as_walking_it() {
+        // 300 retry periods: walked sleep by sleep by default, skipped at
+        // once when stretches beyond 32 of the longest sleeps are.
+        let n = 2000;
+        let walked: Vec<f64> = (0..n)
+            .map(|s| takeover_overshoot(300, SKIP_POLLS, s).0)
+            .collect();
+        let skipped: Vec<(f64, usize)> = (0..n).map(|s| takeover_overshoot(300, 32, s)).collect();
+        assert!(
+            skipped.iter().all(|&(_, drawn)| drawn <= 3),
+            "the skip drew polls one by one"
+        );
+        let skipped: Vec<f64> = skipped.into_iter().map(|(o, _)| o).collect();
+        let (mean, variance) = stationary_wait_moments();
+        // Both means within 4 standard errors (a 1-in-15,000 band).
+        let band = 4.0 * (variance / n as f64).sqrt();
+        for (how, sample) in [("walked", &walked), ("skipped", &skipped)] {
+            let m = sample.iter().sum::<f64>() / n as f64;
+            assert!(
+                (m - mean).abs() < band,
+                "{how}: mean overshoot {m} vs {mean} ± {band}"
+            );
+            assert!(
+                sample.iter().all(|&o| (0.0..1.0 + JITTER).contains(&o)),
+                "{how}"
+            );
+        }
+        // Same law: two-sample Kolmogorov-Smirnov at the 0.1 % level.
+        let (mut a, mut b) = (walked, skipped);
+        a.sort_by(f64::total_cmp);
+        b.sort_by(f64::total_cmp);
+        let cdf = |s: &[f64], x: f64| s.partition_point(|&v| v <= x) as f64 / s.len() as f64;
+        let d = a
+            .iter()
+            .chain(&b)
+            .map(|&x| (cdf(&a, x) - cdf(&b, x)).abs())
+            .fold(0.0, f64::max);
+        let critical = 1.95 * (2.0 / n as f64).sqrt();
+        assert!(d < critical, "KS distance {d} >= {critical}");
+    }
+
+    #[test]
+    fn a_lease_of_forty_million_retry_periods_is_planned_at_once() {
+        // Walked, this would draw about 2.7e7 polls.
+        let (overshoot, drawn) = takeover_overshoot(43_200_000, SKIP_POLLS, 7);
+        assert!(drawn <= 3, "drew {drawn} polls");
+        assert!((0.0..1.0 + JITTER).contains(&overshoot), "{overshoot}");
     }
 }

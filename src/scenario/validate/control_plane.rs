@@ -504,22 +504,19 @@ fn leader_election(
             ),
         );
     }
-    // Each takeover walks a candidate's jittered polls across one lease.
-    let polls = lease_duration.as_micros() / retry_period.as_micros().max(1);
-    if consistent && polls > MAX_LEASE_POLLS {
+    // A takeover costs the same for any lease (the planner skips whole
+    // stretches of polls); the limit is one of meaning.
+    if consistent && lease_duration > MAX_LEASE_DURATION {
         let at = le
             .lease_duration
             .as_ref()
-            .or(le.retry_period.as_ref())
             .map_or(topology_at, |d| &d.referenced);
         check.at(
             at,
             "control_plane.leader_election.lease_duration",
             format!(
-                "{lease_duration} is {polls:.1e} retry periods of {retry_period}: every takeover is simulated poll by poll, and at most {MAX_LEASE_POLLS} polls per lease are supported; \
-                 use at most {} with this retry_period (clusters use {DEFAULT_LEASE_DURATION}, client-go's default)",
-                retry_period.saturating_mul(MAX_LEASE_POLLS),
-                polls = polls as f64
+                "{lease_duration} is longer than {MAX_LEASE_DURATION}: a leader lease is a failover timer (clusters use {DEFAULT_LEASE_DURATION}, client-go's default), \
+                 and a controller manager or scheduler left unreplaced for longer is an outage to model as a failure mode, not a lease; use at most {MAX_LEASE_DURATION}"
             ),
         );
     }
@@ -530,11 +527,10 @@ fn leader_election(
     }
 }
 
-/// The longest lease in retry periods: a takeover draws the candidates'
-/// polls (one every 1 to 2.2 retry periods) across a whole lease, so its
-/// cost grows with the ratio; 100,000 is a lease of 2.3 days at the 2 s
-/// default retry period, far beyond any real setting (15 s).
-const MAX_LEASE_POLLS: u64 = 100_000;
+/// The longest lease accepted. Not a cost (a takeover costs the same for
+/// any lease): a lease is a failover timer of seconds, and beyond a day it
+/// no longer describes one.
+const MAX_LEASE_DURATION: SimDuration = SimDuration::from_secs(86_400);
 
 fn topology_name(topology: RawTopology) -> &'static str {
     match topology {
