@@ -10,13 +10,15 @@ use nines::report::{Report, read_json};
 
 use crate::util::nines_output;
 
-const CHARTS: [&str; 6] = [
+const CHARTS: [&str; 8] = [
     "availability.svg",
     "availability.png",
     "outage_cdf.svg",
     "outage_cdf.png",
     "downtime_by_cause.svg",
     "downtime_by_cause.png",
+    "downtime_tail.svg",
+    "downtime_tail.png",
 ];
 
 /// Runs the built-in scenario briefly, saving the report and its charts.

@@ -11,11 +11,12 @@
 //! | `availability` | [`render_availability`] | one point per SLI with its confidence interval on a nines scale, a lower bound where nothing failed, and the targets |
 //! | `outage_cdf` | [`render_outage_cdf`] | empirical CDF of outage durations per SLI, log time axis |
 //! | `downtime_by_cause` | [`render_downtime_by_cause`] | per SLI, downtime per year as a horizontal bar split by initiating cause |
+//! | `downtime_tail` | [`render_downtime_tail`] | per SLI, the share of its downtime in outages longer than x, log time axis: which outage lengths carry the downtime |
 //! | `sweep` | [`render_sweep`] | availability (nines) per SLI against a swept scenario parameter |
 //! | `sweep_difference` | [`render_sweep_difference`] | per SLI, the paired difference in downtime per year to the sweep's reference point, with its interval |
 //! | `timeline` | [`render_timeline`] | one replication's trace: each SLI's success share over time under a row of fault ticks |
 //!
-//! [`render_all`] writes the first three from one report; `sweep` and
+//! [`render_all`] writes the first four from one report; `sweep` and
 //! `sweep_difference` need several reports and are drawn by the sweep
 //! command; `timeline` needs an
 //! event trace (`nines run --trace FILE --plot DIR`) and is not in the
@@ -44,6 +45,7 @@
 mod availability;
 mod axis;
 mod downtime_by_cause;
+mod downtime_tail;
 mod mark;
 mod outage_cdf;
 mod raster;
@@ -52,6 +54,7 @@ mod timeline;
 
 pub use availability::render_availability;
 pub use downtime_by_cause::render_downtime_by_cause;
+pub use downtime_tail::render_downtime_tail;
 pub use outage_cdf::render_outage_cdf;
 pub use sweep::{DifferencePoint, render_sweep, render_sweep_difference};
 pub use timeline::render_timeline;
@@ -110,6 +113,7 @@ pub fn render_all(
     let mut files = render_availability(report, targets, &dir)?;
     files.extend(render_outage_cdf(report, &dir)?);
     files.extend(render_downtime_by_cause(report, &dir)?);
+    files.extend(render_downtime_tail(report, &dir)?);
     Ok(files)
 }
 
@@ -142,7 +146,12 @@ pub const CHART_MARKER: &str = "nines chart";
 
 /// The file names (without extension) of the charts of a run
 /// (`nines run --plot`, `nines plot`).
-pub const REPORT_CHARTS: [&str; 3] = ["availability", "outage_cdf", "downtime_by_cause"];
+pub const REPORT_CHARTS: [&str; 4] = [
+    "availability",
+    "outage_cdf",
+    "downtime_by_cause",
+    "downtime_tail",
+];
 
 /// The file name of the timeline of `run --trace --plot`.
 pub const TIMELINE_CHART: &str = "timeline";
