@@ -85,6 +85,10 @@ fn crossing(points: &[(f64, f64)], share: f64) -> Option<f64> {
     })
 }
 
+/// The heading of the key, whose entries end with the length beyond
+/// which half the SLI's downtime lies.
+const KEY_HEADING: &str = "SLI: half the downtime in outages";
+
 /// One SLI's curve: its index in the report, name and vertices.
 type Line<'a> = (usize, &'a str, Vec<(f64, f64)>);
 
@@ -130,7 +134,7 @@ impl Chart for DowntimeTail<'_> {
 
         let (width, height) = body.dim_in_pixel();
         let (main, foot) = body.split_vertically(height - 40);
-        let key_width = super::key_width(&main, &entries)?;
+        let key_width = super::key_width(&main, KEY_HEADING, &entries)?;
         let (plot, key_area) = main.split_horizontally(width.saturating_sub(key_width));
         let shares: Vec<f64> = (0..=4).map(|q| q as f64 / 4.0).collect();
         let mut chart = ChartBuilder::on(&plot)
@@ -164,7 +168,7 @@ impl Chart for DowntimeTail<'_> {
         for (index, _, points) in &lines {
             super::draw_line(&chart, points, series_style(*index), *index)?;
         }
-        super::key(&key_area, "SLI: half the downtime in outages", &entries)?;
+        super::key(&key_area, KEY_HEADING, &entries)?;
         note(
             &foot,
             "each outage weighted by its length, pooled over all replications; read: y of the downtime was in outages longer than x",

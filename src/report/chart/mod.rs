@@ -456,14 +456,15 @@ const KEY_ROW_PX: u32 = 30;
 /// Where the first entry of a key sits below the top of its area, pixels.
 const KEY_TOP_PX: u32 = 64;
 
-/// The width of a key listing `entries`, pixels: the widest entry with
-/// its line sample, at least 220 px.
+/// The width of a key under `heading` listing `entries`, pixels: the
+/// widest entry with its line sample, or the heading, at least 220 px.
 fn key_width<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
+    heading: &str,
     entries: &[(SeriesStyle, String)],
 ) -> Result<u32, DrawingAreaErrorKind<DB::ErrorType>> {
     let style = text_style(KEY_PX, &BLACK);
-    let mut widest = 0;
+    let mut widest = text_width(area, heading, &text_style(TICK_PX, &BLACK))?.saturating_sub(60);
     for (_, text) in entries {
         widest = widest.max(text_width(area, text, &style)?);
     }

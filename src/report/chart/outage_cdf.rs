@@ -93,7 +93,7 @@ impl Chart for OutageCdf<'_> {
 
         let (width, height) = body.dim_in_pixel();
         let (main, foot) = body.split_vertically(height - 40);
-        let key_width = super::key_width(&main, &entries)?;
+        let key_width = super::key_width(&main, "SLI", &entries)?;
         let (plot, key_area) = main.split_horizontally(width.saturating_sub(key_width));
         let shares: Vec<f64> = (0..=4).map(|q| q as f64 / 4.0).collect();
         let mut chart = ChartBuilder::on(&plot)

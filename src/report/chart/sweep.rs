@@ -109,7 +109,7 @@ impl Chart for Sweep<'_> {
             .collect();
         let (width, height) = body.dim_in_pixel();
         let (main, foot) = body.split_vertically(height - 40);
-        let key_width = super::key_width(&main, &entries)?;
+        let key_width = super::key_width(&main, "SLI", &entries)?;
         let (plot, key_area) = main.split_horizontally(width.saturating_sub(key_width));
         // Room for the widest tick label beside the rotated axis name.
         let tick_style = text_style(TICK_PX, &BLACK);
@@ -299,7 +299,7 @@ impl Chart for SweepDifference<'_> {
             .collect();
         let (width, height) = body.dim_in_pixel();
         let (main, foot) = body.split_vertically(height - 40);
-        let key_width = super::key_width(&main, &entries)?;
+        let key_width = super::key_width(&main, "SLI", &entries)?;
         let (plot, key_area) = main.split_horizontally(width.saturating_sub(key_width));
         let x_axis = thinned_x(&plot, &xs, x_lo, x_hi, 160)?;
         let mut chart = ChartBuilder::on(&plot)
