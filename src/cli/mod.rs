@@ -151,7 +151,7 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitCode> {
         &result,
     )?;
     if let Some(dir) = &plot {
-        let files = plot::draw(&report, dir)?;
+        let files = plot::draw(&report, &scenario.expect, dir)?;
         outputs::list_files(&mut *human, "charts written:", &files)?;
     }
     if let Some(out) = &timeseries {

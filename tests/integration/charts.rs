@@ -10,13 +10,15 @@ use nines::report::{Report, read_json};
 
 use crate::util::nines_output;
 
-const CHARTS: [&str; 6] = [
+const CHARTS: [&str; 8] = [
     "availability.svg",
     "availability.png",
     "outage_cdf.svg",
     "outage_cdf.png",
     "downtime_by_cause.svg",
     "downtime_by_cause.png",
+    "downtime_tail.svg",
+    "downtime_tail.png",
 ];
 
 /// Runs the built-in scenario briefly, saving the report and its charts.
@@ -64,13 +66,23 @@ fn assert_png(path: &Path) {
     assert_eq!(&bytes[12..16], b"IHDR");
     let width = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
     let height = u32::from_be_bytes(bytes[20..24].try_into().unwrap());
-    assert_eq!((width, height), (WIDTH, HEIGHT), "{}", path.display());
+    // As wide as every chart, as tall as its SVG (taller than the default
+    // when many SLIs need the room).
+    assert_eq!(width, WIDTH, "{}", path.display());
+    assert!(height >= HEIGHT, "{}", path.display());
+    if let Ok(svg) = std::fs::read_to_string(path.with_extension("svg")) {
+        assert!(
+            svg.contains(&format!("height=\"{height}\"")),
+            "{} is not as tall as its SVG",
+            path.display()
+        );
+    }
     // And it decodes whole.
     let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
     let mut reader = decoder.read_info().expect("a PNG header");
     let mut pixels = vec![0; reader.output_buffer_size().expect("a size")];
     let info = reader.next_frame(&mut pixels).expect("PNG pixels");
-    assert_eq!((info.width, info.height), (WIDTH, HEIGHT));
+    assert_eq!((info.width, info.height), (width, height));
 }
 
 #[track_caller]

@@ -13,6 +13,8 @@ mod behaviour;
 /// Certificate expiry, etcd's quota and slow disks:
 /// outages and their causes on derived timelines.
 mod causes;
+/// Charts read back: no overlapping labels and every SLI named, at 1, 5 and 20 SLIs.
+mod chart_layout;
 /// Charts: files written by `run --plot` and `plot`, SVG/PNG validity, determinism.
 mod charts;
 /// `nines check`: verdicts on intervals, exit codes, baseline test, JUnit and Markdown files.

@@ -193,7 +193,7 @@ fn plot_keeps_a_users_chart_and_replaces_its_own() {
     assert_success(&nines_output(&[
         "run", SCENARIO, "-n", "2", "--plot", own_arg,
     ]));
-    assert_eq!(names(&own).len(), 6, "{:?}", names(&own));
+    assert_eq!(names(&own).len(), 8, "{:?}", names(&own));
 
     assert_success(&nines_output(&[
         "run", SCENARIO, "-n", "2", "--plot", charts_arg, "--force",

@@ -39,6 +39,48 @@ impl Axis {
     fn scale(&self, value: f64) -> f64 {
         if self.log { value.log10() } else { value }
     }
+
+    /// Where `value` sits along the axis: 0 at `lo`, 1 at `hi`.
+    fn share(&self, value: f64) -> f64 {
+        let (lo, hi) = (self.scale(self.lo), self.scale(self.hi));
+        (self.scale(value) - lo) / (hi - lo)
+    }
+
+    /// The tick positions, in order.
+    pub(super) fn ticks(&self) -> &[f64] {
+        &self.ticks
+    }
+
+    /// The axis with only the ticks whose labels fit side by side along
+    /// `length_px` pixels: every tick when they fit, otherwise every
+    /// second, third, … (starting at a whole number where one is ticked,
+    /// so that 99.9 % stays rather than 99.95 %). `widths_px` gives each
+    /// tick's label width, in tick order.
+    pub(super) fn thinned(mut self, length_px: f64, widths_px: &[f64]) -> Axis {
+        const GAP_PX: f64 = 16.0;
+        let n = self.ticks.len();
+        let at: Vec<f64> = self
+            .ticks
+            .iter()
+            .map(|&t| self.share(t) * length_px)
+            .collect();
+        let width = |i: usize| widths_px.get(i).copied().unwrap_or(0.0);
+        let whole = self.ticks.iter().position(|t| t.fract().abs() < 1e-9);
+        for stride in 1..n.max(1) {
+            let offset = whole.map_or(0, |w| w % stride);
+            let kept: Vec<usize> = (offset..n).step_by(stride).collect();
+            let fits = kept
+                .windows(2)
+                .all(|p| at[p[1]] - at[p[0]] >= (width(p[0]) + width(p[1])) / 2.0 + GAP_PX);
+            if fits {
+                self.ticks = kept.into_iter().map(|i| self.ticks[i]).collect();
+                return self;
+            }
+        }
+        // Not even two fit: keep one.
+        self.ticks.truncate(1);
+        self
+    }
 }
 
 impl Ranged for Axis {
@@ -281,6 +323,20 @@ mod tests {
             linear_ticks(&many, 0.0, 49.0),
             [0.0, 10.0, 20.0, 30.0, 40.0]
         );
+    }
+
+    #[test]
+    fn crowded_ticks_are_thinned() {
+        let ticks: Vec<f64> = (0..=10).map(f64::from).collect();
+        let axis = Axis::linear(0.0, 10.0, ticks.clone()).thinned(1000.0, &[50.0; 11]);
+        assert_eq!(axis.ticks(), ticks.as_slice());
+        // 100 px apart, 150 px wide labels: every second one.
+        let axis = Axis::linear(0.0, 10.0, ticks).thinned(1000.0, &[150.0; 11]);
+        assert_eq!(axis.ticks(), [0.0, 2.0, 4.0, 6.0, 8.0, 10.0]);
+        // Halves go first.
+        let halves = nines_ticks(2.0, 5.0);
+        let axis = Axis::linear(2.0, 5.0, halves).thinned(300.0, &[70.0; 7]);
+        assert_eq!(axis.ticks(), [2.0, 3.0, 4.0, 5.0]);
     }
 
     #[test]

@@ -139,8 +139,17 @@ fn segment_color(key: Option<usize>) -> RGBColor {
     key.map_or(OTHER_COLOR, |k| PALETTE[k % PALETTE.len()])
 }
 
+/// Space under the title that is not rows: plot margin, the x axis and
+/// two note lines, pixels.
+const FIXED_PX: u32 = 96 + 12 + 72 + 16 + 2 * 24;
+
 impl Chart for DowntimeByCause<'_> {
     const NAME: &'static str = "downtime_by_cause";
+
+    fn height(&self) -> u32 {
+        let bars = self.report.slis.iter().filter(|s| total(s) > 0.0).count();
+        super::rows_height(bars, FIXED_PX)
+    }
 
     fn draw<DB: DrawingBackend>(
         &self,
@@ -165,7 +174,14 @@ impl Chart for DowntimeByCause<'_> {
             .iter()
             .map(|s| whisker(s).map_or(total(s), |(_, upper)| upper.max(total(s))))
             .fold(0.0f64, f64::max);
-        let x_hi = reach / scale * 1.18;
+        let value_label = |sli: &SliReport| {
+            let x = total(sli) / scale;
+            if imprecise(sli) {
+                format!("{} {unit_short}, imprecise", short(x))
+            } else {
+                format!("{} {unit_short}", short(x))
+            }
+        };
 
         let legend_note = imprecise_legend(report, "faded bars");
         let (width, height) = body.dim_in_pixel();
@@ -178,15 +194,30 @@ impl Chart for DowntimeByCause<'_> {
         let tick_style = text_style(TICK_PX, &BLACK);
         let mut name_width = 0;
         for sli in &bars {
-            name_width = name_width.max(plot.estimate_text_size(&sli.name, &tick_style)?.0);
+            name_width = name_width.max(super::text_width(&plot, &sli.name, &tick_style)?);
         }
+        // Room right of the longest bar for its value label.
+        let mut label_width = 0;
+        for sli in &bars {
+            label_width =
+                label_width.max(super::text_width(&plot, &value_label(sli), &tick_style)?);
+        }
+        let y_label_px = (name_width + 24).clamp(120, 560);
+        let axis_px = f64::from(
+            plot.dim_in_pixel()
+                .0
+                .saturating_sub(y_label_px + 24 + 16)
+                .max(1),
+        );
+        let room = (f64::from(label_width + 24) / axis_px).min(0.6);
+        let x_hi = reach / scale / (1.0 - room);
         let rows: Vec<f64> = (0..n).map(|i| i as f64).collect();
         let mut chart = ChartBuilder::on(&plot)
             .margin_left(24)
             .margin_right(16)
             .margin_top(12)
             .x_label_area_size(72)
-            .y_label_area_size((name_width + 24).clamp(120, 360))
+            .y_label_area_size(y_label_px)
             .build_cartesian_2d(
                 Axis::linear(0.0, x_hi, linear_ticks(&[], 0.0, x_hi)),
                 Axis::linear(-0.5, n as f64 - 0.5, rows),
@@ -244,11 +275,7 @@ impl Chart for DowntimeByCause<'_> {
                 ])?;
                 end = end.max(upper);
             }
-            let label = if vague {
-                format!("{} {unit_short}, imprecise", short(x))
-            } else {
-                format!("{} {unit_short}", short(x))
-            };
+            let label = value_label(sli);
             chart.draw_series([
                 EmptyElement::at((end, y)) + Text::new(label, (8, 0), value_style.clone())
             ])?;
@@ -279,7 +306,7 @@ impl Chart for DowntimeByCause<'_> {
         );
         if !quiet.is_empty() {
             text.push_str("; no downtime: ");
-            text.push_str(&list(&quiet, 40));
+            text.push_str(&super::list(&quiet, 40));
         }
         notes(
             &foot,
@@ -302,23 +329,6 @@ fn clip(text: &str, max: usize) -> String {
     }
 }
 
-/// Names joined by commas within about `max` characters, ending with
-/// "and N more" when they do not all fit.
-fn list(names: &[&str], max: usize) -> String {
-    let mut out = String::new();
-    for (k, name) in names.iter().enumerate() {
-        let sep = if k == 0 { "" } else { ", " };
-        let rest = names.len() - k;
-        if k > 0 && out.len() + sep.len() + name.len() > max {
-            out.push_str(&format!(" and {rest} more"));
-            return out;
-        }
-        out.push_str(sep);
-        out.push_str(name);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -334,8 +344,11 @@ mod tests {
 
     #[test]
     fn long_lists_are_cut() {
-        assert_eq!(list(&["a", "b"], 70), "a, b");
-        assert_eq!(list(&["aaaa", "bbbb", "cccc"], 8), "aaaa and 2 more");
+        assert_eq!(super::super::list(&["a", "b"], 70), "a, b");
+        assert_eq!(
+            super::super::list(&["aaaa", "bbbb", "cccc"], 8),
+            "aaaa and 2 more"
+        );
         assert_eq!(clip("abcdef", 4), "abc…");
     }
 }

@@ -119,4 +119,56 @@ impl Mark {
         }
         Ok(())
     }
+
+    /// Draws the mark across a row at `y`, the nines axis running left to
+    /// right: a filled dot with whiskers (capped `cap` high on each side;
+    /// an arrow head where the interval runs past `right`), or a hollow
+    /// dot with an arrow to the right for a bound.
+    pub(super) fn draw_across<DB: DrawingBackend>(
+        &self,
+        chart: &mut NinesChart<'_, DB>,
+        y: f64,
+        cap: f64,
+        right: f64,
+        color: RGBColor,
+    ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+        let line = color.stroke_width(3);
+        let arrow = |at: (f64, f64)| {
+            EmptyElement::at(at) + Polygon::new(vec![(-4, -9), (10, 0), (-4, 9)], color.filled())
+        };
+        match *self {
+            Mark::Estimate {
+                point,
+                lower,
+                upper,
+            } => {
+                let (end, clipped) = if upper.is_finite() && upper < right {
+                    (upper, false)
+                } else {
+                    (right, true)
+                };
+                chart.draw_series([
+                    PathElement::new(vec![(lower, y), (end, y)], line),
+                    PathElement::new(vec![(lower, y - cap), (lower, y + cap)], line),
+                ])?;
+                if clipped {
+                    chart.draw_series([arrow((end, y))])?;
+                } else {
+                    chart.draw_series([PathElement::new(
+                        vec![(end, y - cap), (end, y + cap)],
+                        line,
+                    )])?;
+                }
+                chart.draw_series([Circle::new((point, y), 8, color.filled())])?;
+            }
+            Mark::Bound(at) => {
+                let end = (at + ARROW).min(right);
+                chart.draw_series([PathElement::new(vec![(at, y), (end, y)], line)])?;
+                chart.draw_series([arrow((end, y))])?;
+                chart.draw_series([Circle::new((at, y), 8, WHITE.filled())])?;
+                chart.draw_series([Circle::new((at, y), 8, line)])?;
+            }
+        }
+        Ok(())
+    }
 }

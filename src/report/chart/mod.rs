@@ -11,11 +11,12 @@
 //! | `availability` | [`render_availability`] | one point per SLI with its confidence interval on a nines scale, a lower bound where nothing failed, and the targets |
 //! | `outage_cdf` | [`render_outage_cdf`] | empirical CDF of outage durations per SLI, log time axis |
 //! | `downtime_by_cause` | [`render_downtime_by_cause`] | per SLI, downtime per year as a horizontal bar split by initiating cause |
+//! | `downtime_tail` | [`render_downtime_tail`] | per SLI, the share of its downtime in outages longer than x, log time axis: which outage lengths carry the downtime |
 //! | `sweep` | [`render_sweep`] | availability (nines) per SLI against a swept scenario parameter |
 //! | `sweep_difference` | [`render_sweep_difference`] | per SLI, the paired difference in downtime per year to the sweep's reference point, with its interval |
 //! | `timeline` | [`render_timeline`] | one replication's trace: each SLI's success share over time under a row of fault ticks |
 //!
-//! [`render_all`] writes the first three from one report; `sweep` and
+//! [`render_all`] writes the first four from one report; `sweep` and
 //! `sweep_difference` need several reports and are drawn by the sweep
 //! command; `timeline` needs an
 //! event trace (`nines run --trace FILE --plot DIR`) and is not in the
@@ -44,6 +45,7 @@
 mod availability;
 mod axis;
 mod downtime_by_cause;
+mod downtime_tail;
 mod mark;
 mod outage_cdf;
 mod raster;
@@ -52,6 +54,7 @@ mod timeline;
 
 pub use availability::render_availability;
 pub use downtime_by_cause::render_downtime_by_cause;
+pub use downtime_tail::render_downtime_tail;
 pub use outage_cdf::render_outage_cdf;
 pub use sweep::{DifferencePoint, render_sweep, render_sweep_difference};
 pub use timeline::render_timeline;
@@ -59,7 +62,9 @@ pub use timeline::render_timeline;
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 
+use plotters::coord::CoordTranslate;
 use plotters::coord::Shift;
+use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -80,7 +85,8 @@ const TICK_PX: u32 = 22;
 const NOTE_PX: u32 = 18;
 
 /// Okabe–Ito colours, readable by colour-blind viewers (yellow left out: it
-/// vanishes on white).
+/// vanishes on white). Lines of more SLIs than colours are told apart by
+/// their dash pattern and marker too (see [`SeriesStyle`]).
 const PALETTE: [RGBColor; 7] = [
     RGBColor(0x00, 0x72, 0xB2),
     RGBColor(0xD5, 0x5E, 0x00),
@@ -107,6 +113,7 @@ pub fn render_all(
     let mut files = render_availability(report, targets, &dir)?;
     files.extend(render_outage_cdf(report, &dir)?);
     files.extend(render_downtime_by_cause(report, &dir)?);
+    files.extend(render_downtime_tail(report, &dir)?);
     Ok(files)
 }
 
@@ -119,7 +126,12 @@ fn color(index: usize) -> RGBColor {
 trait Chart {
     /// File name without extension.
     const NAME: &'static str;
-    /// Draws the whole chart on `root` (WIDTH × HEIGHT).
+    /// Height of the chart, pixels: [`HEIGHT`], or more when its rows or
+    /// key need the room (many SLIs).
+    fn height(&self) -> u32 {
+        HEIGHT
+    }
+    /// Draws the whole chart on `root` (WIDTH × [`Chart::height`]).
     fn draw<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
@@ -134,7 +146,12 @@ pub const CHART_MARKER: &str = "nines chart";
 
 /// The file names (without extension) of the charts of a run
 /// (`nines run --plot`, `nines plot`).
-pub const REPORT_CHARTS: [&str; 3] = ["availability", "outage_cdf", "downtime_by_cause"];
+pub const REPORT_CHARTS: [&str; 4] = [
+    "availability",
+    "outage_cdf",
+    "downtime_by_cause",
+    "downtime_tail",
+];
 
 /// The file name of the timeline of `run --trace --plot`.
 pub const TIMELINE_CHART: &str = "timeline";
@@ -163,9 +180,10 @@ fn write<C: Chart>(chart: &C, dir: &Output) -> Result<Vec<PathBuf>, ReportError>
         message: e.to_string(),
     };
 
+    let height = chart.height();
     let mut drawn = String::new();
     {
-        let root = SVGBackend::with_string(&mut drawn, (WIDTH, HEIGHT)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut drawn, (WIDTH, height)).into_drawing_area();
         chart.draw(&root).map_err(|e| failed(&svg_path, &e))?;
         root.present().map_err(|e| failed(&svg_path, &e))?;
     }
@@ -181,14 +199,14 @@ fn write<C: Chart>(chart: &C, dir: &Output) -> Result<Vec<PathBuf>, ReportError>
     }
     svg_out.write_bytes(Kind::Marked(CHART_MARKER), svg.as_bytes())?;
 
-    let mut pixels = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
+    let mut pixels = vec![0u8; (WIDTH * height * 3) as usize];
     {
-        let backend = BitMapBackend::with_buffer(&mut pixels, (WIDTH, HEIGHT));
+        let backend = BitMapBackend::with_buffer(&mut pixels, (WIDTH, height));
         let root = raster::Raster(backend).into_drawing_area();
         chart.draw(&root).map_err(|e| failed(&png_path, &e))?;
         root.present().map_err(|e| failed(&png_path, &e))?;
     }
-    let png = raster::encode_png(&pixels, WIDTH, HEIGHT).map_err(|e| failed(&png_path, &e))?;
+    let png = raster::encode_png(&pixels, WIDTH, height).map_err(|e| failed(&png_path, &e))?;
     png_out.write_bytes(Kind::Marked(CHART_MARKER), &png)?;
     Ok(vec![svg_path, png_path])
 }
@@ -309,4 +327,200 @@ fn run_line(report: &Report) -> String {
 /// Nines of an availability: -log10(1 - A).
 fn nines(availability: f64) -> f64 {
     -(1.0 - availability).max(0.0).log10()
+}
+
+/// Height of one SLI's row in the charts with a row per SLI
+/// (availability, downtime by cause, timeline), pixels: room for a tick
+/// label (22 px) with a clear gap to the next.
+const ROW_PX: u32 = 40;
+
+/// The height of a chart with `rows` rows of [`ROW_PX`] and `fixed` pixels
+/// of title, axis and notes: [`HEIGHT`], or taller when the rows need it.
+fn rows_height(rows: usize, fixed: u32) -> u32 {
+    HEIGHT.max(fixed + ROW_PX * rows as u32)
+}
+
+/// The dash pattern of a line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Dash {
+    Solid,
+    Dashed,
+    Dotted,
+}
+
+/// The marker put on a line every few points.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum MarkerShape {
+    Dot,
+    Triangle,
+    Cross,
+    Ring,
+    Square,
+}
+
+/// How one SLI's line is drawn. Colour, dash and marker cycle through 7,
+/// 3 and 5 choices, which are coprime: no two of the first 105 SLIs share
+/// all three, no two of the first 21 share colour and dash, and
+/// neighbours never share a dash, so curves lying on top of each other
+/// still show each one.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct SeriesStyle {
+    color: RGBColor,
+    dash: Dash,
+    marker: MarkerShape,
+}
+
+/// The line style of the SLI at `index` (its position in the report).
+fn series_style(index: usize) -> SeriesStyle {
+    SeriesStyle {
+        color: color(index),
+        dash: [Dash::Solid, Dash::Dashed, Dash::Dotted][index % 3],
+        marker: [
+            MarkerShape::Dot,
+            MarkerShape::Triangle,
+            MarkerShape::Cross,
+            MarkerShape::Ring,
+            MarkerShape::Square,
+        ][index % 5],
+    }
+}
+
+impl SeriesStyle {
+    /// Draws a path through `points` on `area` in this style's colour and
+    /// dash; the dash pattern runs on across vertices.
+    fn path<DB: DrawingBackend, CT: CoordTranslate>(
+        &self,
+        area: &DrawingArea<DB, CT>,
+        points: Vec<CT::From>,
+    ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>>
+    where
+        CT::From: Clone,
+    {
+        let stroke = self.color.stroke_width(3);
+        match self.dash {
+            Dash::Solid => area.draw(&PathElement::new(points, stroke)),
+            Dash::Dashed => area.draw(&DashedPathElement::new(points, 14, 8, stroke)),
+            Dash::Dotted => area.draw(&DashedPathElement::new(points, 3, 6, stroke)),
+        }
+    }
+
+    /// Draws this style's marker on `area`, centred on `at`.
+    fn marker<DB: DrawingBackend, CT: CoordTranslate>(
+        &self,
+        area: &DrawingArea<DB, CT>,
+        at: CT::From,
+    ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>>
+    where
+        CT::From: Clone,
+    {
+        let c = self.color;
+        let at = EmptyElement::at(at);
+        match self.marker {
+            MarkerShape::Dot => area.draw(&(at + Circle::new((0, 0), 6, c.filled()))),
+            MarkerShape::Ring => area.draw(
+                &(at + Circle::new((0, 0), 6, WHITE.filled())
+                    + Circle::new((0, 0), 6, c.stroke_width(3))),
+            ),
+            MarkerShape::Triangle => area.draw(&(at + TriangleMarker::new((0, 0), 8, c.filled()))),
+            MarkerShape::Cross => area.draw(&(at + Cross::new((0, 0), 6, c.stroke_width(3)))),
+            MarkerShape::Square => {
+                area.draw(&(at + Rectangle::new([(-5, -5), (5, 5)], c.filled())))
+            }
+        }
+    }
+}
+
+/// Draws one SLI's line through `points` on `chart`, with its marker on
+/// about five of the vertices. Each SLI starts its markers at a different
+/// vertex, so lines that coincide still show every SLI's markers.
+fn draw_line<DB: DrawingBackend>(
+    chart: &mark::NinesChart<'_, DB>,
+    points: &[(f64, f64)],
+    style: SeriesStyle,
+    index: usize,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let area = chart.plotting_area();
+    style.path(area, points.to_vec())?;
+    let stride = (points.len() / 5).max(1);
+    let offset = index * stride.div_ceil(5).max(1) % stride;
+    for &p in points.iter().skip(offset).step_by(stride) {
+        style.marker(area, p)?;
+    }
+    Ok(())
+}
+
+/// Font size of the entries of a key, plotters' size.
+const KEY_PX: u32 = 20;
+/// Distance between the entries of a key, pixels.
+const KEY_ROW_PX: u32 = 30;
+/// Where the first entry of a key sits below the top of its area, pixels.
+const KEY_TOP_PX: u32 = 64;
+
+/// The width of a key under `heading` listing `entries`, pixels: the
+/// widest entry with its line sample, or the heading, at least 220 px.
+fn key_width<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    heading: &str,
+    entries: &[(SeriesStyle, String)],
+) -> Result<u32, DrawingAreaErrorKind<DB::ErrorType>> {
+    let style = text_style(KEY_PX, &BLACK);
+    let mut widest = text_width(area, heading, &text_style(TICK_PX, &BLACK))?.saturating_sub(60);
+    for (_, text) in entries {
+        widest = widest.max(text_width(area, text, &style)?);
+    }
+    Ok((widest + 84).max(220))
+}
+
+/// The height a key of `entries` entries needs below the title, pixels.
+fn key_height(entries: usize) -> u32 {
+    KEY_TOP_PX + KEY_ROW_PX * entries as u32 + 24
+}
+
+/// Draws a key beside a chart: a heading, then one entry per line, a
+/// sample of the line (dash and marker) and its text. Beside the plot, not
+/// on it, so that it never hides a curve.
+fn key<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    heading: &str,
+    entries: &[(SeriesStyle, String)],
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let head = text_style(TICK_PX, &BLACK).pos(Pos::new(HPos::Left, VPos::Center));
+    area.draw_text(heading, &head, (12, 28))?;
+    let label = text_style(KEY_PX, &BLACK).pos(Pos::new(HPos::Left, VPos::Center));
+    for (k, (style, text)) in entries.iter().enumerate() {
+        let y = (KEY_TOP_PX + KEY_ROW_PX * k as u32) as i32;
+        style.path(area, vec![(12, y), (60, y)])?;
+        style.marker(area, (36, y))?;
+        area.draw_text(text, &label, (72, y))?;
+    }
+    Ok(())
+}
+
+/// Names joined by commas within about `max` characters, ending with
+/// "and N more" when they do not all fit.
+fn list(names: &[&str], max: usize) -> String {
+    let mut out = String::new();
+    for (k, name) in names.iter().enumerate() {
+        let sep = if k == 0 { "" } else { ", " };
+        let rest = names.len() - k;
+        if k > 0 && out.len() + sep.len() + name.len() > max {
+            out.push_str(&format!(" and {rest} more"));
+            return out;
+        }
+        out.push_str(sep);
+        out.push_str(name);
+    }
+    out
+}
+
+/// The width `text` takes in `style`, pixels, for layout: plotters'
+/// estimate with a margin, since viewers render the SVG with their own
+/// text engine (and a `sans-serif` that may be wider than the estimate).
+fn text_width<DB: DrawingBackend, CT: CoordTranslate>(
+    area: &DrawingArea<DB, CT>,
+    text: &str,
+    style: &TextStyle<'_>,
+) -> Result<u32, DrawingAreaErrorKind<DB::ErrorType>> {
+    let (w, _) = area.estimate_text_size(text, style)?;
+    Ok(w + w / 10 + 2)
 }

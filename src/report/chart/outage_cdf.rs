@@ -7,13 +7,16 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::axis::{Axis, duration_label, duration_range, duration_ticks};
-use super::{AXIS_NAME_PX, Chart, FONT, GRID_COLOR, TICK_PX, color, frame, note, run_line};
+use super::{
+    AXIS_NAME_PX, Chart, FONT, GRID_COLOR, SeriesStyle, TICK_PX, frame, note, run_line,
+    series_style,
+};
 use crate::report::output::Output;
 use crate::report::{Report, ReportError};
 
 /// Shortest duration placed on the axis, seconds: a zero-length outage
 /// would sit at minus infinity on a log scale.
-const SHORTEST: f64 = 1e-3;
+pub(super) const SHORTEST: f64 = 1e-3;
 
 /// Writes `outage_cdf.svg` and `outage_cdf.png` to `dir`: for each SLI with
 /// outages, the share of its outages that lasted at most a given time
@@ -36,7 +39,7 @@ type Line<'a> = (usize, &'a str, Vec<(f64, f64)>, f64);
 
 /// The vertices of a CDF given at histogram bin edges (`[seconds, share]`,
 /// ascending): from zero at the first edge, then linear between edges.
-fn vertices(cdf: &[[f64; 2]]) -> Vec<(f64, f64)> {
+pub(super) fn vertices(cdf: &[[f64; 2]]) -> Vec<(f64, f64)> {
     let mut points = Vec::with_capacity(cdf.len() + 1);
     if let Some(first) = cdf.first() {
         points.push((first[0].max(SHORTEST), 0.0));
@@ -45,16 +48,9 @@ fn vertices(cdf: &[[f64; 2]]) -> Vec<(f64, f64)> {
     points
 }
 
-impl Chart for OutageCdf<'_> {
-    const NAME: &'static str = "outage_cdf";
-
-    fn draw<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-    ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-        let report = self.report;
-        let body = frame(root, "Outage durations (CDF)", &run_line(report))?;
-        let lines: Vec<Line<'_>> = report
+impl OutageCdf<'_> {
+    fn lines(&self) -> Vec<Line<'_>> {
+        self.report
             .slis
             .iter()
             .enumerate()
@@ -63,28 +59,46 @@ impl Chart for OutageCdf<'_> {
                 (i, s.name.as_str(), vertices(&s.outage_cdf), count)
             })
             .filter(|(_, _, d, _)| !d.is_empty())
-            .collect();
+            .collect()
+    }
+}
+
+impl Chart for OutageCdf<'_> {
+    const NAME: &'static str = "outage_cdf";
+
+    fn height(&self) -> u32 {
+        super::HEIGHT.max(96 + super::key_height(self.lines().len()) + 40)
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+    ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+        let report = self.report;
+        let body = frame(root, "Outage durations (CDF)", &run_line(report))?;
+        let lines = self.lines();
         if lines.is_empty() {
             return super::empty(&body, "no outages");
         }
-        let min = lines
+        let (lo, hi) = time_range(lines.iter().map(|l| l.2.as_slice()));
+        let entries: Vec<(SeriesStyle, String)> = lines
             .iter()
-            .flat_map(|(_, _, d, _)| d.first())
-            .fold(f64::INFINITY, |m, &(d, _)| m.min(d))
-            .max(SHORTEST);
-        let max = lines
-            .iter()
-            .flat_map(|(_, _, d, _)| d.last())
-            .fold(0.0f64, |m, &(d, _)| m.max(d))
-            .max(min);
-        let (lo, hi) = duration_range(min, max);
+            .map(|(index, name, _, count)| {
+                (
+                    series_style(*index),
+                    format!("{name} ({} outages)", crate::report::units::count(*count)),
+                )
+            })
+            .collect();
 
-        let (_, height) = body.dim_in_pixel();
-        let (plot, foot) = body.split_vertically(height - 40);
+        let (width, height) = body.dim_in_pixel();
+        let (main, foot) = body.split_vertically(height - 40);
+        let key_width = super::key_width(&main, "SLI", &entries)?;
+        let (plot, key_area) = main.split_horizontally(width.saturating_sub(key_width));
         let shares: Vec<f64> = (0..=4).map(|q| q as f64 / 4.0).collect();
         let mut chart = ChartBuilder::on(&plot)
             .margin_left(24)
-            .margin_right(48)
+            .margin_right(24)
             .margin_top(12)
             .x_label_area_size(72)
             .y_label_area_size(110)
@@ -105,27 +119,10 @@ impl Chart for OutageCdf<'_> {
             .label_style((FONT, TICK_PX))
             .draw()?;
 
-        for (index, name, points, count) in &lines {
-            let c = color(*index);
-            chart
-                .draw_series(LineSeries::new(points.iter().copied(), c.stroke_width(3)))?
-                .label(format!(
-                    "{name} ({} outages)",
-                    crate::report::units::count(*count)
-                ))
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 32, y)], c.stroke_width(4))
-                });
+        for (index, _, points, _) in &lines {
+            super::draw_line(&chart, points, series_style(*index), *index)?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .margin(16)
-            .legend_area_size(40)
-            .label_font((FONT, TICK_PX))
-            .background_style(WHITE.mix(0.9))
-            .border_style(GRID_COLOR)
-            .draw()?;
+        super::key(&key_area, "SLI", &entries)?;
 
         let left_out: Vec<&str> = report
             .slis
@@ -135,10 +132,25 @@ impl Chart for OutageCdf<'_> {
             .collect();
         let mut text = String::from("outages pooled over all replications, in log-scale bins");
         if !left_out.is_empty() {
-            text.push_str(&format!("; no outage seen: {}", left_out.join(", ")));
+            text.push_str(&format!("; no outage seen: {}", super::list(&left_out, 60)));
         }
         note(&foot, &text)
     }
+}
+
+/// The log time axis covering every curve in `curves` (vertices whose x
+/// is seconds, ascending).
+pub(super) fn time_range<'a>(curves: impl Iterator<Item = &'a [(f64, f64)]> + Clone) -> (f64, f64) {
+    let min = curves
+        .clone()
+        .flat_map(|d| d.first())
+        .fold(f64::INFINITY, |m, &(d, _)| m.min(d))
+        .max(SHORTEST);
+    let max = curves
+        .flat_map(|d| d.last())
+        .fold(0.0f64, |m, &(d, _)| m.max(d))
+        .max(min);
+    duration_range(min, max)
 }
 
 #[cfg(test)]

@@ -9,7 +9,10 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axis::{Axis, linear_ticks, nines_label, nines_range, nines_ticks, number_label};
 use super::mark::Mark;
-use super::{AXIS_NAME_PX, Chart, FONT, GRID_COLOR, TICK_PX, color, frame, note, run_line};
+use super::{
+    AXIS_NAME_PX, Chart, FONT, GRID_COLOR, SeriesStyle, TICK_PX, frame, note, run_line,
+    series_style, text_style,
+};
 use crate::report::output::Output;
 use crate::report::{Report, ReportError};
 
@@ -67,6 +70,10 @@ impl Sweep<'_> {
 impl Chart for Sweep<'_> {
     const NAME: &'static str = "sweep";
 
+    fn height(&self) -> u32 {
+        super::HEIGHT.max(96 + super::key_height(self.lines().len()) + 40)
+    }
+
     fn draw<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
@@ -95,18 +102,30 @@ impl Chart for Sweep<'_> {
                 .flat_map(|l| l.marks.iter().flat_map(|(_, m)| m.extent())),
         );
 
-        let (_, height) = body.dim_in_pixel();
-        let (plot, foot) = body.split_vertically(height - 40);
+        let entries: Vec<(SeriesStyle, String)> = lines
+            .iter()
+            .enumerate()
+            .map(|(k, l)| (series_style(k), l.name.to_string()))
+            .collect();
+        let (width, height) = body.dim_in_pixel();
+        let (main, foot) = body.split_vertically(height - 40);
+        let key_width = super::key_width(&main, "SLI", &entries)?;
+        let (plot, key_area) = main.split_horizontally(width.saturating_sub(key_width));
+        // Room for the widest tick label beside the rotated axis name.
+        let tick_style = text_style(TICK_PX, &BLACK);
+        let mut y_label_px = 0;
+        for t in nines_ticks(lo, hi) {
+            y_label_px = y_label_px.max(super::text_width(&plot, &nines_label(t), &tick_style)?);
+        }
+        let y_label_px = (y_label_px + 64).max(160);
+        let x_axis = thinned_x(&plot, &xs, x_lo, x_hi, y_label_px)?;
         let mut chart = ChartBuilder::on(&plot)
             .margin_left(24)
-            .margin_right(48)
+            .margin_right(24)
             .margin_top(12)
             .x_label_area_size(72)
-            .y_label_area_size(160)
-            .build_cartesian_2d(
-                Axis::linear(x_lo, x_hi, linear_ticks(&xs, x_lo, x_hi)),
-                Axis::linear(lo, hi, nines_ticks(lo, hi)),
-            )?;
+            .y_label_area_size(y_label_px)
+            .build_cartesian_2d(x_axis, Axis::linear(lo, hi, nines_ticks(lo, hi)))?;
         let x_label = |v: &f64| number_label(*v);
         let y_label = |v: &f64| nines_label(*v);
         chart
@@ -122,30 +141,19 @@ impl Chart for Sweep<'_> {
 
         let count = lines.len() as f64;
         for (k, line) in lines.iter().enumerate() {
-            let c = color(k);
+            let style = series_style(k);
             let shift = (k as f64 - (count - 1.0) / 2.0) * dodge;
-            chart
-                .draw_series(LineSeries::new(
-                    line.marks.iter().map(|(x, m)| (x + shift, m.center())),
-                    c.stroke_width(3),
-                ))?
-                .label(line.name)
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 32, y)], c.stroke_width(4))
-                });
+            let points: Vec<(f64, f64)> = line
+                .marks
+                .iter()
+                .map(|(x, m)| (x + shift, m.center()))
+                .collect();
+            style.path(chart.plotting_area(), points)?;
             for (x, mark) in &line.marks {
-                mark.draw(&mut chart, x + shift, dodge * 0.8, hi, c)?;
+                mark.draw(&mut chart, x + shift, dodge * 0.8, hi, style.color)?;
             }
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .margin(16)
-            .legend_area_size(40)
-            .label_font((FONT, TICK_PX))
-            .background_style(WHITE.mix(0.9))
-            .border_style(GRID_COLOR)
-            .draw()?;
+        super::key(&key_area, "SLI", &entries)?;
 
         let level = self.points.first().map_or(String::new(), |(_, r)| {
             format!("{:.0}% ", r.confidence * 100.0)
@@ -248,6 +256,10 @@ impl SweepDifference<'_> {
 impl Chart for SweepDifference<'_> {
     const NAME: &'static str = "sweep_difference";
 
+    fn height(&self) -> u32 {
+        super::HEIGHT.max(96 + super::key_height(self.lines().len()) + 40)
+    }
+
     fn draw<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
@@ -280,18 +292,23 @@ impl Chart for SweepDifference<'_> {
         let y_pad = (hi - lo) * 0.08;
         let (lo, hi) = (lo - y_pad, hi + y_pad);
 
-        let (_, height) = body.dim_in_pixel();
-        let (plot, foot) = body.split_vertically(height - 40);
+        let entries: Vec<(SeriesStyle, String)> = lines
+            .iter()
+            .enumerate()
+            .map(|(k, l)| (series_style(k), l.name.to_string()))
+            .collect();
+        let (width, height) = body.dim_in_pixel();
+        let (main, foot) = body.split_vertically(height - 40);
+        let key_width = super::key_width(&main, "SLI", &entries)?;
+        let (plot, key_area) = main.split_horizontally(width.saturating_sub(key_width));
+        let x_axis = thinned_x(&plot, &xs, x_lo, x_hi, 160)?;
         let mut chart = ChartBuilder::on(&plot)
             .margin_left(24)
-            .margin_right(48)
+            .margin_right(24)
             .margin_top(12)
             .x_label_area_size(72)
             .y_label_area_size(160)
-            .build_cartesian_2d(
-                Axis::linear(x_lo, x_hi, linear_ticks(&xs, x_lo, x_hi)),
-                Axis::linear(lo, hi, linear_ticks(&[], lo, hi)),
-            )?;
+            .build_cartesian_2d(x_axis, Axis::linear(lo, hi, linear_ticks(&[], lo, hi)))?;
         let x_label = |v: &f64| number_label(*v);
         let y_label = |v: &f64| {
             let text = number_label(*v);
@@ -316,18 +333,16 @@ impl Chart for SweepDifference<'_> {
 
         let count = lines.len() as f64;
         for (k, line) in lines.iter().enumerate() {
-            let c = color(k);
+            let style = series_style(k);
+            let c = style.color;
             let shift = (k as f64 - (count - 1.0) / 2.0) * dodge;
             let stroke = c.stroke_width(3);
-            chart
-                .draw_series(LineSeries::new(
-                    line.marks.iter().map(|m| (m.0 + shift, m.1 / unit)),
-                    stroke,
-                ))?
-                .label(line.name)
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 32, y)], c.stroke_width(4))
-                });
+            let points: Vec<(f64, f64)> = line
+                .marks
+                .iter()
+                .map(|m| (m.0 + shift, m.1 / unit))
+                .collect();
+            style.path(chart.plotting_area(), points)?;
             let cap = dodge * 0.8;
             for &(x, mean, lower, upper) in &line.marks {
                 let x = x + shift;
@@ -348,15 +363,7 @@ impl Chart for SweepDifference<'_> {
             chart
                 .draw_series([EmptyElement::at((r.x, 0.0)) + Text::new("ref", (0, -14), style)])?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .margin(16)
-            .legend_area_size(40)
-            .label_font((FONT, TICK_PX))
-            .background_style(WHITE.mix(0.9))
-            .border_style(GRID_COLOR)
-            .draw()?;
+        super::key(&key_area, "SLI", &entries)?;
         note(
             &foot,
             &format!(
@@ -381,4 +388,28 @@ fn padded_range(xs: &[f64]) -> (f64, f64) {
         (min.abs() * 0.1).max(1.0)
     };
     (min - pad, max + pad)
+}
+
+/// The x axis of a sweep chart on `plot` over `lo..hi` with ticks at the
+/// swept values `xs`, thinned so that their labels do not overlap
+/// (`y_label_px` is the width of the y axis labels).
+fn thinned_x<DB: DrawingBackend>(
+    plot: &DrawingArea<DB, Shift>,
+    xs: &[f64],
+    lo: f64,
+    hi: f64,
+    y_label_px: u32,
+) -> Result<Axis, DrawingAreaErrorKind<DB::ErrorType>> {
+    let axis = Axis::linear(lo, hi, linear_ticks(xs, lo, hi));
+    let style = text_style(TICK_PX, &BLACK);
+    let mut widths = Vec::new();
+    for &t in axis.ticks() {
+        widths.push(f64::from(super::text_width(
+            plot,
+            &number_label(t),
+            &style,
+        )?));
+    }
+    let length = f64::from(plot.dim_in_pixel().0.saturating_sub(y_label_px + 48));
+    Ok(axis.thinned(length, &widths))
 }

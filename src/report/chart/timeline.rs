@@ -17,7 +17,7 @@ use crate::report::{ReportError, units};
 
 /// Most SLI rows drawn; beyond that the SLIs that lost the most time are
 /// kept.
-const MAX_ROWS: usize = 14;
+const MAX_ROWS: usize = 30;
 
 /// Most fault labels written; every fault still gets its tick.
 const MAX_LABELS: usize = 20;
@@ -242,6 +242,12 @@ fn span_style(share: f64) -> ShapeStyle {
 impl Chart for Timeline<'_> {
     const NAME: &'static str = "timeline";
 
+    fn height(&self) -> u32 {
+        // The SLI rows and the fault row (two rows tall), under the title,
+        // above the time axis and the key.
+        super::rows_height(self.rows.len() + 2, 96 + 12 + 72 + 40)
+    }
+
     fn draw<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
@@ -268,16 +274,16 @@ impl Chart for Timeline<'_> {
         let mut ticks: Vec<f64> = (0..n).map(|i| i as f64).collect();
         ticks.push(faults_y);
         let tick_style = text_style(TICK_PX, &BLACK);
-        let mut name_width = plot.estimate_text_size("faults", &tick_style)?.0;
+        let mut name_width = super::text_width(&plot, "faults", &tick_style)?;
         for row in &self.rows {
-            name_width = name_width.max(plot.estimate_text_size(&row.name, &tick_style)?.0);
+            name_width = name_width.max(super::text_width(&plot, &row.name, &tick_style)?);
         }
         let mut chart = ChartBuilder::on(&plot)
             .margin_left(24)
             .margin_right(48)
             .margin_top(12)
             .x_label_area_size(72)
-            .y_label_area_size((name_width + 24).clamp(120, 360))
+            .y_label_area_size((name_width + 24).clamp(120, 560))
             .build_cartesian_2d(
                 Axis::linear(0.0, x_hi, linear_ticks(&[], 0.0, x_hi)),
                 Axis::linear(-0.5, n as f64 + 1.5, ticks),
@@ -343,7 +349,7 @@ impl Chart for Timeline<'_> {
                 break;
             }
             let x_px = f.time / scale / per_px;
-            let (w, _) = plot.estimate_text_size(&f.label, &label_style)?;
+            let w = super::text_width(&plot, &f.label, &label_style)?;
             let start_px = x_px.min(f64::from(plot_width) - f64::from(w)).max(0.0);
             let Some(line) = (0..2).find(|&l| start_px >= line_end[l]) else {
                 continue;
@@ -376,7 +382,7 @@ impl Chart for Timeline<'_> {
             };
             foot.draw(&shape)?;
             foot.draw_text(text, &key_style, (*x + 26, y))?;
-            *x += 26 + foot.estimate_text_size(text, &key_style)?.0 as i32 + 20;
+            *x += 26 + super::text_width(&foot, text, &key_style)? as i32 + 20;
             Ok(())
         };
         swatch(&mut x, span_style(0.0), "down", false)?;
