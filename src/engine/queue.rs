@@ -14,26 +14,28 @@ pub struct EventKey {
     generation: u32,
 }
 
-#[derive(Clone)]
-struct Entry<E> {
+/// A heap entry: when, in which order among equal times, and the slot
+/// holding the event. The event itself stays in the slot table, so entries
+/// are small and cheap to move while the heap sifts.
+#[derive(Clone, Copy)]
+struct Entry {
     time: SimTime,
     seq: u64,
     key: EventKey,
-    event: E,
 }
 
-impl<E> PartialEq for Entry<E> {
+impl PartialEq for Entry {
     fn eq(&self, other: &Self) -> bool {
         self.seq == other.seq
     }
 }
-impl<E> Eq for Entry<E> {}
-impl<E> PartialOrd for Entry<E> {
+impl Eq for Entry {}
+impl PartialOrd for Entry {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
 }
-impl<E> Ord for Entry<E> {
+impl Ord for Entry {
     /// Reversed so that `BinaryHeap` (a max-heap) pops the earliest time and,
     /// among equal times, the lowest sequence number first.
     fn cmp(&self, other: &Self) -> Ordering {
@@ -51,13 +53,24 @@ impl<E> Ord for Entry<E> {
 /// no longer matches its slot is stale and is skipped when it reaches the
 /// top. Slots are recycled through a free list, so a steady-state simulation
 /// allocates nothing per event.
+///
+/// Popping leaves the fired event's entry at the top of the heap until the
+/// next operation: most handlers schedule a successor while handling an
+/// event, and that push then overwrites the top and sifts it down once,
+/// instead of a pop's sift followed by a push's. Sequence numbers are
+/// unique, so the order of events is the same either way.
 #[derive(Clone)]
 pub struct EventQueue<E> {
-    heap: BinaryHeap<Entry<E>>,
+    heap: BinaryHeap<Entry>,
+    /// The pending event of each slot (`None` once fired or cancelled).
+    events: Vec<Option<E>>,
     generations: Vec<u32>,
     free_slots: Vec<u32>,
     next_seq: u64,
     live: usize,
+    /// The top entry belongs to an event already popped: the next push
+    /// replaces it, any other access removes it first.
+    fired_on_top: bool,
 }
 
 impl<E> Default for EventQueue<E> {
@@ -71,10 +84,12 @@ impl<E> EventQueue<E> {
     pub fn new() -> Self {
         EventQueue {
             heap: BinaryHeap::new(),
+            events: Vec::new(),
             generations: Vec::new(),
             free_slots: Vec::new(),
             next_seq: 0,
             live: 0,
+            fired_on_top: false,
         }
     }
 
@@ -86,6 +101,7 @@ impl<E> EventQueue<E> {
                 let slot = u32::try_from(self.generations.len())
                     .expect("more than 4 billion pending events");
                 self.generations.push(0);
+                self.events.push(None);
                 slot
             }
         };
@@ -93,14 +109,16 @@ impl<E> EventQueue<E> {
             slot,
             generation: self.generations[slot as usize],
         };
+        self.events[slot as usize] = Some(event);
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.heap.push(Entry {
-            time,
-            seq,
-            key,
-            event,
-        });
+        let entry = Entry { time, seq, key };
+        if self.fired_on_top {
+            self.fired_on_top = false;
+            *self.heap.peek_mut().expect("the fired entry is on top") = entry;
+        } else {
+            self.heap.push(entry);
+        }
         self.live += 1;
         key
     }
@@ -117,35 +135,54 @@ impl<E> EventQueue<E> {
         // it stale. The slot is recycled only then, so a stale entry can never
         // be mistaken for a live one of a later generation.
         *generation = generation.wrapping_add(1);
+        self.events[key.slot as usize] = None;
         self.live -= 1;
         true
     }
 
     /// Removes and returns the earliest pending event.
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
-        while let Some(entry) = self.heap.pop() {
-            let slot = entry.key.slot as usize;
-            if self.generations[slot] == entry.key.generation {
-                self.generations[slot] = self.generations[slot].wrapping_add(1);
-                self.free_slots.push(entry.key.slot);
-                self.live -= 1;
-                return Some((entry.time, entry.event));
-            }
-            // Cancelled earlier: its slot can be reused now.
-            self.free_slots.push(entry.key.slot);
+        self.pop_until(SimTime::MAX)
+    }
+
+    /// Removes and returns the earliest pending event if it is due at or
+    /// before `horizon`.
+    pub fn pop_until(&mut self, horizon: SimTime) -> Option<(SimTime, E)> {
+        let top = self.peek_live()?;
+        if top.time > horizon {
+            return None;
         }
-        None
+        let slot = top.key.slot as usize;
+        self.generations[slot] = self.generations[slot].wrapping_add(1);
+        self.free_slots.push(top.key.slot);
+        self.live -= 1;
+        self.fired_on_top = true;
+        let event = self.events[slot]
+            .take()
+            .expect("a live slot holds its event");
+        Some((top.time, event))
     }
 
     /// The time of the earliest pending event, dropping cancelled ones on top.
     pub fn peek_time(&mut self) -> Option<SimTime> {
-        while let Some(top) = self.heap.peek() {
-            let slot = top.key.slot as usize;
-            if self.generations[slot] == top.key.generation {
-                return Some(top.time);
+        self.peek_live().map(|entry| entry.time)
+    }
+
+    /// The earliest live entry, after dropping the fired and cancelled ones
+    /// on top.
+    fn peek_live(&mut self) -> Option<Entry> {
+        if self.fired_on_top {
+            // Its slot was recycled when it fired.
+            self.fired_on_top = false;
+            self.heap.pop();
+        }
+        while let Some(&top) = self.heap.peek() {
+            if self.generations[top.key.slot as usize] == top.key.generation {
+                return Some(top);
             }
-            let stale = self.heap.pop().expect("peeked entry exists");
-            self.free_slots.push(stale.key.slot);
+            // Cancelled earlier: its slot can be reused now.
+            self.heap.pop();
+            self.free_slots.push(top.key.slot);
         }
         None
     }
@@ -246,5 +283,61 @@ mod tests {
             );
         }
         assert_eq!(q.generations.len(), 10);
+    }
+
+    #[test]
+    fn a_push_after_a_pop_keeps_the_order() {
+        // The push that overwrites the fired entry may be earlier or later
+        // than everything pending; pops must come out sorted either way,
+        // with ties in scheduling order, as with a plain pop and push.
+        let mut q = EventQueue::new();
+        let mut reference = Vec::new();
+        let mut state: u64 = 1;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            state >> 59
+        };
+        let mut seq = 0;
+        for _ in 0..20 {
+            let at = next();
+            q.push(t(at), seq);
+            reference.push((at, seq));
+            seq += 1;
+        }
+        let mut popped = Vec::new();
+        let mut now = 0;
+        while let Some((time, e)) = q.pop() {
+            now = time.as_micros();
+            popped.push((now, e));
+            for _ in 0..(next() % 3) {
+                let at = now + next();
+                q.push(t(at), seq);
+                reference.push((at, seq));
+                seq += 1;
+            }
+            if popped.len() > 500 {
+                break;
+            }
+        }
+        assert!(now > 0);
+        reference.sort();
+        assert_eq!(popped, reference[..popped.len()]);
+    }
+
+    #[test]
+    fn a_cancel_between_a_pop_and_a_push_is_seen() {
+        let mut q = EventQueue::new();
+        q.push(t(1), 'a');
+        let b = q.push(t(2), 'b');
+        q.push(t(3), 'c');
+        assert_eq!(q.pop(), Some((t(1), 'a')));
+        assert!(q.cancel(b));
+        q.push(t(2), 'd');
+        assert_eq!(q.len(), 2);
+        assert_eq!(q.pop(), Some((t(2), 'd')));
+        assert_eq!(q.pop(), Some((t(3), 'c')));
+        assert_eq!(q.pop(), None);
     }
 }

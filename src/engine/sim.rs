@@ -64,11 +64,7 @@ impl<H: Handler> Simulation<H> {
     /// Handles every event at or before `horizon`, then sets the clock to
     /// `horizon`. Later events stay pending.
     pub fn run_until(&mut self, horizon: SimTime) {
-        while let Some(time) = self.queue.peek_time() {
-            if time > horizon {
-                break;
-            }
-            let (time, event) = self.queue.pop().expect("peeked event exists");
+        while let Some((time, event)) = self.queue.pop_until(horizon) {
             self.dispatch(time, event);
         }
         self.now = self.now.max(horizon);
