@@ -79,9 +79,9 @@
 //! machine or the number of cores:
 //!
 //! 1. Replication *i* draws all its randomness from
-//!    [`engine::Streams`]`::new(seed, i)`: ChaCha8 keyed from the master
-//!    seed alone, with one stream per random source of the model, numbered
-//!    by (*i*, the source's stable name). Nothing else (time, thread,
+//!    [`engine::Streams`]`::new(seed, i)`: one xoshiro256++ stream per
+//!    random source of the model, started from a state built from (the
+//!    master seed, *i*, the source's stable name). Nothing else (time, thread,
 //!    machine, environment) feeds the simulation, and one source's draws do
 //!    not depend on any other's (common random numbers across parameter
 //!    changes).

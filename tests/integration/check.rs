@@ -574,9 +574,10 @@ fn holm_keeps_many_unchanged_slis_from_false_regressions() {
         b.test_description()
     );
     assert!(b.tested() >= 6, "workload SLIs vary: {}", b.tested());
-    let (raw, flagged) = tally(&b);
+    // Whether this one comparison has an SLI that fails one by one is
+    // chance; the 60 comparisons below measure the rates.
+    let (_, flagged) = tally(&b);
     assert_eq!(flagged, 0, "no false regression at the default level");
-    assert!(raw > 0, "one by one, some SLI would fail: {raw}");
 
     let families = 60;
     let (mut any_raw, mut any_flagged) = (0, 0);
