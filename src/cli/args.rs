@@ -159,9 +159,10 @@ impl ScenarioFilesArgs {
 pub struct SimulationArgs {
     /// Run exactly N replications (overrides the scenario's
     /// `replications`). Without it the run is precision-driven: rounds of
-    /// replications, doubling from the scenario's `replications`, until
-    /// every headline SLI's downtime per year is within --precision, or
-    /// --budget is spent.
+    /// replications, growing from the scenario's `replications` toward what
+    /// the widest headline SLI is estimated to need (at most doubling),
+    /// until every headline SLI's downtime per year is within --precision,
+    /// or --budget is spent.
     #[arg(short = 'n', long, value_parser = clap::value_parser!(u64).range(2..=MAX_REPLICATIONS))]
     pub replications: Option<u64>,
     /// Master seed (overrides the scenario's `seed`).

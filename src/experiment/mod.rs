@@ -73,7 +73,8 @@ pub fn unknown_expectation_slis(scenario: &Scenario, file: &str) -> Vec<Problem>
 ///
 /// Without a `precision` target a run is exactly `replications` (or the
 /// scenario's) replications. With one, it is precision-driven: rounds of
-/// replications, doubling from `replications` (or the scenario's), until
+/// replications, growing from `replications` (or the scenario's) toward
+/// what the widest SLI is estimated to need (at most doubling), until
 /// every headline SLI reaches the target, the `budget` is spent or
 /// `max_replications` are run (see [`precision`] and [`budget`]).
 /// [`RunConfig::resolve`] applies the commands' default: precision-driven
@@ -502,7 +503,8 @@ pub fn run(
             break StopRule::MaxReplications;
         }
         let spent = charged(&sums);
-        let Some(next) = precision::next_round(planned, spent, budget, cap) else {
+        let needed = precision::headline_needed(&slis, target, planned);
+        let Some(next) = precision::next_round(planned, spent, budget, cap, needed) else {
             break StopRule::Budget;
         };
         rounds += 1;

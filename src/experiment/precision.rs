@@ -203,21 +203,55 @@ impl Stopping {
     }
 }
 
+/// The total replications the next round aims at, given that the widest
+/// headline SLI needs about `needed` in all (see [`replications_needed`]):
+/// 10 % beyond that estimate, since the half-width it comes from is itself
+/// noisy, but at least a quarter more than so far (each round ends with
+/// every thread waiting for the slowest) and at most double.
+pub fn round_target(replications: u64, needed: u64) -> u64 {
+    let aimed = (needed as f64 * 1.1).ceil();
+    let aimed = if aimed >= u64::MAX as f64 {
+        u64::MAX
+    } else {
+        aimed as u64
+    };
+    aimed
+        .max(replications.saturating_add(replications.div_ceil(4)))
+        .min(replications.saturating_mul(2))
+}
+
 /// The next round's replication count after `replications` that cost
-/// `work` (see [`super::budget::work`]): double, but no more than `cap`
-/// and no more than the remaining `budget` affords at the cost per
-/// replication so far. `None` when the budget affords no more.
-pub fn next_round(replications: u64, work: u64, budget: Budget, cap: u64) -> Option<u64> {
+/// `work` (see [`super::budget::work`]), when the widest headline SLI
+/// needs about `needed` replications in all: [`round_target`], but no
+/// more than `cap` and no more than the remaining `budget` affords at the
+/// cost per replication so far. `None` when the budget affords no more.
+pub fn next_round(
+    replications: u64,
+    work: u64,
+    budget: Budget,
+    cap: u64,
+    needed: u64,
+) -> Option<u64> {
     if work >= budget.events || replications >= cap {
         return None;
     }
     let per_replication = (work as f64 / replications.max(1) as f64).max(1.0);
     let affordable = ((budget.events - work) as f64 / per_replication).floor() as u64;
-    let next = replications
-        .saturating_mul(2)
+    let next = round_target(replications, needed)
         .min(cap)
         .min(replications.saturating_add(affordable));
     (next > replications).then_some(next)
+}
+
+/// The replications the widest imprecise headline SLI of `slis` needs in
+/// all (`replications` when none is imprecise).
+pub fn headline_needed(slis: &[SliSummary], target: f64, replications: u64) -> u64 {
+    slis.iter()
+        .map(|s| s.precision(target, replications))
+        .filter(|p| p.headline)
+        .filter_map(|p| p.replications_needed)
+        .max()
+        .unwrap_or(replications)
 }
 
 #[cfg(test)]
@@ -254,16 +288,32 @@ mod tests {
     #[test]
     fn rounds_double_within_the_cap_and_the_budget() {
         let budget = Budget { events: 10_000 };
+        let far = u64::MAX;
         // 100 replications cost 1,000: doubling fits.
-        assert_eq!(next_round(100, 1_000, budget, 1_000_000), Some(200));
+        assert_eq!(next_round(100, 1_000, budget, 1_000_000, far), Some(200));
         // The cap comes first.
-        assert_eq!(next_round(100, 1_000, budget, 150), Some(150));
-        assert_eq!(next_round(150, 1_500, budget, 150), None);
+        assert_eq!(next_round(100, 1_000, budget, 150, far), Some(150));
+        assert_eq!(next_round(150, 1_500, budget, 150, far), None);
         // 800 replications cost 8,000: 2,000 more afford 200 replications.
-        assert_eq!(next_round(800, 8_000, budget, 1_000_000), Some(1_000));
+        assert_eq!(next_round(800, 8_000, budget, 1_000_000, far), Some(1_000));
         // Spent.
-        assert_eq!(next_round(1_000, 10_000, budget, 1_000_000), None);
+        assert_eq!(next_round(1_000, 10_000, budget, 1_000_000, far), None);
         // Less than one replication's worth left.
-        assert_eq!(next_round(1_000, 9_995, budget, 1_000_000), None);
+        assert_eq!(next_round(1_000, 9_995, budget, 1_000_000, far), None);
+    }
+
+    #[test]
+    fn a_round_aims_just_past_the_estimated_need() {
+        // ±11 % after 2,560 where ±10 % is wanted: about 3,098 needed, the
+        // round aims 10 % beyond (3,408) instead of doubling to 5,120.
+        let needed = replications_needed(2_560, 0.11, 0.10);
+        assert_eq!(needed, 3_098);
+        assert_eq!(round_target(2_560, needed), 3_408);
+        // Nearly there: still a quarter more, so rounds stay few.
+        assert_eq!(round_target(2_560, 2_600), 3_200);
+        // Far away: at most double.
+        assert_eq!(round_target(2_560, 100_000), 5_120);
+        let budget = Budget { events: u64::MAX };
+        assert_eq!(next_round(2_560, 1, budget, 1_000_000, needed), Some(3_408));
     }
 }
