@@ -73,14 +73,16 @@ impl<H: Handler> Simulation<H> {
     /// Like [`Simulation::run_until`], but stops once `max_events` events
     /// have been handled in all; returns whether it reached `horizon`.
     pub fn run_until_capped(&mut self, horizon: SimTime, max_events: u64) -> bool {
-        while let Some(time) = self.queue.peek_time() {
-            if time > horizon {
+        loop {
+            if self.events_handled >= max_events {
+                if self.queue.peek_time().is_some_and(|time| time <= horizon) {
+                    return false;
+                }
                 break;
             }
-            if self.events_handled >= max_events {
-                return false;
-            }
-            let (time, event) = self.queue.pop().expect("peeked event exists");
+            let Some((time, event)) = self.queue.pop_until(horizon) else {
+                break;
+            };
             self.dispatch(time, event);
         }
         self.now = self.now.max(horizon);

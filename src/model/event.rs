@@ -43,7 +43,7 @@ pub enum ClusterEvent {
 
 impl ClusterEvent {
     /// What each family of events is, in the order of [`ClusterEvent::family`].
-    pub const FAMILIES: [&'static str; 9] = [
+    pub const FAMILIES: [&'static str; 10] = [
         "machine, zone and domain failures and repairs",
         "etcd elections, syncs and restores",
         "API endpoint health checks",
@@ -53,6 +53,7 @@ impl ClusterEvent {
         "worker-node and pod events (failures, evictions, restarts, starts)",
         "load and autoscaling events",
         "chaos steps and planned work",
+        "control-plane process, kubelet and container-runtime failures and restarts",
     ];
 
     /// The index of this event's family in [`ClusterEvent::FAMILIES`].
@@ -67,6 +68,7 @@ impl ClusterEvent {
             ClusterEvent::Data(_) => 6,
             ClusterEvent::Scaling(_) => 7,
             ClusterEvent::Chaos(_) => 8,
+            ClusterEvent::Process(_) => 9,
         }
     }
 }

@@ -271,8 +271,8 @@ impl<'s> ClusterModel<'s> {
         // machines are walked only when a side or a fault moved.
         // Process failures change what a machine serves without a fault:
         // with any, every event walks the machines.
-        let mut machines_changed = self.processes.can_fail()
-            || self.network.faults_seen != Some(self.faults.changes());
+        let mut machines_changed =
+            self.processes.can_fail() || self.network.faults_seen != Some(self.faults.changes());
         for z in 0..self.network.zone_side.len() {
             let side = self.zone_side(ZoneId::new(z));
             machines_changed |= side != self.network.zone_side[z];
