@@ -5,12 +5,12 @@
 //! from stable names (a machine's group and slot and a failure mode's name,
 //! "etcd election", a workload's name…). Every draw of that source comes
 //! from its own xoshiro256++ stream, whose 256-bit starting state is built
-//! from (master seed, replication, branch, label). So the draws of one source never depend on
-//! how many draws other sources made: changing one component's parameter
-//! leaves every other component's random numbers as they were (common
-//! random numbers, which makes sweep points and baselines paired), and no
-//! result depends on thread count or on how replications are split across
-//! machines.
+//! from (master seed, replication, branch, label). So the draws of one
+//! source never depend on how many draws other sources made: changing one
+//! component's parameter leaves every other component's random numbers as
+//! they were (common random numbers, which makes sweep points and
+//! baselines paired), and no result depends on thread count or on how
+//! replications are split across machines.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -26,8 +26,8 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 /// matters.
 ///
 /// Independence of streams: every stream starts from its own state, and
-/// the states of two different (seed, replication, branch, label) differ
-/// (see [`Streams::get`]). All streams lie on the generator's single cycle
+/// two different (seed, replication, branch, label) share a state only if
+/// two 64-bit hashes collide together (see `stream_state`). All streams lie on the generator's single cycle
 /// of length 2^256 − 1, so two streams of L draws overlap only if their
 /// starts fall within L of each other: for n streams the chance is about
 /// n²·L / 2^256, below 2^-100 for 10^12 streams of 10^12 draws.
